@@ -1,0 +1,75 @@
+import path from "node:path";
+import { PrismaClient } from "@prisma/client";
+import { env } from "./env.server";
+import { databaseTarget, openConnection, type Connection } from "./db/adapter.server";
+import { migrate, readMigrations } from "./db/migrate.server";
+
+/**
+ * The one Prisma client of this process. It lives on globalThis because PGlite must be opened
+ * once per process: the server bundle, the dispatcher and development reloads all share it.
+ */
+interface Database {
+  prisma: PrismaClient;
+  connection: Connection;
+  ready: Promise<string[]>;
+}
+
+const KEY = Symbol.for("rebound.database");
+type Holder = typeof globalThis & { [KEY]?: Database };
+
+const migrationsDir = () =>
+  path.resolve(process.env.REBOUND_ROOT ?? process.cwd(), "prisma", "migrations");
+
+function open(): Database {
+  const { DATABASE_URL, PGLITE_DIR } = env();
+  const connection = openConnection(databaseTarget(DATABASE_URL, PGLITE_DIR));
+  const prisma = new PrismaClient({ adapter: connection.adapter });
+  const ready = (async () => {
+    const migrations = await readMigrations(migrationsDir());
+    return connection.withSession((raw) =>
+      migrate(raw, migrations, connection.target.kind === "postgres"),
+    );
+  })();
+  // Keep the rejection observable by whoever awaits `ready` without an unhandled-rejection crash.
+  ready.catch(() => {});
+  return { prisma, connection, ready };
+}
+
+function database(): Database {
+  const holder = globalThis as Holder;
+  holder[KEY] ??= open();
+  return holder[KEY];
+}
+
+/** Resolves once every migration is applied; start-up awaits it before serving. */
+export function databaseReady(): Promise<string[]> {
+  return database().ready;
+}
+
+export async function closeDatabase(): Promise<void> {
+  const holder = globalThis as Holder;
+  const db = holder[KEY];
+  if (!db) return;
+  delete holder[KEY];
+  await db.prisma.$disconnect();
+  await db.connection.close();
+}
+
+export function rawSql() {
+  return database().connection.raw;
+}
+
+export function databaseKind() {
+  return database().connection.target.kind;
+}
+
+// A lazy proxy, so importing this module opens nothing until the first query.
+const prisma = new Proxy({} as PrismaClient, {
+  get(_target, property) {
+    const client = database().prisma as unknown as Record<PropertyKey, unknown>;
+    const value = client[property];
+    return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(client) : value;
+  },
+});
+
+export default prisma;

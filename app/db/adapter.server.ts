@@ -1,0 +1,110 @@
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+
+/**
+ * Where the data lives. DATABASE_URL set: PostgreSQL (production, CI); unset: PGlite, PostgreSQL
+ * compiled to WASM running in this process, stored under a folder (the demo, laptops, tests).
+ * A `?schema=name` on the URL puts every table in that schema, so test runs can own one each.
+ */
+export type DatabaseTarget =
+  | { kind: "pglite"; dir: string }
+  | { kind: "postgres"; url: string; schema: string };
+
+export function databaseTarget(databaseUrl: string | undefined, pgliteDir: string): DatabaseTarget {
+  if (!databaseUrl) return { kind: "pglite", dir: path.resolve(pgliteDir) };
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get("schema") ?? "public";
+  url.searchParams.delete("schema");
+  if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) {
+    throw new Error(`DATABASE_URL: schema "${schema}" is not a plain identifier`);
+  }
+  return { kind: "postgres", url: url.toString(), schema };
+}
+
+/** A SQL connection for the things Prisma's query API is not for: migrations, maintenance. */
+export interface RawSql {
+  /** Runs a script of one or more statements (no parameters). */
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Connection {
+  target: DatabaseTarget;
+  adapter: PrismaPGlite | PrismaPg;
+  raw: RawSql;
+  /** Runs fn on one dedicated connection (session state such as advisory locks stays put). */
+  withSession<T>(fn: (raw: RawSql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// PostgreSQL reports some catalogue columns as `name` (OID 19), which Prisma's pg adapter cannot
+// decode (prisma/prisma#27403); they are plain text.
+const NAME_OID = 19;
+const TEXT_OID = 25;
+
+export function openConnection(target: DatabaseTarget): Connection {
+  if (target.kind === "pglite") {
+    const db = new PGlite(target.dir);
+    const raw: RawSql = {
+      exec: async (sql) => {
+        await db.exec(sql);
+      },
+      query: async <T>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows,
+    };
+    return {
+      target,
+      adapter: new PrismaPGlite(db),
+      raw,
+      withSession: (fn) => fn(raw),
+      close: () => db.close(),
+    };
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: 10,
+    options: `-c search_path="${target.schema}"`,
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        pg.types.getTypeParser(oid === NAME_OID ? TEXT_OID : oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // A connection dropped by the server (restart, pg_terminate_backend) is replaced on next use;
+  // without a listener the pool's idle-client error would crash the process.
+  pool.on("error", () => {});
+  return {
+    target,
+    adapter: new PrismaPg(pool, { schema: target.schema }),
+    raw: {
+      exec: async (sql) => {
+        await pool.query(sql);
+      },
+      query: async <T>(sql: string, params: unknown[] = []) =>
+        (await pool.query(sql, params)).rows as T[],
+    },
+    withSession: async (fn) => {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+          query: async <T>(sql: string, params: unknown[] = []) =>
+            (await client.query(sql, params)).rows as T[],
+        });
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Used by prisma.config.ts so `prisma migrate diff/status` work without an engine binary. */
+export async function migrationAdapter() {
+  const target = databaseTarget(process.env.DATABASE_URL, process.env.PGLITE_DIR ?? "data/pglite");
+  if (target.kind === "pglite") return new PrismaPGlite(new PGlite());
+  return openConnection(target).adapter;
+}

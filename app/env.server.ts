@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+/**
+ * Every setting Rebound reads from the environment, checked once at start-up. Code imports the
+ * parsed values from here, never `process.env`. The README's configuration table mirrors this.
+ */
+const optionalUrl = z.string().url().optional();
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string().min(1, "is required"),
+  SHOPIFY_API_SECRET: z.string().min(1, "is required"),
+  SHOPIFY_APP_URL: z.string().url(),
+  SCOPES: z
+    .string()
+    .default("read_products,read_inventory,read_orders,read_customers,write_discounts,read_discounts"),
+  /** postgres:// URL; unset = embedded PGlite under PGLITE_DIR. `?schema=x` selects a schema. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  PGLITE_DIR: z.string().default("data/pglite"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  /** 32 bytes, base64: encrypts WhatsApp tokens and app secrets at rest. Several keys rotate as "id:key,id:key" (first encrypts). */
+  ENCRYPTION_KEYS: z.string().optional(),
+  /** Salt for hashing IP and user agent in consent proofs. */
+  CONSENT_HASH_SALT: z.string().optional(),
+  /** Send Admin API calls for *.myshopify.com to this origin instead (local fake Shopify). */
+  SHOPIFY_ADMIN_API_ORIGIN: optionalUrl,
+  /** Graph API origin for WhatsApp (local fake in tests and the sandbox). */
+  WHATSAPP_API_ORIGIN: z.string().url().default("https://graph.facebook.com"),
+  WHATSAPP_API_VERSION: z.string().default("v23.0"),
+  /** Meta app secret used to verify X-Hub-Signature-256 on the WhatsApp webhook. */
+  WHATSAPP_APP_SECRET: z.string().optional(),
+  /** Where App Bridge is loaded from; the sandbox serves a local stand-in. */
+  APP_BRIDGE_URL: optionalUrl,
+  /** "off" runs no dispatcher in the web process (use `npm run worker` processes instead). */
+  DISPATCHER: z.enum(["on", "off"]).default("on"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class InvalidEnvironment extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid environment:\n  ${problems.join("\n  ")}`);
+    this.name = "InvalidEnvironment";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new InvalidEnvironment(
+      result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The parsed environment; throws InvalidEnvironment listing every bad variable. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
