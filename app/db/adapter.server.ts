@@ -14,7 +14,10 @@ export type DatabaseTarget =
   | { kind: "postgres"; url: string; schema: string };
 
 export function databaseTarget(databaseUrl: string | undefined, pgliteDir: string): DatabaseTarget {
-  if (!databaseUrl) return { kind: "pglite", dir: path.resolve(pgliteDir) };
+  if (!databaseUrl) {
+    const dir = pgliteDir.startsWith("memory://") ? pgliteDir : path.resolve(pgliteDir);
+    return { kind: "pglite", dir };
+  }
   const url = new URL(databaseUrl);
   const schema = url.searchParams.get("schema") ?? "public";
   url.searchParams.delete("schema");

@@ -1,0 +1,19 @@
+import { startTaskRunner } from "./tasks/runner.server";
+import "./tasks/handlers.server";
+
+export interface BackgroundWork {
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything a Rebound process does besides answering HTTP: deferred webhook work and the
+ * outbox dispatcher. Runs in the web process by default and in `npm run worker` processes.
+ */
+export function startBackgroundWork(): BackgroundWork {
+  const runners = [startTaskRunner()];
+  return {
+    async stop() {
+      await Promise.all(runners.map((runner) => runner.stop()));
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import "@shopify/shopify-app-remix/adapters/node";
+import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
+import {
+  ApiVersion,
+  AppDistribution,
+  shopifyApp,
+} from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import prisma from "./db.server";
+import { env } from "./env.server";
+import { recordInstall } from "./shops/shop.server";
+
+const config = env();
+
+// Development and the sandbox point Admin API calls at a local fake Shopify. The library always
+// calls https://<shop>, so the supported runtime hook rewrites *.myshopify.com to that origin.
+if (config.SHOPIFY_ADMIN_API_ORIGIN) {
+  const origin = new URL(config.SHOPIFY_ADMIN_API_ORIGIN);
+  const realFetch = globalThis.fetch;
+  setAbstractFetchFunc((input, init) => {
+    const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
+    if (url.hostname.endsWith(".myshopify.com")) {
+      const shop = url.hostname;
+      url.protocol = origin.protocol;
+      url.host = origin.host;
+      url.pathname = `/${shop}${url.pathname}`;
+      return realFetch(url, init);
+    }
+    return realFetch(input, init);
+  });
+}
+
+const shopify = shopifyApp({
+  apiKey: config.SHOPIFY_API_KEY,
+  apiSecretKey: config.SHOPIFY_API_SECRET,
+  apiVersion: ApiVersion.October26,
+  scopes: config.SCOPES.split(","),
+  appUrl: config.SHOPIFY_APP_URL,
+  authPathPrefix: "/auth",
+  sessionStorage: new PrismaSessionStorage(prisma),
+  distribution: AppDistribution.AppStore,
+  future: {
+    unstable_newEmbeddedAuthStrategy: true,
+    expiringOfflineAccessTokens: true,
+  },
+  hooks: {
+    afterAuth: async ({ session, admin }) => {
+      await recordInstall(session.shop, admin);
+    },
+  },
+});
+
+export default shopify;
+export const apiVersion = ApiVersion.October26;
+export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
+export const authenticate = shopify.authenticate;
+export const unauthenticated = shopify.unauthenticated;
+export const login = shopify.login;
+export const registerWebhooks = shopify.registerWebhooks;
+export const sessionStorage = shopify.sessionStorage;

@@ -1,0 +1,69 @@
+import { Prisma, type Task } from "@prisma/client";
+import prisma from "../db.server";
+
+/**
+ * The durable queue for slow work that must not hold up a webhook's answer: Admin API lookups,
+ * fan-outs. Rows are claimed with FOR UPDATE SKIP LOCKED under a lease, so any number of
+ * processes share the work and a crashed one's rows come back when its lease runs out.
+ */
+export type TaskClient = Prisma.TransactionClient | typeof prisma;
+
+export interface NewTask {
+  shop: string;
+  kind: string;
+  payload?: Prisma.InputJsonValue;
+  /** Same key, same shop: enqueued once. */
+  dedupKey?: string;
+  runAt?: Date;
+}
+
+export async function enqueueTask(task: NewTask, db: TaskClient = prisma): Promise<void> {
+  if (task.dedupKey) {
+    await db.task.upsert({
+      where: { shop_dedupKey: { shop: task.shop, dedupKey: task.dedupKey } },
+      create: { ...task, payload: task.payload ?? {} },
+      update: {},
+    });
+    return;
+  }
+  await db.task.create({ data: { ...task, payload: task.payload ?? {} } });
+}
+
+export async function claimTasks(owner: string, limit: number, leaseMs: number, now: Date): Promise<Task[]> {
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  return prisma.$queryRaw<Task[]>`
+    UPDATE "Task" SET status = 'running', "leaseOwner" = ${owner}, "leaseUntil" = ${leaseUntil},
+           attempts = attempts + 1, "updatedAt" = ${now}
+     WHERE id IN (
+       SELECT id FROM "Task"
+        WHERE (status = 'queued' AND "runAt" <= ${now})
+           OR (status = 'running' AND "leaseUntil" < ${now})
+        ORDER BY "runAt"
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+    RETURNING *`;
+}
+
+export async function completeTask(id: string, owner: string): Promise<void> {
+  await prisma.task.updateMany({
+    where: { id, leaseOwner: owner, status: "running" },
+    data: { status: "done", leaseOwner: null, leaseUntil: null },
+  });
+}
+
+/** Retries with exponential backoff (capped at an hour); gives up after maxAttempts. */
+export async function failTask(task: Task, owner: string, error: unknown, now: Date, maxAttempts = 8) {
+  const message = error instanceof Error ? error.message : String(error);
+  const giveUp = task.attempts >= maxAttempts;
+  const delay = Math.min(3_600_000, 1000 * 2 ** task.attempts);
+  await prisma.task.updateMany({
+    where: { id: task.id, leaseOwner: owner, status: "running" },
+    data: {
+      status: giveUp ? "failed" : "queued",
+      runAt: new Date(now.getTime() + delay),
+      lastError: message.slice(0, 500),
+      leaseOwner: null,
+      leaseUntil: null,
+    },
+  });
+}

@@ -1,0 +1,73 @@
+import type { Prisma } from "@prisma/client";
+import type { z } from "zod";
+import prisma from "../db.server";
+import { authenticate } from "../shopify.server";
+
+/**
+ * Shopify webhook ingestion: verify, dedupe, record, answer. Shopify delivers at least once,
+ * out of order, retries for hours and drops a delivery after 5 s, so a handler's apply() must be
+ * a quick idempotent write; anything slow is enqueued as a Task inside the same transaction.
+ * https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates
+ */
+export interface WebhookMeta {
+  shop: string;
+  topic: string;
+  /** X-Shopify-Event-Id (same for every delivery of one event), else X-Shopify-Webhook-Id */
+  eventId: string;
+  triggeredAt: Date | null;
+  apiVersion: string;
+}
+
+export interface WebhookHandler<T> {
+  schema: z.ZodType<T>;
+  /** Payloads for shops that never installed (or uninstalled) are acknowledged and dropped. */
+  requiresInstalledShop: boolean;
+  apply(tx: Prisma.TransactionClient, meta: WebhookMeta, payload: T): Promise<void>;
+}
+
+const json = (body: unknown, status: number) => Response.json(body, { status });
+
+export async function receiveShopifyWebhook<T>(request: Request, handler: WebhookHandler<T>) {
+  // Shopify always signs; a delivery without a signature is not from Shopify.
+  if (!request.headers.get("x-shopify-hmac-sha256")) {
+    return json({ error: "missing X-Shopify-Hmac-Sha256" }, 401);
+  }
+  let context: Awaited<ReturnType<typeof authenticate.webhook>>;
+  try {
+    context = await authenticate.webhook(request);
+  } catch (error) {
+    if (error instanceof Response) return error;
+    if (error instanceof SyntaxError) return json({ error: "body is not JSON" }, 400);
+    throw error;
+  }
+
+  const parsed = handler.schema.safeParse(context.payload);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
+    return json({ error: "payload does not match the topic", fields }, 400);
+  }
+
+  const meta: WebhookMeta = {
+    shop: context.shop,
+    topic: String(context.topic),
+    eventId: request.headers.get("x-shopify-event-id") ?? context.webhookId,
+    triggeredAt: context.triggeredAt ? new Date(context.triggeredAt) : null,
+    apiVersion: context.apiVersion,
+  };
+
+  if (handler.requiresInstalledShop) {
+    const shop = await prisma.shop.findUnique({ where: { shop: meta.shop }, select: { status: true } });
+    if (!shop || shop.status !== "installed") return json({ ignored: "shop is not installed" }, 200);
+  }
+
+  const outcome = await prisma.$transaction(async (tx) => {
+    const inserted = await tx.$executeRaw`
+      INSERT INTO "WebhookReceipt" ("eventId", shop, topic, "triggeredAt")
+      VALUES (${meta.eventId}, ${meta.shop}, ${meta.topic}, ${meta.triggeredAt})
+      ON CONFLICT ("eventId") DO NOTHING`;
+    if (inserted === 0) return "duplicate" as const;
+    await handler.apply(tx, meta, parsed.data);
+    return "applied" as const;
+  });
+  return json({ ok: true, outcome }, 200);
+}

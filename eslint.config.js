@@ -1,0 +1,31 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["build/", "node_modules/", "data/", "extensions/*/dist/", "tests/artifacts/", ".cache/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        console: "readonly", process: "readonly", Buffer: "readonly", URL: "readonly",
+        fetch: "readonly", Request: "readonly", Response: "readonly", Headers: "readonly",
+        setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly",
+        window: "readonly", document: "readonly", AbortController: "readonly", TextEncoder: "readonly",
+        TextDecoder: "readonly", crypto: "readonly", structuredClone: "readonly", queueMicrotask: "readonly",
+        performance: "readonly", FormData: "readonly", URLSearchParams: "readonly", navigator: "readonly",
+        customElements: "readonly", HTMLElement: "readonly", Event: "readonly", CustomEvent: "readonly",
+        shopify: "readonly",
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // Configuration is read once, in app/env.server.ts.
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Import settings from app/env.server.ts" }],
+    },
+  },
+  {
+    files: ["app/env.server.ts", "app/db/adapter.server.ts", "app/db.server.ts", "tests/**", "scripts/**", "server/**", "prisma.config.ts", "vite.config.ts", "extensions/**"],
+    rules: { "no-restricted-properties": "off" },
+  },
+);

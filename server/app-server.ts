@@ -1,0 +1,99 @@
+import http from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+import sirv from "sirv";
+import { startBackgroundWork, type BackgroundWork } from "../app/background.server";
+import { closeDatabase, databaseReady } from "../app/db.server";
+import { env } from "../app/env.server";
+import { nodeListener } from "./http";
+
+export interface ServerOptions {
+  /** Vite in middleware mode instead of the built bundle */
+  dev?: boolean;
+  port?: number;
+  host?: string;
+  /** Run the dispatcher and deferred work in this process (default: DISPATCHER env) */
+  background?: boolean;
+  /** Directory holding build/ (defaults to the working directory) */
+  root?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: http.Server;
+  background?: BackgroundWork;
+  close(): Promise<void>;
+}
+
+type Handle = (request: Request, context: Record<string, unknown>) => Promise<Response>;
+type Middleware = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
+
+async function loadRemix(dev: boolean, root: string) {
+  if (dev) {
+    const vite = await import("vite");
+    const server = await vite.createServer({ root, server: { middlewareMode: true }, appType: "custom" });
+    const handle: Handle = async (request, context) => {
+      const build = (await server.ssrLoadModule("virtual:remix/server-build")) as ServerBuild;
+      return createRequestHandler(build, "development")(request, context);
+    };
+    return { handle, assets: server.middlewares as Middleware, close: () => server.close() };
+  }
+  const buildUrl = pathToFileURL(path.join(root, "build/server/index.js")).href;
+  const build = (await import(/* @vite-ignore */ buildUrl)) as ServerBuild;
+  const handle: Handle = createRequestHandler(build, "production");
+  const immutable = sirv(path.join(root, "build/client/assets"), { immutable: true, maxAge: 31536000 });
+  const rest = sirv(path.join(root, "build/client"), { maxAge: 3600 });
+  const assets: Middleware = (req, res, next) =>
+    req.url?.startsWith("/assets/") ? immutable(req, res, next) : rest(req, res, next);
+  return { handle, assets, close: async () => {} };
+}
+
+/** Starts the Rebound web server: migrations first, then HTTP, then background work. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = env();
+  const root = options.root ?? process.cwd();
+  const applied = await databaseReady();
+  if (applied.length > 0) console.log(`migrations applied: ${applied.join(", ")}`);
+
+  const remix = await loadRemix(options.dev ?? false, root);
+  let origin = config.SHOPIFY_APP_URL;
+  const listener = nodeListener(
+    (request, client) => remix.handle(request, { clientAddress: client.address }),
+    () => origin,
+  );
+  const server = http.createServer((req, res) => {
+    remix.assets(req, res, () => void listener(req, res));
+  });
+  server.keepAliveTimeout = 65_000;
+
+  const host = options.host ?? config.HOST;
+  await new Promise<void>((resolve) => server.listen(options.port ?? config.PORT, host, resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : (options.port ?? config.PORT);
+  const appUrl = new URL(origin);
+  if (["127.0.0.1", "localhost"].includes(appUrl.hostname) && appUrl.port !== String(port)) {
+    origin = `${appUrl.protocol}//${appUrl.hostname}:${port}`;
+  }
+
+  const runBackground = options.background ?? config.DISPATCHER === "on";
+  const background = runBackground ? startBackgroundWork() : undefined;
+
+  return {
+    url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+    port,
+    server,
+    background,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await background?.stop();
+      await remix.close();
+    },
+  };
+}
+
+export { closeDatabase };

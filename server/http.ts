@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createHeaders, sendResponse } from "@remix-run/node-fetch-server";
+
+/** Largest request body accepted. Shopify's biggest webhook payloads stay well under this. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export class BodyTooLarge extends Error {
+  constructor() {
+    super(`Request body is larger than ${MAX_BODY_BYTES} bytes`);
+    this.name = "BodyTooLarge";
+  }
+}
+
+/** Reads the body, giving up (and draining nothing more) once it passes the limit. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners("data");
+        req.resume();
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks, size)));
+    req.on("error", reject);
+  });
+}
+
+export type FetchHandler = (request: Request, client: { address: string }) => Promise<Response>;
+
+/**
+ * A node:http listener for a fetch-style handler. Bodies are buffered with a size limit so an
+ * oversized payload is refused with 413 before any route (or HMAC check) reads it.
+ */
+export function nodeListener(handler: FetchHandler, origin: () => string) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const controller = new AbortController();
+    res.on("close", () => controller.abort());
+    let response: Response;
+    try {
+      const method = req.method ?? "GET";
+      const hasBody = method !== "GET" && method !== "HEAD";
+      const body = hasBody ? await readBody(req, MAX_BODY_BYTES) : undefined;
+      const request = new Request(new URL(req.url ?? "/", origin()), {
+        method,
+        headers: createHeaders(req),
+        body: hasBody ? new Uint8Array(body ?? []) : undefined,
+        signal: controller.signal,
+      });
+      response = await handler(request, { address: req.socket.remoteAddress ?? "" });
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        response = Response.json({ error: "payload_too_large" }, { status: 413 });
+        res.setHeader("Connection", "close");
+      } else {
+        console.error("request failed", error);
+        response = new Response("Internal Server Error", { status: 500 });
+      }
+    }
+    await sendResponse(res, response);
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * `npm start` / `npm run dev`: the Rebound web process. Serves the app, applies migrations
+ * before listening, and runs the outbox dispatcher and deferred webhook work unless
+ * DISPATCHER=off (then run `npm run worker` processes).
+ */
+import { closeDatabase, startServer } from "./app-server";
+
+async function main() {
+  const running = await startServer({ dev: process.argv.includes("--dev") });
+  // Tests and the sandbox read this line to learn the port when PORT=0.
+  console.log(`rebound listening on ${running.url}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing in-flight work`);
+    await running.close();
+    await closeDatabase();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
