@@ -1,3 +1,4 @@
+
 -- CreateEnum
 CREATE TYPE "ShopStatus" AS ENUM ('installed', 'uninstalled');
 

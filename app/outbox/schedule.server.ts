@@ -1,0 +1,79 @@
+import { Prisma } from "@prisma/client";
+import prisma from "../db.server";
+import type { CancelPredicate, PlannedNotification } from "./types";
+
+type Db = Prisma.TransactionClient | typeof prisma;
+
+/**
+ * Puts planned messages in the outbox. A (shop, dedupKey) already present is left alone, so
+ * re-planning after a replayed webhook or a retried task changes nothing. Returns how many rows
+ * were new. Each new row gets a "planned" event for its timeline.
+ */
+export async function scheduleNotifications(planned: PlannedNotification[], db: Db = prisma): Promise<number> {
+  if (planned.length === 0) return 0;
+  const rows = planned.map((p) => ({
+    shop: p.shop,
+    flow: p.flow,
+    dedupKey: p.dedupKey,
+    subscriberId: p.subscriberId,
+    sendAt: p.sendAt,
+    expiresAt: p.expiresAt ?? null,
+    templateName: p.templateName,
+    templateLanguage: p.templateLanguage,
+    params: p.params as Prisma.InputJsonValue,
+    step: p.step ?? 0,
+    cartToken: p.cartToken ?? null,
+    variantId: p.variantId ?? null,
+    orderId: p.orderId ?? null,
+    campaignId: p.campaignId ?? null,
+  }));
+  const created = await db.notification.createManyAndReturn({
+    data: rows,
+    skipDuplicates: true,
+    select: { id: true, shop: true, sendAt: true },
+  });
+  if (created.length > 0) {
+    await db.notificationEvent.createMany({
+      data: created.map((row) => ({
+        shop: row.shop,
+        notificationId: row.id,
+        kind: "planned",
+        detail: { sendAt: row.sendAt.toISOString() },
+      })),
+    });
+  }
+  return created.length;
+}
+
+/**
+ * Cancels what is no longer true (cart converted, shopper opted out, variant sold out again).
+ * Only rows not yet handed to WhatsApp change; the gate re-checks state at send time anyway.
+ */
+export async function cancelNotifications(
+  shop: string,
+  where: CancelPredicate,
+  reason: string,
+  db: Db = prisma,
+): Promise<number> {
+  const filter: Prisma.NotificationWhereInput = {
+    shop,
+    status: "scheduled",
+    ...(where.flow ? { flow: Array.isArray(where.flow) ? { in: where.flow } : where.flow } : {}),
+    ...(where.subscriberId ? { subscriberId: where.subscriberId } : {}),
+    ...(where.cartToken ? { cartToken: where.cartToken } : {}),
+    ...(where.variantId ? { variantId: where.variantId } : {}),
+    ...(where.orderId ? { orderId: where.orderId } : {}),
+    ...(where.campaignId ? { campaignId: where.campaignId } : {}),
+  };
+  const cancelled = await db.notification.updateManyAndReturn({
+    where: filter,
+    data: { status: "cancelled", decision: "skip", decisionReason: reason },
+    select: { id: true },
+  });
+  if (cancelled.length > 0) {
+    await db.notificationEvent.createMany({
+      data: cancelled.map((row) => ({ shop, notificationId: row.id, kind: "cancelled", detail: { reason } })),
+    });
+  }
+  return cancelled.length;
+}
