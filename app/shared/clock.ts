@@ -3,7 +3,18 @@ export interface Clock {
   now(): Date;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+const wallClock: Clock = { now: () => new Date() };
+let processClock: Clock = wallClock;
+
+/**
+ * The process's clock. Everything that is not handed a clock explicitly reads this one; it is the
+ * wall clock except in the sandbox, which swaps in an accelerated one before starting the app.
+ */
+export const systemClock: Clock = { now: () => processClock.now() };
+
+export function useProcessClock(clock: Clock): void {
+  processClock = clock;
+}
 
 /** A clock that runs `speed` times faster than real time from `start`. */
 export function acceleratedClock(start: Date, speed: number): Clock {
