@@ -4,16 +4,20 @@ export interface Clock {
 }
 
 const wallClock: Clock = { now: () => new Date() };
-let processClock: Clock = wallClock;
+
+// Kept on globalThis: the server bundle and the process that loads it each hold a copy of this
+// module, and both must read the same clock.
+const KEY = Symbol.for("rebound.clock");
+type Holder = typeof globalThis & { [KEY]?: Clock };
 
 /**
  * The process's clock. Everything that is not handed a clock explicitly reads this one; it is the
  * wall clock except in the sandbox, which swaps in an accelerated one before starting the app.
  */
-export const systemClock: Clock = { now: () => processClock.now() };
+export const systemClock: Clock = { now: () => ((globalThis as Holder)[KEY] ?? wallClock).now() };
 
 export function useProcessClock(clock: Clock): void {
-  processClock = clock;
+  (globalThis as Holder)[KEY] = clock;
 }
 
 /** A clock that runs `speed` times faster than real time from `start`. */
