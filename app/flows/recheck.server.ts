@@ -1,0 +1,169 @@
+import type { Notification } from "@prisma/client";
+import prisma from "../db.server";
+
+/**
+ * Send-time re-check of the state a flow planned against. Planning happens minutes to days
+ * before the send; in between the cart may convert, the variant sell out again, the shopper
+ * reorder. The outbox also cancels on those events, but webhooks arrive late and out of order,
+ * so the gate asks here just before handing a message to WhatsApp.
+ *
+ * Which columns each flow relies on (set by its planner):
+ * - abandoned_cart: cartToken (Shopify's cart token, or the checkout token when the checkout
+ *   had no cart)
+ * - back_in_stock: variantId
+ * - reorder: orderId (the source order) and variantId (what was bought)
+ * - upsell: orderId and variantId (a variant of the recommended product)
+ * - promotion: campaignId
+ * - appointment: orderId and expiresAt (the booking instant)
+ */
+export type RecheckResult = { ok: true } | { ok: false; reason: string };
+
+export type RecheckInput = Pick<
+  Notification,
+  "shop" | "flow" | "subscriberId" | "cartToken" | "variantId" | "orderId" | "campaignId" | "expiresAt"
+>;
+
+const OK: RecheckResult = { ok: true };
+const no = (reason: string): RecheckResult => ({ ok: false, reason });
+
+export async function recheckFlowState(notification: RecheckInput, now: Date): Promise<RecheckResult> {
+  switch (notification.flow) {
+    case "abandoned_cart":
+      return recheckAbandonedCart(notification);
+    case "back_in_stock":
+      return recheckBackInStock(notification);
+    case "reorder":
+      return recheckReorder(notification);
+    case "upsell":
+      return recheckUpsell(notification);
+    case "promotion":
+      return recheckPromotion(notification);
+    case "appointment":
+      return recheckAppointment(notification, now);
+    case "optin_confirmation":
+      return OK;
+  }
+}
+
+async function recheckAbandonedCart({ shop, cartToken }: RecheckInput): Promise<RecheckResult> {
+  if (!cartToken) return no("cart_unknown");
+  const cart = await prisma.cart.findUnique({
+    where: { shop_token: { shop, token: cartToken } },
+    select: { status: true, itemCount: true },
+  });
+  if (cart?.status === "converted") return no("cart_converted");
+  if (cart && (cart.status === "emptied" || cart.itemCount <= 0)) return no("cart_emptied");
+
+  const checkouts = await prisma.checkout.findMany({
+    where: { shop, OR: [{ cartToken }, { token: cartToken }] },
+    select: { token: true, completedAt: true, orderId: true },
+  });
+  if (!cart && checkouts.length === 0) return no("cart_unknown");
+  if (checkouts.some((c) => c.completedAt || c.orderId)) return no("checkout_completed");
+
+  const checkoutTokens = checkouts.map((c) => c.token);
+  const order = await prisma.order.findFirst({
+    where: {
+      shop,
+      OR: [{ cartToken }, ...(checkoutTokens.length ? [{ checkoutToken: { in: checkoutTokens } }] : [])],
+    },
+    select: { id: true },
+  });
+  if (order) return no("order_placed");
+  return OK;
+}
+
+async function recheckBackInStock({ shop, variantId }: RecheckInput): Promise<RecheckResult> {
+  if (!variantId) return no("variant_unknown");
+  const variant = await prisma.variant.findUnique({
+    where: { shop_id: { shop, id: variantId } },
+    select: { available: true, inventoryPolicy: true, inventoryTracked: true },
+  });
+  if (!variant) return no("variant_unknown");
+  // Shopify sells untracked variants and "continue" variants regardless of the count.
+  if (!variant.inventoryTracked || variant.inventoryPolicy === "continue") return OK;
+  if (variant.available !== null && variant.available > 0) return OK;
+  return no("sold_out_again");
+}
+
+async function recheckReorder({ shop, orderId, variantId, subscriberId }: RecheckInput): Promise<RecheckResult> {
+  if (!orderId) return no("order_unknown");
+  const source = await prisma.order.findUnique({
+    where: { shop_id: { shop, id: orderId } },
+    select: { placedAt: true, customerId: true, subscriberId: true, cancelledAt: true, lineItems: true },
+  });
+  if (!source) return no("order_unknown");
+  if (source.cancelledAt) return no("order_cancelled");
+  const productId = await productOf(shop, variantId, source.lineItems);
+  if (!productId) return no("product_unknown");
+
+  const buyer = [
+    ...(source.customerId ? [{ customerId: source.customerId }] : []),
+    ...(source.subscriberId ?? subscriberId ? [{ subscriberId: (source.subscriberId ?? subscriberId)! }] : []),
+  ];
+  if (buyer.length === 0) return OK;
+  const again = await prisma.order.findFirst({
+    where: {
+      shop,
+      id: { not: orderId },
+      cancelledAt: null,
+      placedAt: { gt: source.placedAt },
+      OR: buyer,
+      lineItems: { some: { productId } },
+    },
+    select: { id: true },
+  });
+  return again ? no("already_reordered") : OK;
+}
+
+async function recheckUpsell({ shop, variantId }: RecheckInput): Promise<RecheckResult> {
+  if (!variantId) return no("product_unknown");
+  const variant = await prisma.variant.findUnique({
+    where: { shop_id: { shop, id: variantId } },
+    select: { productId: true },
+  });
+  if (!variant) return no("product_unknown");
+  const product = await prisma.product.findUnique({
+    where: { shop_id: { shop, id: variant.productId } },
+    select: { status: true },
+  });
+  if (!product) return no("product_unknown");
+  // Product status is ACTIVE / DRAFT / ARCHIVED in GraphQL and lower case in REST webhooks.
+  if (product.status && product.status.toLowerCase() !== "active") return no("product_not_active");
+  return OK;
+}
+
+async function recheckPromotion({ shop, campaignId }: RecheckInput): Promise<RecheckResult> {
+  if (!campaignId) return no("campaign_unknown");
+  const campaign = await prisma.campaign.findFirst({ where: { shop, id: campaignId }, select: { status: true } });
+  if (!campaign) return no("campaign_unknown");
+  if (campaign.status === "cancelled") return no("campaign_cancelled");
+  return OK;
+}
+
+async function recheckAppointment({ shop, orderId, expiresAt }: RecheckInput, now: Date): Promise<RecheckResult> {
+  if (!orderId) return no("order_unknown");
+  if (!expiresAt || expiresAt.getTime() <= now.getTime()) return no("booking_passed");
+  const order = await prisma.order.findUnique({
+    where: { shop_id: { shop, id: orderId } },
+    select: { cancelledAt: true },
+  });
+  if (!order) return no("order_unknown");
+  if (order.cancelledAt) return no("order_cancelled");
+  return OK;
+}
+
+async function productOf(
+  shop: string,
+  variantId: string | null,
+  lines: Array<{ variantId: string | null; productId: string | null }>,
+): Promise<string | null> {
+  const line = lines.find((l) => variantId && l.variantId === variantId) ?? (lines.length === 1 ? lines[0] : undefined);
+  if (line?.productId) return line.productId;
+  if (!variantId) return null;
+  const variant = await prisma.variant.findUnique({
+    where: { shop_id: { shop, id: variantId } },
+    select: { productId: true },
+  });
+  return variant?.productId ?? null;
+}

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrismaClient } from "@prisma/client";
+import { isolatedDatabaseEnv } from "../../support/server";
+
+let prisma: PrismaClient;
+let drop: () => Promise<void>;
+let closeDatabase: () => Promise<void>;
+let recheckFlowState: typeof import("../../../app/flows/recheck.server").recheckFlowState;
+
+const shop = "recheck.myshopify.com";
+const now = new Date("2026-03-10T12:00:00Z");
+const base = {
+  shop,
+  subscriberId: null as string | null,
+  cartToken: null as string | null,
+  variantId: null as string | null,
+  orderId: null as string | null,
+  campaignId: null as string | null,
+  expiresAt: null as Date | null,
+};
+
+beforeAll(async () => {
+  drop = await isolatedDatabaseEnv();
+  const db = await import("../../../app/db.server");
+  await db.databaseReady();
+  prisma = db.default;
+  closeDatabase = db.closeDatabase;
+  ({ recheckFlowState } = await import("../../../app/flows/recheck.server"));
+  const updated = new Date("2026-03-01T00:00:00Z");
+  await prisma.cart.createMany({
+    data: [
+      { shop, token: "open-cart", itemCount: 2, shopifyUpdatedAt: updated },
+      { shop, token: "converted-cart", itemCount: 2, status: "converted", shopifyUpdatedAt: updated },
+      { shop, token: "empty-cart", itemCount: 0, shopifyUpdatedAt: updated },
+      { shop, token: "ordered-cart", itemCount: 1, shopifyUpdatedAt: updated },
+      { shop: "other.myshopify.com", token: "foreign-cart", itemCount: 1, shopifyUpdatedAt: updated },
+    ],
+  });
+  await prisma.order.create({
+    data: { shop, id: "o-cart", cartToken: "ordered-cart", placedAt: updated, shopifyUpdatedAt: updated },
+  });
+  await prisma.variant.createMany({
+    data: [
+      { shop, id: "v-in", productId: "p-active", available: 3, shopifyUpdatedAt: updated },
+      { shop, id: "v-out", productId: "p-active", available: 0, shopifyUpdatedAt: updated },
+      { shop, id: "v-continue", productId: "p-draft", available: -2, inventoryPolicy: "continue", shopifyUpdatedAt: updated },
+    ],
+  });
+  await prisma.product.createMany({
+    data: [
+      { shop, id: "p-active", title: "Coffee", status: "active", shopifyUpdatedAt: updated },
+      { shop, id: "p-draft", title: "Old mug", status: "draft", shopifyUpdatedAt: updated },
+    ],
+  });
+  await prisma.order.create({
+    data: {
+      shop, id: "o-first", customerId: "c1", placedAt: new Date("2026-02-01T00:00:00Z"), shopifyUpdatedAt: updated,
+      lineItems: { create: [{ id: "li-1", productId: "p-active", variantId: "v-in", title: "Coffee", quantity: 1, price: 10 }] },
+    },
+  });
+  await prisma.order.create({
+    data: {
+      shop, id: "o-other", customerId: "c2", placedAt: new Date("2026-02-01T00:00:00Z"), shopifyUpdatedAt: updated,
+      lineItems: { create: [{ id: "li-2", productId: "p-active", variantId: "v-in", title: "Coffee", quantity: 1, price: 10 }] },
+    },
+  });
+  await prisma.order.create({
+    data: {
+      shop, id: "o-again", customerId: "c2", placedAt: new Date("2026-02-20T00:00:00Z"), shopifyUpdatedAt: updated,
+      lineItems: { create: [{ id: "li-3", productId: "p-active", variantId: "v-out", title: "Coffee", quantity: 1, price: 10 }] },
+    },
+  });
+  await prisma.order.create({
+    data: { shop, id: "o-cancelled", cancelledAt: updated, placedAt: updated, shopifyUpdatedAt: updated },
+  });
+  await prisma.campaign.createMany({
+    data: [
+      { shop, id: "camp-live", name: "Spring", templateName: "spring", status: "sending" },
+      { shop, id: "camp-off", name: "Winter", templateName: "winter", status: "cancelled" },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await closeDatabase();
+  await drop();
+});
+
+describe("recheckFlowState", () => {
+  it("abandoned cart: only an open cart without an order passes", async () => {
+    const check = (cartToken: string) => recheckFlowState({ ...base, flow: "abandoned_cart", cartToken }, now);
+    expect(await check("open-cart")).toEqual({ ok: true });
+    expect(await check("converted-cart")).toEqual({ ok: false, reason: "cart_converted" });
+    expect(await check("empty-cart")).toEqual({ ok: false, reason: "cart_emptied" });
+    expect(await check("ordered-cart")).toEqual({ ok: false, reason: "order_placed" });
+    expect(await check("foreign-cart")).toEqual({ ok: false, reason: "cart_unknown" });
+  });
+
+  it("back in stock: needs stock, unless the variant sells when out of stock", async () => {
+    const check = (variantId: string) => recheckFlowState({ ...base, flow: "back_in_stock", variantId }, now);
+    expect(await check("v-in")).toEqual({ ok: true });
+    expect(await check("v-out")).toEqual({ ok: false, reason: "sold_out_again" });
+    expect(await check("v-continue")).toEqual({ ok: true });
+    expect(await check("v-missing")).toEqual({ ok: false, reason: "variant_unknown" });
+  });
+
+  it("reorder: stops once the customer bought the product again", async () => {
+    const check = (orderId: string) => recheckFlowState({ ...base, flow: "reorder", orderId, variantId: "v-in" }, now);
+    expect(await check("o-first")).toEqual({ ok: true });
+    expect(await check("o-other")).toEqual({ ok: false, reason: "already_reordered" });
+  });
+
+  it("upsell: the recommended product must still be active", async () => {
+    const check = (variantId: string) => recheckFlowState({ ...base, flow: "upsell", orderId: "o-first", variantId }, now);
+    expect(await check("v-in")).toEqual({ ok: true });
+    expect(await check("v-continue")).toEqual({ ok: false, reason: "product_not_active" });
+  });
+
+  it("promotion: a cancelled campaign stops", async () => {
+    const check = (campaignId: string) => recheckFlowState({ ...base, flow: "promotion", campaignId }, now);
+    expect(await check("camp-live")).toEqual({ ok: true });
+    expect(await check("camp-off")).toEqual({ ok: false, reason: "campaign_cancelled" });
+  });
+
+  it("appointment: booking in the future and the order not cancelled", async () => {
+    const later = new Date(now.getTime() + 3_600_000);
+    const check = (orderId: string, expiresAt: Date) =>
+      recheckFlowState({ ...base, flow: "appointment", orderId, expiresAt }, now);
+    expect(await check("o-first", later)).toEqual({ ok: true });
+    expect(await check("o-first", new Date(now.getTime() - 1))).toEqual({ ok: false, reason: "booking_passed" });
+    expect(await check("o-cancelled", later)).toEqual({ ok: false, reason: "order_cancelled" });
+  });
+});
