@@ -497,6 +497,19 @@ CREATE TABLE "RateCounter" (
     CONSTRAINT "RateCounter_pkey" PRIMARY KEY ("key","windowStart")
 );
 
+-- CreateTable
+CREATE TABLE "DataRequest" (
+    "id" TEXT NOT NULL,
+    "shop" TEXT NOT NULL,
+    "customerId" TEXT,
+    "email" TEXT,
+    "phone" TEXT,
+    "report" JSONB NOT NULL,
+    "requestedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "DataRequest_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "Session_shop_idx" ON "Session"("shop");
 
@@ -646,6 +659,9 @@ CREATE UNIQUE INDEX "Task_shop_dedupKey_key" ON "Task"("shop", "dedupKey");
 
 -- CreateIndex
 CREATE INDEX "RateCounter_windowStart_idx" ON "RateCounter"("windowStart");
+
+-- CreateIndex
+CREATE INDEX "DataRequest_shop_requestedAt_idx" ON "DataRequest"("shop", "requestedAt");
 
 -- AddForeignKey
 ALTER TABLE "ShopSettings" ADD CONSTRAINT "ShopSettings_shop_fkey" FOREIGN KEY ("shop") REFERENCES "Shop"("shop") ON DELETE CASCADE ON UPDATE CASCADE;
