@@ -1,0 +1,125 @@
+import type { ConsentKind } from "@prisma/client";
+import prisma from "../db.server";
+import { cancelNotifications } from "../outbox/schedule.server";
+import { classifyReply } from "./keywords";
+import { appendConsentEvent, lockSubscriber, type Db } from "./ledger.server";
+import { InvalidPhoneNumber, parseWhatsAppSender } from "./phone.server";
+
+/**
+ * Consent changes that arrive as WhatsApp messages: STOP (in the shopper's language or the
+ * "Stop promotions" quick reply), START, and the answer to the double opt-in confirmation.
+ * WhatsApp's Business Messaging Policy says an opt-out request must be honoured, so it takes
+ * effect in one transaction: ledger event, status `unsubscribed`, every scheduled message for
+ * that shopper cancelled, waiting back-in-stock requests cancelled. The dispatcher's gate reads
+ * the status too, so a message claimed a moment earlier is still stopped at send time.
+ */
+export interface InboundMessage {
+  shop: string;
+  phoneNumberId: string;
+  /** E.164 with "+" (digits only is accepted too: that is how Meta's webhook sends it) */
+  from: string;
+  messageId: string;
+  text?: string;
+  buttonPayload?: string;
+  buttonText?: string;
+  at: Date;
+}
+
+export type InboundAction = "opted_out" | "opted_in" | "ignored";
+
+const ACTION_OF: Partial<Record<ConsentKind, InboundAction>> = {
+  opt_out: "opted_out",
+  confirmed: "opted_in",
+  re_opt_in: "opted_in",
+};
+
+export async function handleInboundMessage(input: InboundMessage): Promise<{ action: InboundAction }> {
+  const intent = classifyReply(input);
+  if (intent === "none") return { action: "ignored" };
+
+  let phone;
+  try {
+    phone = parseWhatsAppSender(input.from);
+  } catch (error) {
+    if (error instanceof InvalidPhoneNumber) return { action: "ignored" };
+    throw error;
+  }
+
+  return prisma.$transaction(async (tx) => {
+    let subscriber = await tx.subscriber.findUnique({
+      where: { shop_phone: { shop: input.shop, phone: phone.e164 } },
+      select: { id: true },
+    });
+    if (!subscriber) {
+      // A STOP from someone we do not know yet is still remembered: if their number is later
+      // imported or typed into a form, the ledger shows they asked not to be messaged.
+      if (intent !== "stop") return { action: "ignored" as const };
+      subscriber = await tx.subscriber.upsert({
+        where: { shop_phone: { shop: input.shop, phone: phone.e164 } },
+        create: {
+          shop: input.shop,
+          phone: phone.e164,
+          callingCode: phone.callingCode,
+          countryCode: phone.countryCode,
+          status: "unsubscribed",
+        },
+        update: {},
+        select: { id: true },
+      });
+    }
+    await lockSubscriber(tx, input.shop, subscriber.id);
+
+    // Meta delivers webhooks at least once; the same message id must not write twice.
+    const replayed = await tx.consentEvent.findFirst({
+      where: { shop: input.shop, subscriberId: subscriber.id, context: { path: ["messageId"], equals: input.messageId } },
+      select: { kind: true },
+    });
+    if (replayed) return { action: ACTION_OF[replayed.kind] ?? ("ignored" as const) };
+
+    const current = await tx.subscriber.findUniqueOrThrow({
+      where: { id: subscriber.id },
+      select: { status: true, scope: true, locale: true },
+    });
+    const proof = {
+      shop: input.shop,
+      subscriberId: subscriber.id,
+      source: "whatsapp_reply" as const,
+      text: (input.buttonText ?? input.text ?? input.buttonPayload ?? "").slice(0, 500),
+      locale: current.locale,
+      occurredAt: input.at,
+      context: { messageId: input.messageId, phoneNumberId: input.phoneNumberId, intent },
+    };
+
+    if (intent === "stop") {
+      const hadEvents = await tx.consentEvent.count({ where: { shop: input.shop, subscriberId: subscriber.id } });
+      if (current.status === "unsubscribed" && hadEvents > 0) {
+        // Already out; make sure nothing is left waiting, and record nothing new.
+        await stopEverything(tx, input.shop, subscriber.id);
+        return { action: "ignored" as const };
+      }
+      await appendConsentEvent(tx, { ...proof, kind: "opt_out", scope: current.scope });
+      await stopEverything(tx, input.shop, subscriber.id);
+      return { action: "opted_out" as const };
+    }
+
+    if (current.status === "pending" && (intent === "confirm" || intent === "start")) {
+      await appendConsentEvent(tx, { ...proof, kind: "confirmed", scope: current.scope });
+      return { action: "opted_in" as const };
+    }
+    if (current.status === "unsubscribed" && intent === "start") {
+      // Only the shopper's own request brings them back (Meta: honour opt-outs until they ask).
+      await appendConsentEvent(tx, { ...proof, kind: "re_opt_in", scope: current.scope });
+      return { action: "opted_in" as const };
+    }
+    return { action: "ignored" as const };
+  });
+}
+
+async function stopEverything(tx: Db, shop: string, subscriberId: string) {
+  await cancelNotifications(shop, { subscriberId }, "opted_out", tx);
+  await tx.backInStockRequest.updateMany({
+    where: { shop, subscriberId, status: "waiting" },
+    data: { status: "cancelled" },
+  });
+}
+
