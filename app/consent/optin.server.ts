@@ -1,0 +1,200 @@
+import type { ConsentScope, ConsentSource, SubscriberStatus } from "@prisma/client";
+import prisma from "../db.server";
+import { scheduleNotifications } from "../outbox/schedule.server";
+import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "./keywords";
+import { appendConsentEvent, lastOptOutAt, lockSubscriber, type Db } from "./ledger.server";
+import type { ParsedPhone } from "./phone.server";
+
+/**
+ * Storefront and checkout opt-ins. One call records the subscriber, the ledger event with its
+ * proof, what the shopper asked for (a back-in-stock request, a cart to be reminded of) and, with
+ * double opt-in on, the WhatsApp confirmation, all in one transaction.
+ */
+export interface OptInInput {
+  shop: string;
+  phone: ParsedPhone;
+  source: ConsentSource;
+  scope?: ConsentScope;
+  /** The exact consent text the shopper saw, naming WhatsApp and the store */
+  text: string;
+  textVersion: string;
+  locale: string;
+  deviceHash: string | null;
+  variantId?: string | null;
+  productId?: string | null;
+  cartToken?: string | null;
+  checkoutToken?: string | null;
+  orderId?: string | null;
+  customerId?: string | null;
+  at: Date;
+}
+
+export interface OptInResult {
+  subscriberId: string;
+  status: SubscriberStatus;
+  /** false when the same opt-in was already recorded (a repeated submit) */
+  recorded: boolean;
+  confirmationScheduled: boolean;
+}
+
+/** Sources whose consent text offers cart reminders and offers (product blocks only promise a restock alert). */
+const OFFER_SOURCES = new Set<ConsentSource>(["cart_block", "cart_embed", "checkout", "thank_you"]);
+
+/** What makes two submits "the same opt-in": same person and the same thing asked for. */
+function idempotencyKey(input: OptInInput): string {
+  if (input.variantId) return `variant:${input.variantId}`;
+  if (input.cartToken) return `cart:${input.cartToken}`;
+  if (input.checkoutToken) return `checkout:${input.checkoutToken}`;
+  if (input.orderId) return `order:${input.orderId}`;
+  return `source:${input.source}`;
+}
+
+/** WhatsApp template language codes for the storefront locales we ship. */
+export function templateLanguage(locale: string): string {
+  const [language, region] = locale.replace("_", "-").split("-");
+  if (language.toLowerCase() === "pt") return region?.toUpperCase() === "PT" ? "pt_PT" : "pt_BR";
+  return language.toLowerCase();
+}
+
+export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma): Promise<OptInResult> {
+  const settings = await db.shopSettings.findUnique({ where: { shop: input.shop }, select: { doubleOptIn: true } });
+  const shopRow = await db.shop.findUnique({ where: { shop: input.shop }, select: { name: true } });
+  const doubleOptIn = settings?.doubleOptIn ?? true;
+  const key = idempotencyKey(input);
+
+  return db.$transaction(async (tx) => {
+    const subscriber = await tx.subscriber.upsert({
+      where: { shop_phone: { shop: input.shop, phone: input.phone.e164 } },
+      create: {
+        shop: input.shop,
+        phone: input.phone.e164,
+        callingCode: input.phone.callingCode,
+        countryCode: input.phone.countryCode,
+        locale: input.locale,
+        customerId: input.customerId ?? null,
+        acceptsOffers: OFFER_SOURCES.has(input.source),
+      },
+      update: {},
+      select: { id: true },
+    });
+    await lockSubscriber(tx, input.shop, subscriber.id);
+    const current = await tx.subscriber.findUniqueOrThrow({
+      where: { id: subscriber.id },
+      select: { status: true, acceptsOffers: true, customerId: true },
+    });
+    const eventCount = await tx.consentEvent.count({ where: { shop: input.shop, subscriberId: subscriber.id } });
+
+    const since = await lastOptOutAt(tx, input.shop, subscriber.id);
+    const repeat = await tx.consentEvent.findFirst({
+      where: {
+        shop: input.shop,
+        subscriberId: subscriber.id,
+        kind: { in: ["opt_in", "re_opt_in"] },
+        context: { path: ["key"], equals: key },
+        ...(since ? { occurredAt: { gt: since } } : {}),
+      },
+      select: { id: true },
+    });
+    const waitingRequest = input.variantId
+      ? await tx.backInStockRequest.findUnique({
+          where: { shop_subscriberId_variantId: { shop: input.shop, subscriberId: subscriber.id, variantId: input.variantId } },
+          select: { status: true },
+        })
+      : null;
+    const stillWanted = !input.variantId || waitingRequest?.status === "waiting";
+    if (repeat && stillWanted && current.status !== "unsubscribed") {
+      await linkCart(tx, input, subscriber.id);
+      return { subscriberId: subscriber.id, status: current.status, recorded: false, confirmationScheduled: false };
+    }
+
+    // A number that already confirmed on WhatsApp does not need to confirm again for a new item.
+    const alreadyConfirmed = eventCount > 0 && current.status === "subscribed";
+    const requiresConfirmation = doubleOptIn && !alreadyConfirmed;
+    const { event, status } = await appendConsentEvent(tx, {
+      shop: input.shop,
+      subscriberId: subscriber.id,
+      kind: "opt_in",
+      scope: input.scope ?? "marketing",
+      source: input.source,
+      text: input.text,
+      textVersion: input.textVersion,
+      locale: input.locale,
+      deviceHash: input.deviceHash,
+      occurredAt: input.at,
+      context: {
+        key,
+        requiresConfirmation,
+        variantId: input.variantId ?? null,
+        productId: input.productId ?? null,
+        cartToken: input.cartToken ?? null,
+        checkoutToken: input.checkoutToken ?? null,
+        orderId: input.orderId ?? null,
+      },
+    });
+
+    await tx.subscriber.update({
+      where: { id: subscriber.id },
+      data: {
+        locale: input.locale,
+        ...(OFFER_SOURCES.has(input.source) && !current.acceptsOffers ? { acceptsOffers: true } : {}),
+        ...(input.customerId && !current.customerId ? { customerId: input.customerId } : {}),
+      },
+    });
+
+    if (input.variantId) {
+      await tx.backInStockRequest.upsert({
+        where: { shop_subscriberId_variantId: { shop: input.shop, subscriberId: subscriber.id, variantId: input.variantId } },
+        create: { shop: input.shop, subscriberId: subscriber.id, variantId: input.variantId, productId: input.productId ?? null, createdAt: input.at },
+        update: { status: "waiting", restockId: null, notifiedAt: null, productId: input.productId ?? undefined },
+      });
+    }
+    await linkCart(tx, input, subscriber.id);
+
+    // One confirmation per pending period: a second opt-in while still pending sends nothing new.
+    const startsPending = requiresConfirmation && (eventCount === 0 || current.status !== "pending");
+    const confirmationScheduled = startsPending
+      ? await scheduleConfirmation(tx, input, subscriber.id, event.id, shopRow?.name ?? input.shop)
+      : false;
+    return { subscriberId: subscriber.id, status, recorded: true, confirmationScheduled };
+  });
+}
+
+/** So the abandoned-cart flow knows whose cart it is (the cart webhook may arrive before or after). */
+async function linkCart(tx: Db, input: OptInInput, subscriberId: string) {
+  if (input.cartToken) {
+    await tx.cart.updateMany({ where: { shop: input.shop, token: input.cartToken }, data: { subscriberId } });
+  }
+  if (input.checkoutToken) {
+    await tx.checkout.updateMany({ where: { shop: input.shop, token: input.checkoutToken }, data: { subscriberId } });
+  }
+}
+
+/**
+ * Double opt-in: a UTILITY template asking the shopper to confirm, with quick replies to confirm
+ * or stop. The subscriber stays `pending` (no marketing) until inbound.server.ts sees the answer.
+ */
+async function scheduleConfirmation(tx: Db, input: OptInInput, subscriberId: string, eventId: string, storeName: string) {
+  const created = await scheduleNotifications(
+    [
+      {
+        shop: input.shop,
+        flow: "optin_confirmation",
+        dedupKey: `optin_confirmation:${subscriberId}:${eventId}`,
+        subscriberId,
+        sendAt: input.at,
+        expiresAt: new Date(input.at.getTime() + 24 * 3600_000),
+        templateName: "optin_confirmation",
+        templateLanguage: templateLanguage(input.locale),
+        params: {
+          body: [storeName],
+          buttons: [
+            { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
+            { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
+          ],
+        },
+      },
+    ],
+    tx,
+  );
+  return created > 0;
+}

@@ -1,0 +1,51 @@
+import prisma from "../db.server";
+
+/**
+ * Fixed-window counters in the database, so every app process behind the load balancer shares
+ * one count: an attacker spreading requests over processes gains nothing. One atomic upsert per
+ * hit; a window's row is keyed by its start, so no clock coordination between processes is needed.
+ */
+export interface RateLimit {
+  /** What is counted, e.g. "optin:ip:203.0.113.9" */
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  count: number;
+  /** Seconds until the window resets; for the Retry-After header */
+  retryAfter: number;
+}
+
+export async function hitRateLimit(rule: RateLimit, now: Date): Promise<RateDecision> {
+  const startMs = Math.floor(now.getTime() / rule.windowMs) * rule.windowMs;
+  const windowStart = new Date(startMs);
+  const rows = await prisma.$queryRaw<Array<{ count: number }>>`
+    INSERT INTO "RateCounter" (key, "windowStart", count) VALUES (${rule.key}, ${windowStart}, 1)
+    ON CONFLICT (key, "windowStart") DO UPDATE SET count = "RateCounter".count + 1
+    RETURNING count`;
+  const count = Number(rows[0]?.count ?? 0);
+  return {
+    allowed: count <= rule.limit,
+    count,
+    retryAfter: Math.max(1, Math.ceil((startMs + rule.windowMs - now.getTime()) / 1000)),
+  };
+}
+
+/** Checks several limits; all are counted, the first one exceeded is reported. */
+export async function hitRateLimits(rules: RateLimit[], now: Date): Promise<RateDecision> {
+  let verdict: RateDecision = { allowed: true, count: 0, retryAfter: 0 };
+  for (const rule of rules) {
+    const decision = await hitRateLimit(rule, now);
+    if (!decision.allowed && verdict.allowed) verdict = decision;
+  }
+  return verdict;
+}
+
+/** Drops windows that ended long ago; run from periodic maintenance. */
+export async function pruneRateCounters(before: Date): Promise<number> {
+  const { count } = await prisma.rateCounter.deleteMany({ where: { windowStart: { lt: before } } });
+  return count;
+}
