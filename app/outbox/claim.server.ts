@@ -1,0 +1,166 @@
+import type { Notification } from "@prisma/client";
+import prisma from "../db.server";
+import { FLOW_CATEGORY } from "./flow-category";
+
+/**
+ * The dispatcher's SQL, in one place. Rows are claimed with FOR UPDATE SKIP LOCKED and marked
+ * `sending` under a lease in the same statement, so any number of dispatchers share the outbox
+ * through PostgreSQL row locks alone. Every later write is guarded by the lease owner: a worker
+ * that stalled past its lease (and whose rows another worker took over) cannot overwrite them.
+ * Each write appends the matching NotificationEvent in the same statement, so the row and its
+ * timeline never disagree. See docs/decisions/004-outbox-delivery.md.
+ */
+
+/** Claims up to `limit` due rows: scheduled ones whose time has come, and leases left by dead workers. */
+export async function claimDue(owner: string, limit: number, leaseMs: number, now: Date): Promise<Notification[]> {
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  return prisma.$queryRaw<Notification[]>`
+    UPDATE "Notification" SET status = 'sending', "leaseOwner" = ${owner}, "leaseUntil" = ${leaseUntil},
+           "updatedAt" = ${now}
+     WHERE id IN (
+       SELECT id FROM "Notification"
+        WHERE (status = 'scheduled' AND "sendAt" <= ${now})
+           OR (status = 'sending' AND "leaseUntil" < ${now})
+        ORDER BY "sendAt", id
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED)
+    RETURNING *`;
+}
+
+const detailJson = (detail: Record<string, unknown>) => JSON.stringify(detail);
+
+export interface SentResult {
+  waMessageId: string;
+  at: Date;
+}
+
+/**
+ * WhatsApp accepted the message. A status webhook may already have moved the row on (it can
+ * outrun this write), so a row already sent/delivered/read keeps its status.
+ */
+export async function markSent(id: string, owner: string, result: SentResult): Promise<boolean> {
+  const detail = detailJson({ waMessageId: result.waMessageId });
+  const count = await prisma.$executeRaw`
+    WITH u AS (
+      UPDATE "Notification"
+         SET status = CASE WHEN status = 'sending' THEN 'sent'::"NotificationStatus" ELSE status END,
+             "waMessageId" = ${result.waMessageId}, "sentAt" = COALESCE("sentAt", ${result.at}),
+             attempts = attempts + 1, decision = 'send', "decisionReason" = NULL,
+             "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = ${result.at}
+       WHERE id = ${id} AND "leaseOwner" = ${owner} AND status IN ('sending', 'sent', 'delivered', 'read')
+       RETURNING id, shop)
+    INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail, at)
+    SELECT gen_random_uuid()::text, u.shop, u.id, 'sent', ${detail}::jsonb, ${result.at} FROM u`;
+  return count > 0;
+}
+
+export interface FailureRecord {
+  /** Merchant-readable explanation */
+  reason: string;
+  errorCode?: number | null;
+  errorTitle?: string | null;
+  errorDetails?: string | null;
+  at: Date;
+}
+
+/** A permanent error: the row ends as failed, with WhatsApp's words kept for the merchant. */
+export async function markFailed(id: string, owner: string, failure: FailureRecord): Promise<boolean> {
+  const detail = detailJson({ reason: failure.reason, code: failure.errorCode ?? null, title: failure.errorTitle ?? null });
+  const count = await prisma.$executeRaw`
+    WITH u AS (
+      UPDATE "Notification"
+         SET status = 'failed', "failedAt" = ${failure.at}, attempts = attempts + 1,
+             decision = 'send', "decisionReason" = ${failure.reason},
+             "errorCode" = ${failure.errorCode ?? null}, "errorTitle" = ${failure.errorTitle ?? null},
+             "errorDetails" = ${failure.errorDetails ?? null},
+             "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = ${failure.at}
+       WHERE id = ${id} AND "leaseOwner" = ${owner} AND status = 'sending'
+       RETURNING id, shop)
+    INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail, at)
+    SELECT gen_random_uuid()::text, u.shop, u.id, 'failed', ${detail}::jsonb, ${failure.at} FROM u`;
+  return count > 0;
+}
+
+export interface Deferral {
+  until: Date;
+  reason: string;
+  at: Date;
+  /** A failed send attempt being retried (counts towards the retry limit) rather than a gate wait */
+  retry?: { errorCode?: number | null; errorTitle?: string | null };
+}
+
+/** Back to the schedule at a later time: the gate said wait, or a transient error will be retried. */
+export async function defer(id: string, owner: string, deferral: Deferral): Promise<boolean> {
+  const kind = deferral.retry ? "retry_scheduled" : "deferred";
+  const increment = deferral.retry ? 1 : 0;
+  const detail = detailJson({
+    reason: deferral.reason,
+    until: deferral.until.toISOString(),
+    ...(deferral.retry ? { code: deferral.retry.errorCode ?? null, title: deferral.retry.errorTitle ?? null } : {}),
+  });
+  const count = await prisma.$executeRaw`
+    WITH u AS (
+      UPDATE "Notification"
+         SET status = 'scheduled', "sendAt" = ${deferral.until}, attempts = attempts + ${increment},
+             decision = 'defer', "decisionReason" = ${deferral.reason},
+             "errorCode" = COALESCE(${deferral.retry?.errorCode ?? null}::int, "errorCode"),
+             "errorTitle" = COALESCE(${deferral.retry?.errorTitle ?? null}, "errorTitle"),
+             "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = ${deferral.at}
+       WHERE id = ${id} AND "leaseOwner" = ${owner} AND status = 'sending'
+       RETURNING id, shop)
+    INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail, at)
+    SELECT gen_random_uuid()::text, u.shop, u.id, ${kind}, ${detail}::jsonb, ${deferral.at} FROM u`;
+  return count > 0;
+}
+
+/** The gate said no: the row ends as skipped, with the reason. */
+export async function skip(id: string, owner: string, reason: string, at: Date): Promise<boolean> {
+  const detail = detailJson({ reason });
+  const count = await prisma.$executeRaw`
+    WITH u AS (
+      UPDATE "Notification"
+         SET status = 'skipped', decision = 'skip', "decisionReason" = ${reason},
+             "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = ${at}
+       WHERE id = ${id} AND "leaseOwner" = ${owner} AND status = 'sending'
+       RETURNING id, shop)
+    INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail, at)
+    SELECT gen_random_uuid()::text, u.shop, u.id, 'skipped', ${detail}::jsonb, ${at} FROM u`;
+  return count > 0;
+}
+
+/** Hands claimed rows back untouched (a stopping dispatcher): they are due again at once. */
+export async function release(ids: string[], owner: string, at: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  return prisma.$executeRaw`
+    UPDATE "Notification" SET status = 'scheduled', "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = ${at}
+     WHERE id = ANY(${ids}::text[]) AND "leaseOwner" = ${owner} AND status = 'sending'`;
+}
+
+const MARKETING_FLOWS = Object.entries(FLOW_CATEGORY)
+  .filter(([, category]) => category === "MARKETING")
+  .map(([flow]) => flow);
+
+/** Marketing messages that reached this subscriber since `since` (frequency caps count these). */
+export async function marketingSentSince(shop: string, subscriberId: string, since: Date): Promise<Date[]> {
+  const rows = await prisma.$queryRaw<Array<{ sentAt: Date }>>`
+    SELECT "sentAt" FROM "Notification"
+     WHERE shop = ${shop} AND "subscriberId" = ${subscriberId} AND "sentAt" > ${since}
+       AND flow::text = ANY(${MARKETING_FLOWS}::text[])
+     ORDER BY "sentAt"`;
+  return rows.map((r) => new Date(r.sentAt));
+}
+
+/** Unique recipients of this shop's template sends over the rolling 24 h (messaging-limit tier). */
+export async function tierUsage(shop: string, subscriberId: string | null, now: Date) {
+  const since = new Date(now.getTime() - 24 * 3_600_000);
+  const [row] = await prisma.$queryRaw<Array<{ recipients: bigint | number; oldest: Date | null; included: boolean | null }>>`
+    SELECT count(DISTINCT "subscriberId") AS recipients, min("sentAt") AS oldest,
+           bool_or("subscriberId" = ${subscriberId}) AS included
+      FROM "Notification"
+     WHERE shop = ${shop} AND "sentAt" > ${since}`;
+  return {
+    recipients: Number(row?.recipients ?? 0),
+    oldestSentAt: row?.oldest ? new Date(row.oldest) : null,
+    subscriberIncluded: row?.included === true,
+  };
+}
