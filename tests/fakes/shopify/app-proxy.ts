@@ -54,7 +54,7 @@ export function proxyFetch(
   appUrl: string,
   secret: string,
   forward: ProxyForward,
-  init: { method?: string; body?: string | Buffer; contentType?: string; forwardedFor?: string; userAgent?: string } = {},
+  init: { method?: string; body?: string | Uint8Array; contentType?: string; forwardedFor?: string; userAgent?: string } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = {
     "User-Agent": init.userAgent ?? DESKTOP_CHROME_UA,
@@ -64,6 +64,6 @@ export function proxyFetch(
   return fetch(signedProxyUrl(appUrl, "/proxy", forward, secret), {
     method: init.method ?? "POST",
     headers,
-    body: init.body,
+    body: init.body as BodyInit | undefined,
   });
 }
