@@ -1,0 +1,218 @@
+import { Prisma } from "@prisma/client";
+import { z } from "zod";
+import prisma from "../db.server";
+import { enqueueTask } from "../tasks/queue.server";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { fieldErrors, type FieldErrors } from "./form-errors";
+
+/**
+ * Promotional campaigns from the merchant's side: draft, audience estimate, schedule, progress
+ * and results. WhatsApp forbids newsletters, so the audience is only subscribers who accepted
+ * offers, with marketing consent, not stopped by WhatsApp, in an eligible country.
+ */
+const PAGE_SIZE = 25;
+export const CAMPAIGN_LAUNCH_TASK = "campaigns.launch";
+
+const callingCodes = z
+  .string()
+  .optional()
+  .transform((s) => (s ?? "").split(/[\s,]+/).map((c) => c.replace(/^\+/, "")).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[1-9]\d{0,2}$/, "Use calling codes like 34, 44")).max(50));
+
+const optionalNumber = (max: number, message: string) =>
+  z
+    .string()
+    .optional()
+    .transform((s) => (s && s.trim() !== "" ? Number(s) : undefined))
+    .pipe(z.number({ error: message }).min(0, message).max(max, message).optional());
+
+export const audienceForm = z.object({
+  lastOrderWithinDays: optionalNumber(3650, "Between 0 and 3650 days"),
+  minSpent: optionalNumber(10_000_000, "0 or more"),
+  countries: callingCodes,
+});
+export type Audience = z.infer<typeof audienceForm>;
+
+const campaignForm = z
+  .object({
+    name: z.string().trim().min(1, "Give the campaign a name").max(120, "At most 120 characters"),
+    template: z.string().min(1, "Choose a template"),
+    scheduledAt: z
+      .string()
+      .optional()
+      .transform((s) => (s ? new Date(s) : null))
+      .refine((d) => d === null || !Number.isNaN(d.getTime()), "Enter a date and time"),
+  })
+  .and(audienceForm);
+
+function audienceWhere(shop: string, audience: Audience, blockedMarketing: string[], now: Date): Prisma.SubscriberWhereInput {
+  return {
+    shop,
+    status: "subscribed",
+    scope: "marketing",
+    acceptsOffers: true,
+    marketingStoppedAt: null,
+    callingCode: audience.countries.length
+      ? { in: audience.countries.filter((c) => !blockedMarketing.includes(c)) }
+      : { notIn: blockedMarketing },
+    ...(audience.lastOrderWithinDays !== undefined
+      ? { lastOrderAt: { gte: new Date(now.getTime() - audience.lastOrderWithinDays * 86_400_000) } }
+      : {}),
+    ...(audience.minSpent !== undefined ? { totalSpent: { gte: new Prisma.Decimal(audience.minSpent) } } : {}),
+  };
+}
+
+export async function estimateAudience(shop: string, audience: Audience, now: Date): Promise<number> {
+  const settings = await prisma.shopSettings.findUnique({ where: { shop }, select: { blockedMarketingCallingCodes: true, blockedCallingCodes: true } });
+  const blocked = [...(settings?.blockedMarketingCallingCodes ?? ["1"]), ...(settings?.blockedCallingCodes ?? [])];
+  return prisma.subscriber.count({ where: audienceWhere(shop, audience, blocked, now) });
+}
+
+export function parseAudience(form: Record<string, unknown>) {
+  const parsed = audienceForm.safeParse(form);
+  return parsed.success ? { ok: true as const, audience: parsed.data } : { ok: false as const, errors: fieldErrors(parsed.error) };
+}
+
+export type SaveCampaignResult = { ok: true; id: string } | { ok: false; errors: FieldErrors };
+
+/** Creates the campaign as a draft, or scheduled when a time is given (sent by the launch task). */
+export async function createCampaign(shop: string, form: Record<string, unknown>, now: Date): Promise<SaveCampaignResult> {
+  const parsed = campaignForm.safeParse(form);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  const { name, template, scheduledAt, ...audience } = parsed.data;
+  const [templateName, templateLanguage] = template.split("|");
+  const approved = await prisma.messageTemplate.findFirst({
+    where: { shop, name: templateName, language: templateLanguage, status: "APPROVED", category: "MARKETING" },
+  });
+  if (!approved) return { ok: false, errors: { template: "Choose an approved marketing template" } };
+  if (scheduledAt && scheduledAt.getTime() < now.getTime() - 60_000) return { ok: false, errors: { scheduledAt: "Choose a time in the future" } };
+  const audienceSize = await estimateAudience(shop, audience, now);
+  const campaign = await prisma.$transaction(async (tx) => {
+    const row = await tx.campaign.create({
+      data: {
+        shop,
+        name,
+        templateName: approved.name,
+        templateLanguage: approved.language,
+        audience: { ...audience },
+        audienceSize,
+        status: scheduledAt ? "scheduled" : "draft",
+        scheduledAt,
+      },
+    });
+    if (scheduledAt) await scheduleLaunch(tx, shop, row.id, scheduledAt);
+    return row;
+  });
+  return { ok: true, id: campaign.id };
+}
+
+async function scheduleLaunch(tx: Prisma.TransactionClient, shop: string, campaignId: string, at: Date) {
+  await enqueueTask({ shop, kind: CAMPAIGN_LAUNCH_TASK, payload: { campaignId }, dedupKey: `campaign:${campaignId}:${at.toISOString()}`, runAt: at }, tx);
+}
+
+export async function scheduleCampaign(shop: string, id: string, rawAt: string, now: Date): Promise<SaveCampaignResult | null> {
+  const campaign = await prisma.campaign.findFirst({ where: { id, shop } });
+  if (!campaign) return null;
+  if (campaign.status !== "draft") return { ok: false, errors: { form: "Only a draft can be scheduled" } };
+  const at = rawAt ? new Date(rawAt) : now;
+  if (Number.isNaN(at.getTime())) return { ok: false, errors: { scheduledAt: "Enter a date and time" } };
+  if (at.getTime() < now.getTime() - 60_000) return { ok: false, errors: { scheduledAt: "Choose a time in the future" } };
+  const audience = audienceForm.safeParse(stringify(campaign.audience));
+  const audienceSize = await estimateAudience(shop, audience.success ? audience.data : { countries: [] }, now);
+  await prisma.$transaction(async (tx) => {
+    await tx.campaign.updateMany({ where: { id, shop, status: "draft" }, data: { status: "scheduled", scheduledAt: at, audienceSize } });
+    await scheduleLaunch(tx, shop, id, at);
+  });
+  return { ok: true, id };
+}
+
+export async function cancelCampaign(shop: string, id: string): Promise<SaveCampaignResult | null> {
+  const campaign = await prisma.campaign.findFirst({ where: { id, shop }, select: { status: true } });
+  if (!campaign) return null;
+  if (campaign.status !== "draft" && campaign.status !== "scheduled") return { ok: false, errors: { form: "This campaign already started" } };
+  await prisma.$transaction([
+    prisma.campaign.updateMany({ where: { id, shop, status: { in: ["draft", "scheduled"] } }, data: { status: "cancelled" } }),
+    prisma.task.updateMany({ where: { shop, kind: CAMPAIGN_LAUNCH_TASK, status: "queued", dedupKey: { startsWith: `campaign:${id}:` } }, data: { status: "done", lastError: "cancelled" } }),
+  ]);
+  return { ok: true, id };
+}
+
+/** Stored audience JSON back to form strings, so one schema reads both. */
+function stringify(raw: unknown): Record<string, string> {
+  const a = (raw ?? {}) as Record<string, unknown>;
+  return {
+    ...(a.lastOrderWithinDays !== undefined ? { lastOrderWithinDays: String(a.lastOrderWithinDays) } : {}),
+    ...(a.minSpent !== undefined ? { minSpent: String(a.minSpent) } : {}),
+    countries: Array.isArray(a.countries) ? a.countries.join(",") : "",
+  };
+}
+
+export async function listCampaigns(shop: string, rawCursor: string | null, pageSize = PAGE_SIZE) {
+  const cursor = decodeCursor(rawCursor);
+  const rows = await prisma.campaign.findMany({
+    where: cursor
+      ? { shop, OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] }
+      : { shop },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: pageSize + 1,
+  });
+  const page = rows.slice(0, pageSize);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((c) => ({
+      id: c.id,
+      name: c.name,
+      status: c.status,
+      templateName: c.templateName,
+      audienceSize: c.audienceSize,
+      scheduledAt: c.scheduledAt?.toISOString() ?? null,
+      createdAt: c.createdAt.toISOString(),
+    })),
+    next: rows.length > pageSize && last ? encodeCursor(last) : null,
+    first: !cursor,
+  };
+}
+
+export async function loadCampaign(shop: string, id: string) {
+  const campaign = await prisma.campaign.findFirst({ where: { id, shop } });
+  if (!campaign) return null;
+  const [byStatus, clicked, money] = await Promise.all([
+    prisma.notification.groupBy({ by: ["status"], where: { shop, campaignId: id }, _count: { _all: true } }),
+    prisma.notification.count({ where: { shop, campaignId: id, clickedAt: { not: null } } }),
+    prisma.attribution.aggregate({ where: { shop, campaignId: id }, _count: { _all: true }, _sum: { revenue: true } }),
+  ]);
+  const counts = Object.fromEntries(byStatus.map((s) => [s.status, s._count._all])) as Record<string, number>;
+  const planned = byStatus.reduce((n, s) => n + s._count._all, 0);
+  const sent = (counts.sent ?? 0) + (counts.delivered ?? 0) + (counts.read ?? 0);
+  return {
+    id: campaign.id,
+    name: campaign.name,
+    status: campaign.status,
+    templateName: campaign.templateName,
+    templateLanguage: campaign.templateLanguage,
+    audience: stringify(campaign.audience),
+    audienceSize: campaign.audienceSize,
+    scheduledAt: campaign.scheduledAt?.toISOString() ?? null,
+    startedAt: campaign.startedAt?.toISOString() ?? null,
+    finishedAt: campaign.finishedAt?.toISOString() ?? null,
+    progress: {
+      planned,
+      waiting: (counts.scheduled ?? 0) + (counts.sending ?? 0),
+      sent,
+      delivered: (counts.delivered ?? 0) + (counts.read ?? 0),
+      read: counts.read ?? 0,
+      clicked,
+      failed: counts.failed ?? 0,
+      skipped: (counts.skipped ?? 0) + (counts.cancelled ?? 0),
+    },
+    results: { orders: money._count._all, revenue: money._sum.revenue?.toFixed(2) ?? "0.00" },
+  };
+}
+
+export function marketingTemplates(shop: string) {
+  return prisma.messageTemplate.findMany({
+    where: { shop, status: "APPROVED", category: "MARKETING" },
+    orderBy: [{ name: "asc" }, { language: "asc" }],
+    select: { name: true, language: true, components: true },
+  });
+}

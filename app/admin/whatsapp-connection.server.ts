@@ -1,0 +1,148 @@
+import { z } from "zod";
+import prisma from "../db.server";
+import { env } from "../env.server";
+import { decryptSecret, encryptSecret } from "../security/encryption.server";
+import { fieldErrors, type FieldErrors } from "./form-errors";
+
+/**
+ * The shop's WhatsApp Business number. Secrets (access token, app secret, verify token) are
+ * write-only: stored as encrypted envelopes, never returned to the browser; a blank field on
+ * update keeps the stored value.
+ */
+export interface ConnectionView {
+  phoneNumberId: string;
+  businessAccountId: string;
+  displayPhoneNumber: string | null;
+  status: "unconfigured" | "healthy" | "token_invalid";
+  statusReason: string | null;
+  hasAccessToken: boolean;
+  hasAppSecret: boolean;
+  hasVerifyToken: boolean;
+  lastTestAt: string | null;
+}
+
+export async function loadConnection(shop: string): Promise<ConnectionView | null> {
+  const row = await prisma.whatsAppConnection.findUnique({ where: { shop } });
+  if (!row) return null;
+  return {
+    phoneNumberId: row.phoneNumberId,
+    businessAccountId: row.businessAccountId,
+    displayPhoneNumber: row.displayPhoneNumber,
+    status: row.status,
+    statusReason: row.statusReason,
+    hasAccessToken: Boolean(row.accessTokenEnc),
+    hasAppSecret: Boolean(row.appSecretEnc),
+    hasVerifyToken: Boolean(row.verifyTokenEnc),
+    lastTestAt: row.lastTestAt?.toISOString() ?? null,
+  };
+}
+
+const secret = z.string().trim().max(1000).optional().transform((s) => (s ? s : undefined));
+
+const connectionForm = z.object({
+  phoneNumberId: z.string().trim().regex(/^\d{5,30}$/, "Use the numeric phone number ID from WhatsApp Manager"),
+  businessAccountId: z.string().trim().regex(/^\d{5,30}$/, "Use the numeric WhatsApp Business account ID"),
+  displayPhoneNumber: z.string().trim().max(40).optional().transform((s) => s || null),
+  accessToken: secret,
+  appSecret: secret,
+  verifyToken: secret,
+});
+
+export type SaveConnectionResult = { ok: true } | { ok: false; errors: FieldErrors };
+
+export async function saveConnection(shop: string, form: Record<string, unknown>): Promise<SaveConnectionResult> {
+  const parsed = connectionForm.safeParse(form);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  const data = parsed.data;
+  const existing = await prisma.whatsAppConnection.findUnique({ where: { shop } });
+  if (!existing && !data.accessToken) return { ok: false, errors: { accessToken: "Enter the access token" } };
+  // One phone number belongs to one shop: Meta's webhooks are routed by phone number id.
+  const owner = await prisma.whatsAppConnection.findUnique({ where: { phoneNumberId: data.phoneNumberId }, select: { shop: true } });
+  if (owner && owner.shop !== shop) return { ok: false, errors: { phoneNumberId: "This number is connected to another store" } };
+
+  const secrets = {
+    ...(data.accessToken ? { accessTokenEnc: encryptSecret(data.accessToken) } : {}),
+    ...(data.appSecret ? { appSecretEnc: encryptSecret(data.appSecret) } : {}),
+    ...(data.verifyToken ? { verifyTokenEnc: encryptSecret(data.verifyToken) } : {}),
+  };
+  const fields = {
+    phoneNumberId: data.phoneNumberId,
+    businessAccountId: data.businessAccountId,
+    displayPhoneNumber: data.displayPhoneNumber,
+  };
+  const tokenChanged = Boolean(data.accessToken);
+  await prisma.$transaction(async (tx) => {
+    if (existing) {
+      await tx.whatsAppConnection.update({
+        where: { shop },
+        data: { ...fields, ...secrets, ...(tokenChanged ? { status: "healthy", statusReason: null } : {}) },
+      });
+    } else {
+      await tx.whatsAppConnection.create({
+        data: { shop, ...fields, accessTokenEnc: secrets.accessTokenEnc!, appSecretEnc: secrets.appSecretEnc, verifyTokenEnc: secrets.verifyTokenEnc, status: "healthy" },
+      });
+    }
+    // A new token clears a pause caused by the old one being rejected; other pauses stay.
+    if (tokenChanged) {
+      await tx.shop.updateMany({
+        where: { shop, sendingPausedReason: "whatsapp_token_invalid" },
+        data: { sendingPausedReason: null, sendingPausedAt: null },
+      });
+    }
+  });
+  return { ok: true };
+}
+
+const testForm = z.object({
+  to: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, "Use an international number like +34612345678"),
+  template: z.string().trim().min(1, "Choose a template"),
+});
+
+export type TestResult = { ok: true; messageId: string } | { ok: false; errors: FieldErrors };
+
+/**
+ * Sends one approved template to the merchant's own phone through the Cloud API
+ * (POST /<version>/<phone-number-id>/messages, type "template"). Proves the token, the number
+ * and the template together before any shopper is messaged.
+ */
+export async function sendTestMessage(shop: string, form: Record<string, unknown>, now: Date): Promise<TestResult> {
+  const parsed = testForm.safeParse(form);
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  const connection = await prisma.whatsAppConnection.findUnique({ where: { shop } });
+  if (!connection) return { ok: false, errors: { form: "Connect WhatsApp first" } };
+  const [name, language] = parsed.data.template.split("|");
+  const template = await prisma.messageTemplate.findFirst({ where: { shop, name, language, status: "APPROVED" } });
+  if (!template) return { ok: false, errors: { template: "Choose an approved template" } };
+  const config = env();
+  const url = `${config.WHATSAPP_API_ORIGIN}/${connection.graphApiVersion || config.WHATSAPP_API_VERSION}/${connection.phoneNumberId}/messages`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${decryptSecret(connection.accessTokenEnc)}` },
+      body: JSON.stringify({
+        messaging_product: "whatsapp",
+        recipient_type: "individual",
+        to: parsed.data.to.slice(1),
+        type: "template",
+        template: { name: template.name, language: { code: template.language } },
+      }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch {
+    return { ok: false, errors: { form: "WhatsApp could not be reached. Try again in a minute." } };
+  }
+  const body = (await response.json().catch(() => ({}))) as {
+    messages?: Array<{ id?: string }>;
+    error?: { message?: string; code?: number };
+  };
+  if (!response.ok || !body.messages?.[0]?.id) {
+    const code = body.error?.code;
+    if (code === 190) {
+      await prisma.whatsAppConnection.update({ where: { shop }, data: { status: "token_invalid", statusReason: "token_rejected" } });
+    }
+    return { ok: false, errors: { form: body.error?.message ?? `WhatsApp answered ${response.status}` } };
+  }
+  await prisma.whatsAppConnection.update({ where: { shop }, data: { lastTestAt: now } });
+  return { ok: true, messageId: body.messages[0].id };
+}

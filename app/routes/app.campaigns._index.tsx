@@ -1,0 +1,64 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, IndexTable, Link, Page, Pagination, Text } from "@shopify/polaris";
+import { authenticate } from "../shopify.server";
+import { listCampaigns } from "../admin/campaigns.server";
+import { getShop } from "../shops/shop.server";
+import { formatDateTime } from "../components/money";
+import { statusTone } from "../components/status-tone";
+import { RouteError } from "../components/route-error";
+import { en } from "../i18n/admin";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const after = new URL(request.url).searchParams.get("after");
+  const [page, shop] = await Promise.all([listCampaigns(session.shop, after), getShop(session.shop)]);
+  return { ...page, timezone: shop?.timezone ?? "UTC" };
+};
+
+const t = en.campaigns;
+
+export default function Campaigns() {
+  const { items, next, first, timezone } = useLoaderData<typeof loader>();
+  return (
+    <Page title={t.title} primaryAction={{ content: t.create, url: "/app/campaigns/new" }}>
+      <Card padding="0">
+        {items.length === 0 && first ? (
+          <div style={{ padding: 48, textAlign: "center" }}>
+            <BlockStack gap="300" inlineAlign="center">
+              <Text as="h2" variant="headingMd">{t.emptyTitle}</Text>
+              <Text as="p" tone="subdued">{t.emptyBody}</Text>
+              <Button url="/app/campaigns/new" variant="primary">{t.create}</Button>
+            </BlockStack>
+          </div>
+        ) : (
+          <IndexTable
+            resourceName={{ singular: "campaign", plural: "campaigns" }}
+            itemCount={items.length}
+            selectable={false}
+            headings={[{ title: t.name }, { title: t.status }, { title: t.audience, alignment: "end" }, { title: t.scheduledAt }, { title: t.createdAt }]}
+          >
+            {items.map((c, i) => (
+              <IndexTable.Row id={c.id} key={c.id} position={i}>
+                <IndexTable.Cell><Link url={`/app/campaigns/${c.id}`} removeUnderline>{c.name}</Link></IndexTable.Cell>
+                <IndexTable.Cell><Badge tone={statusTone(c.status)}>{en.statuses[c.status] ?? c.status}</Badge></IndexTable.Cell>
+                <IndexTable.Cell><Text as="span" alignment="end" numeric>{c.audienceSize}</Text></IndexTable.Cell>
+                <IndexTable.Cell>{c.scheduledAt ? formatDateTime(c.scheduledAt, timezone) : "—"}</IndexTable.Cell>
+                <IndexTable.Cell>{formatDateTime(c.createdAt, timezone)}</IndexTable.Cell>
+              </IndexTable.Row>
+            ))}
+          </IndexTable>
+        )}
+        {items.length || !first ? (
+          <div style={{ padding: 12, display: "flex", justifyContent: "center" }}>
+            <Pagination hasPrevious={!first} previousURL="/app/campaigns" previousTooltip={t.newer} hasNext={Boolean(next)} nextURL={next ? `?after=${next}` : undefined} nextTooltip={t.next} />
+          </div>
+        ) : null}
+      </Card>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError backUrl="/app" />;
+}

@@ -1,0 +1,56 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { BlockStack, Card, DataTable, Page, Pagination, Text } from "@shopify/polaris";
+import { authenticate } from "../shopify.server";
+import { listDemand } from "../admin/demand.server";
+import { getShop } from "../shops/shop.server";
+import { formatDateTime, formatMoney } from "../components/money";
+import { RouteError } from "../components/route-error";
+import { en } from "../i18n/admin";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const after = new URL(request.url).searchParams.get("after");
+  const [page, shop] = await Promise.all([listDemand(session.shop, after), getShop(session.shop)]);
+  return { ...page, currency: shop?.currency ?? "USD", timezone: shop?.timezone ?? "UTC" };
+};
+
+const t = en.demand;
+
+export default function Demand() {
+  const { items, next, first, currency, timezone } = useLoaderData<typeof loader>();
+  return (
+    <Page title={t.title} subtitle={t.subtitle}>
+      <Card padding="0">
+        {items.length === 0 ? (
+          <div style={{ padding: 48, textAlign: "center" }}>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingMd">{t.emptyTitle}</Text>
+              <Text as="p" tone="subdued">{t.emptyBody}</Text>
+            </BlockStack>
+          </div>
+        ) : (
+          <DataTable
+            columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "text"]}
+            headings={[t.product, t.sku, t.waiting, t.price, t.potential, t.since]}
+            rows={items.map((d) => [
+              [d.productTitle ?? d.productId, d.variantTitle && d.variantTitle !== "Default Title" ? d.variantTitle : null].filter(Boolean).join(" – "),
+              d.sku ?? "—",
+              d.waiting,
+              formatMoney(d.price, currency),
+              formatMoney(d.potentialRevenue, currency),
+              formatDateTime(d.oldestRequestAt, timezone),
+            ])}
+          />
+        )}
+        <div style={{ padding: 12, display: "flex", justifyContent: "center" }}>
+          <Pagination hasPrevious={!first} previousURL="/app/demand" previousTooltip={t.first} hasNext={Boolean(next)} nextURL={next ? `?after=${next}` : undefined} nextTooltip={t.next} />
+        </div>
+      </Card>
+    </Page>
+  );
+}
+
+export function ErrorBoundary() {
+  return <RouteError backUrl="/app" />;
+}
