@@ -32,7 +32,15 @@ const numericId = z.string().regex(/^[0-9]{1,20}$/);
 const base = z.object({
   phone: z.string().min(1).max(40),
   country: z.string().regex(/^[A-Za-z]{2}$/).optional(),
-  consentText: z.string().trim().min(10).max(1000),
+  // Plain text only: the proof is what the shopper read. Markup, control characters or unrendered
+  // template syntax mean the text was not what a shopper saw (or is an injection attempt).
+  consentText: z
+    .string()
+    .trim()
+    .min(10)
+    .max(1000)
+    .regex(/^[^<>\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/)
+    .refine((text) => !/\{\{|\{%|\$\{/.test(text)),
   textVersion: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
   locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,4})?$/),
   scope: z.enum(["marketing", "utility"]).optional(),
