@@ -1,0 +1,32 @@
+import type { Prisma } from "@prisma/client";
+import { enqueueTask } from "../tasks/queue.server";
+import type { WebhookMeta } from "./ingest.server";
+
+/**
+ * Domain events from webhooks to the flows, as Tasks written in the webhook's own transaction:
+ * either the state change and its event both commit, or neither does. The dedup key is the
+ * Shopify event id plus the kind, so a redelivered webhook cannot announce the same change twice.
+ */
+export type FlowEvent =
+  | { kind: "flows.cart_changed"; payload: { cartToken: string } }
+  | { kind: "flows.checkout_changed"; payload: { checkoutToken: string } }
+  | { kind: "flows.order_placed"; payload: { orderId: string } }
+  | { kind: "flows.order_paid"; payload: { orderId: string } }
+  | { kind: "flows.variant_restocked"; payload: { variantId: string; available: number; restockId: string } };
+
+export async function emitFlowEvent(
+  tx: Prisma.TransactionClient,
+  shop: string,
+  eventId: string,
+  event: FlowEvent,
+): Promise<void> {
+  // One product update can restock several variants: each gets its own event.
+  const subject = event.kind === "flows.variant_restocked" ? `:${event.payload.variantId}` : "";
+  await enqueueTask(
+    { shop, kind: event.kind, payload: event.payload, dedupKey: `${eventId}:${event.kind}${subject}` },
+    tx,
+  );
+}
+
+export const emitFromWebhook = (tx: Prisma.TransactionClient, meta: WebhookMeta, event: FlowEvent) =>
+  emitFlowEvent(tx, meta.shop, meta.eventId, event);

@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+/**
+ * Scalars as Shopify's REST-shaped webhook payloads carry them. Ids arrive as JSON numbers (some
+ * topics send strings) and are stored as their decimal string so they meet GraphQL GIDs on the
+ * same key; money arrives as a decimal string ("19.99") and stays one until the database's
+ * DECIMAL column, so no float rounding creeps in.
+ */
+export const shopifyId = z
+  .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "must be a numeric id")])
+  .transform((value) => String(value));
+
+export const money = z
+  .union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal amount")])
+  .transform((value) => (typeof value === "number" ? value.toFixed(2) : value));
+
+export const timestamp = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO 8601 timestamp")
+  .transform((value) => new Date(value));
+
+/** Optional text that Shopify sends as null, "" or absent; all three mean "not given". */
+export const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => (value && value.trim() !== "" ? value.trim() : null));
+
+/** The tail of a GID ("gid://shopify/ProductVariant/123" -> "123"), or the id itself. */
+export function idFromGid(gid: string): string {
+  const tail = gid.split("/").pop() ?? gid;
+  return tail.split("?")[0];
+}
+
+/** Sum of price × quantity in cents, back to a two-decimal string. */
+export function sumMoney(amounts: Array<{ price: string; quantity: number }>): string {
+  const cents = amounts.reduce((total, line) => total + Math.round(Number(line.price) * 100) * line.quantity, 0);
+  return (cents / 100).toFixed(2);
+}
