@@ -1,3 +1,4 @@
 // Registers every task kind this app defers. Each domain module registers its own handlers when
 // imported here, so the runner knows them in the web process and in workers alike.
-export {};
+import "../catalog/inventory-item.server";
+

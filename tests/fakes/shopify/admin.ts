@@ -1,0 +1,262 @@
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/**
+ * A local Shopify Admin GraphQL API for tests and the sandbox. The app reaches it through
+ * SHOPIFY_ADMIN_API_ORIGIN (app/shopify.server.ts rewrites https://<shop>/admin/... to
+ * <origin>/<shop>/admin/...). Like Shopify it demands the shop's access token in
+ * X-Shopify-Access-Token (401 otherwise), answers POST /admin/api/<version>/graphql.json with
+ * `{ data, extensions.cost }`, and answers an operation it does not know with a GraphQL error
+ * (HTTP 200, `errors[]`), as Shopify does for a field that does not exist.
+ * https://shopify.dev/docs/api/admin-graphql#endpoints
+ * https://shopify.dev/docs/api/usage/response-codes
+ *
+ * Other operations: `admin.addOperation("OperationName", (ctx) => data)`; the operation name is
+ * the one in the query text (`query ReboundShop { ... }`) or the request's `operationName`.
+ */
+export interface FakeShop {
+  domain: string;
+  accessToken: string;
+  name: string;
+  email: string | null;
+  currencyCode: string;
+  ianaTimezone: string;
+  countryCode: string | null;
+  locales: Array<{ locale: string; primary: boolean }>;
+}
+
+export interface FakeVariant {
+  id: string;
+  title: string;
+  sku: string | null;
+  price: string;
+  inventoryItemId: string;
+}
+
+export interface FakeProduct {
+  id: string;
+  title: string;
+  handle: string;
+  featuredImageUrl: string | null;
+  variants: FakeVariant[];
+}
+
+/** The data the fake answers from; tests and the sandbox seed it. */
+export class FakeAdminStore {
+  readonly shops = new Map<string, FakeShop>();
+  readonly products = new Map<string, Map<string, FakeProduct>>();
+
+  seedShop(shop: Partial<FakeShop> & Pick<FakeShop, "domain" | "accessToken">): FakeShop {
+    const full: FakeShop = {
+      name: shop.domain.split(".")[0],
+      email: `owner@${shop.domain}`,
+      currencyCode: "USD",
+      ianaTimezone: "America/New_York",
+      countryCode: "US",
+      locales: [{ locale: "en", primary: true }],
+      ...shop,
+    };
+    this.shops.set(full.domain, full);
+    return full;
+  }
+
+  seedProduct(shop: string, product: FakeProduct): FakeProduct {
+    if (!this.shops.has(shop)) throw new Error(`seed the shop ${shop} before its products`);
+    const catalogue = this.products.get(shop) ?? new Map<string, FakeProduct>();
+    catalogue.set(product.id, product);
+    this.products.set(shop, catalogue);
+    return product;
+  }
+
+  findInventoryItem(shop: string, inventoryItemId: string) {
+    for (const product of this.products.get(shop)?.values() ?? []) {
+      const variant = product.variants.find((v) => v.inventoryItemId === inventoryItemId);
+      if (variant) return { product, variant };
+    }
+    return null;
+  }
+}
+
+export class FakeGraphQLError extends Error {
+  constructor(
+    message: string,
+    public readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface OperationContext {
+  shop: FakeShop;
+  store: FakeAdminStore;
+  variables: Record<string, unknown>;
+  query: string;
+}
+
+/** Returns the `data` object of the answer, or throws FakeGraphQLError. */
+export type OperationHandler = (context: OperationContext) => unknown;
+
+export interface RecordedAdminRequest {
+  shop: string;
+  apiVersion: string;
+  operationName: string | null;
+  variables: Record<string, unknown>;
+  status: number;
+}
+
+export interface FakeShopifyAdmin {
+  origin: string;
+  store: FakeAdminStore;
+  requests: RecordedAdminRequest[];
+  addOperation(name: string, handler: OperationHandler): void;
+  close(): Promise<void>;
+}
+
+const GID = /^gid:\/\/shopify\/([A-Za-z]+)\/(\d+)$/;
+
+function parseGid(value: unknown, type: string): string {
+  const match = typeof value === "string" ? GID.exec(value) : null;
+  if (!match || match[1] !== type) throw new FakeGraphQLError(`Invalid global id '${String(value)}'`, "argumentLiteralsIncompatible");
+  return match[2];
+}
+
+/** The operations the app makes today: app/shops/shop.server.ts and app/catalog/inventory-item.server.ts. */
+export const defaultOperations: Record<string, OperationHandler> = {
+  ReboundShop: ({ shop }) => ({
+    shop: {
+      name: shop.name,
+      email: shop.email,
+      currencyCode: shop.currencyCode,
+      ianaTimezone: shop.ianaTimezone,
+      billingAddress: { countryCodeV2: shop.countryCode },
+    },
+    shopLocales: shop.locales,
+  }),
+  ReboundInventoryItem: ({ shop, store, variables }) => {
+    const inventoryItemId = parseGid(variables.id, "InventoryItem");
+    const found = store.findInventoryItem(shop.domain, inventoryItemId);
+    if (!found) return { inventoryItem: null };
+    const { product, variant } = found;
+    return {
+      inventoryItem: {
+        variant: {
+          id: `gid://shopify/ProductVariant/${variant.id}`,
+          price: variant.price,
+          sku: variant.sku,
+          title: variant.title,
+          product: {
+            id: `gid://shopify/Product/${product.id}`,
+            title: product.title,
+            handle: product.handle,
+            featuredImage: product.featuredImageUrl ? { url: product.featuredImageUrl } : null,
+          },
+        },
+      },
+    };
+  },
+};
+
+const operationNameOf = (query: string, given: unknown): string | null => {
+  if (typeof given === "string" && given) return given;
+  return /\b(?:query|mutation)\s+([A-Za-z_][A-Za-z0-9_]*)/.exec(query)?.[1] ?? null;
+};
+
+const cost = (maximum = 2000) => ({
+  cost: {
+    requestedQueryCost: 2,
+    actualQueryCost: 2,
+    throttleStatus: { maximumAvailable: maximum, currentlyAvailable: maximum - 2, restoreRate: 100 },
+  },
+});
+
+export async function startFakeShopifyAdmin(options: { store?: FakeAdminStore; port?: number } = {}): Promise<FakeShopifyAdmin> {
+  const store = options.store ?? new FakeAdminStore();
+  const operations = new Map(Object.entries(defaultOperations));
+  const requests: RecordedAdminRequest[] = [];
+  const sockets = new Set<Socket>();
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { "Content-Type": "application/json; charset=utf-8" });
+        res.end(JSON.stringify(body));
+      };
+      const match = /^\/([a-z0-9][a-z0-9-]*\.myshopify\.com)\/admin\/api\/([0-9]{4}-[0-9]{2}|unstable)\/graphql\.json$/.exec(
+        (req.url ?? "").split("?")[0],
+      );
+      if (!match) return send(404, { errors: "Not Found" });
+      const [, domain, apiVersion] = match;
+      const record = (status: number, operationName: string | null, variables: Record<string, unknown>) =>
+        requests.push({ shop: domain, apiVersion, operationName, variables, status });
+
+      const shop = store.shops.get(domain);
+      if (!shop) {
+        record(404, null, {});
+        return send(404, { errors: "Not Found" });
+      }
+      if (req.headers["x-shopify-access-token"] !== shop.accessToken) {
+        record(401, null, {});
+        return send(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+      }
+      if (req.method !== "POST") return send(405, { errors: "Method Not Allowed" });
+
+      let body: { query?: unknown; variables?: unknown; operationName?: unknown };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {
+        record(400, null, {});
+        return send(400, { errors: "Bad Request: the body is not JSON" });
+      }
+      if (typeof body.query !== "string" || body.query.trim() === "") {
+        record(400, null, {});
+        return send(400, { errors: { query: "Required parameter missing or invalid" } });
+      }
+      const variables = (body.variables && typeof body.variables === "object" ? body.variables : {}) as Record<string, unknown>;
+      const operationName = operationNameOf(body.query, body.operationName);
+      record(200, operationName, variables);
+
+      const handler = operationName ? operations.get(operationName) : undefined;
+      if (!handler) {
+        return send(200, {
+          errors: [
+            {
+              message: `Operation '${operationName ?? "(anonymous)"}' is not answered by the fake Admin API`,
+              locations: [{ line: 1, column: 1 }],
+              extensions: { code: "undefinedField" },
+            },
+          ],
+        });
+      }
+      try {
+        return send(200, { data: handler({ shop, store, variables, query: body.query }), extensions: cost() });
+      } catch (error) {
+        if (error instanceof FakeGraphQLError) {
+          return send(200, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+        }
+        return send(500, { errors: "Internal Server Error" });
+      }
+    });
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    store,
+    requests,
+    addOperation(name, handler) {
+      operations.set(name, handler);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
