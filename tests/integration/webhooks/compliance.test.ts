@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  cartPayload,
+  checkoutPayload,
+  customersDataRequestPayload,
+  customersRedactPayload,
+  orderPayload,
+  scopesUpdatePayload,
+  shopifyNumericId,
+  shopRedactPayload,
+} from "../../fakes/shopify/payloads";
+import { sendWebhook } from "../../fakes/shopify/webhooks";
+import { startTestServer, type TestServer } from "../../support/server";
+
+/** Mandatory compliance topics and app/scopes_update. */
+let server: TestServer;
+let prisma: typeof import("../../../app/db.server").default;
+const shop = "privacy-test.myshopify.com";
+const other = "neighbour-shop.myshopify.com";
+
+const at = (minutes: number) => new Date(Date.UTC(2026, 10, 24, 15, minutes));
+const line = (properties?: Array<{ name: string; value: string }>) => ({
+  variantId: shopifyNumericId(), productId: shopifyNumericId(), title: "Oolong Tea", quantity: 1, price: "15.00", properties,
+});
+const send = (topic: string, payload: unknown, target = shop) => sendWebhook(server.url, server.secret, { topic, shop: target, payload });
+
+interface Person {
+  customerId: number;
+  email: string;
+  e164: string;
+  national: string;
+  orderId?: number;
+}
+
+/** Every table in the database's schema, each row as text. */
+async function rowsMentioning(needle: string): Promise<Record<string, number>> {
+  const tables = await prisma.$queryRaw<Array<{ table_name: string }>>`
+    SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`;
+  const found: Record<string, number> = {};
+  for (const { table_name } of tables) {
+    if (table_name.startsWith("_")) continue;
+    const [{ count }] = await prisma.$queryRawUnsafe<Array<{ count: bigint }>>(
+      `SELECT count(*) AS count FROM "${table_name}" t WHERE t::text ILIKE $1`,
+      `%${needle}%`,
+    );
+    if (Number(count) > 0) found[table_name] = Number(count);
+  }
+  return found;
+}
+
+/** A shopper with a history in every part of Rebound: consent, carts, checkouts, orders, messages. */
+async function shopperWithHistory(targetShop: string, person: Person) {
+  const subscriber = await prisma.subscriber.create({
+    data: { shop: targetShop, phone: person.e164, callingCode: "34", countryCode: "ES", email: person.email, customerId: String(person.customerId), status: "subscribed" },
+  });
+  await prisma.consentEvent.create({
+    data: { shop: targetShop, subscriberId: subscriber.id, kind: "opt_in", source: "checkout", text: "WhatsApp me", context: { phone: person.e164 } },
+  });
+  await prisma.backInStockRequest.create({ data: { shop: targetShop, subscriberId: subscriber.id, variantId: "123" } });
+  const cart = cartPayload({ lines: [line()], updatedAt: at(0) });
+  await send("carts/create", cart, targetShop);
+  const checkout = checkoutPayload({ cartToken: cart.token, email: person.email, phone: person.national, customer: { id: person.customerId, email: person.email, phone: person.e164 }, lines: [line()], updatedAt: at(1) });
+  await send("checkouts/create", checkout, targetShop);
+  const order = orderPayload({
+    id: person.orderId,
+    cartToken: cart.token,
+    checkoutToken: checkout.token,
+    email: person.email,
+    shippingPhone: person.national,
+    customer: { id: person.customerId, email: person.email, phone: person.e164 },
+    lines: [line([{ name: "Gift message", value: `For ${person.email}` }])],
+    createdAt: at(2),
+  });
+  await send("orders/create", order, targetShop);
+  const notification = await prisma.notification.create({
+    data: {
+      shop: targetShop, flow: "abandoned_cart", dedupKey: `cart:${cart.token}`, subscriberId: subscriber.id, sendAt: at(30),
+      templateName: "cart_reminder", cartToken: cart.token, params: { body: ["Ana", person.e164] },
+      events: { create: [{ shop: targetShop, kind: "sent", detail: { to: person.e164 } }] },
+    },
+  });
+  await prisma.holdoutAssignment.create({ data: { shop: targetShop, flow: "abandoned_cart", subscriberId: subscriber.id, dedupKey: `h:${cart.token}` } });
+  await prisma.rateCounter.create({ data: { key: `optin:phone:${targetShop}:${person.e164}`, windowStart: at(0), count: 1 } });
+  return { subscriber, cart, checkout, order, notification };
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  prisma = (await import("../../../app/db.server")).default;
+  for (const s of [shop, other]) await prisma.shop.create({ data: { shop: s, countryCode: "ES", settings: { create: {} } } });
+});
+afterAll(() => server?.stop());
+
+describe("app/scopes_update", () => {
+  it("sets the offline session's scopes to what the merchant granted", async () => {
+    await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: "shpat_x", scope: "read_products" } });
+    const response = await send("app/scopes_update", scopesUpdatePayload({ previous: ["read_products"], current: ["read_products", "read_orders"], updatedAt: at(0) }));
+    expect(response.status).toBe(200);
+    expect((await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } })).scope).toBe("read_products,read_orders");
+  });
+});
+
+describe("customers/data_request and customers/redact", () => {
+  const ana: Person = { customerId: shopifyNumericId(), email: "ana.privacy@example.com", e164: "+34612000111", national: "612 000 111" };
+  const ben: Person = { customerId: shopifyNumericId(), email: "ben.keeps@example.com", e164: "+34612000222", national: "612 000 222" };
+
+  it("stores a report of everything held about the shopper for the merchant, even after uninstall", async () => {
+    const history = await shopperWithHistory(shop, ana);
+    await shopperWithHistory(shop, ben);
+    await prisma.shop.update({ where: { shop }, data: { status: "uninstalled" } });
+
+    const response = await send("customers/data_request", customersDataRequestPayload({ shop, customer: { id: ana.customerId, email: ana.email, phone: ana.national }, ordersRequested: [history.order.id] }));
+    expect(response.status).toBe(200);
+
+    const request = await prisma.dataRequest.findFirstOrThrow({ where: { shop } });
+    expect(request).toMatchObject({ customerId: String(ana.customerId), email: ana.email });
+    const report = request.report as Record<string, Array<Record<string, unknown>>>;
+    expect(report.subscribers.map((s) => s.phone)).toEqual([ana.e164]);
+    expect((report.subscribers[0].consentEvents as unknown[]).length).toBe(1);
+    expect(report.orders.map((o) => o.id)).toEqual([String(history.order.id)]);
+    expect(report.checkouts.map((c) => c.token)).toEqual([history.checkout.token]);
+    expect(report.carts.map((c) => c.token)).toEqual([history.cart.token]);
+    expect(report.messages.map((m) => m.id)).toEqual([history.notification.id]);
+    // Nothing of the other shopper.
+    expect(JSON.stringify(report)).not.toContain(ben.email);
+    expect(JSON.stringify(report)).not.toContain(ben.e164);
+  });
+
+  it("erases the shopper's phone and email from every table, keeps anonymous figures and other shoppers", async () => {
+    const before = await prisma.order.findFirstOrThrow({ where: { shop, email: ana.email } });
+    expect(Object.keys(await rowsMentioning(ana.e164)).length).toBeGreaterThan(3);
+
+    const response = await send("customers/redact", customersRedactPayload({ shop, customer: { id: ana.customerId, email: ana.email, phone: ana.national }, ordersToRedact: [Number(before.id)] }));
+    expect(response.status).toBe(200);
+
+    for (const needle of [ana.e164, ana.e164.slice(3), ana.national, ana.email, String(ana.customerId)]) {
+      expect(await rowsMentioning(needle), `rows still mentioning ${needle}`).toEqual({});
+    }
+    const order = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: before.id } }, include: { lineItems: true } });
+    expect(order.totalPrice.toString()).toBe(before.totalPrice.toString());
+    expect(order.lineItems).toHaveLength(1);
+    expect(await prisma.notification.count({ where: { shop } })).toBe(2);
+    // The other shopper is untouched.
+    expect(await prisma.subscriber.count({ where: { shop, phone: ben.e164 } })).toBe(1);
+    expect(await prisma.order.count({ where: { shop, email: ben.email, phone: ben.e164 } })).toBe(1);
+    expect(Object.keys(await rowsMentioning(ben.e164)).length).toBeGreaterThan(3);
+  });
+});
+
+describe("shop/redact", () => {
+  it("erases every row of the shop, sessions included, and nothing of other shops", async () => {
+    await shopperWithHistory(other, { customerId: shopifyNumericId(), email: "cy@example.com", e164: "+34612000333", national: "612 000 333" });
+    const remaining = await rowsMentioning(shop);
+    expect(Object.keys(remaining)).toEqual(expect.arrayContaining(["Shop", "Session", "Order", "Cart", "Subscriber", "WebhookReceipt"]));
+    const otherBefore = await rowsMentioning(other);
+
+    const response = await send("shop/redact", shopRedactPayload({ shop }));
+    expect(response.status).toBe(200);
+
+    expect(await rowsMentioning(shop)).toEqual({});
+    expect(await rowsMentioning(other)).toEqual(otherBefore);
+  });
+});
