@@ -91,7 +91,7 @@ describe("Shopify webhook ingestion", () => {
     for (let i = 0; i < 10; i++) {
       const { body, headers } = webhookRequest({ topic: "carts/update", shop, payload: cartPayload({ token, lines: [line(), line()], updatedAt: at(10 + i) }) }, server.secret);
       const started = performance.now();
-      const response = await fetch(new URL(webhookPath("carts/update"), server.url), { method: "POST", headers, body });
+      const response = await fetch(new URL(webhookPath("carts/update"), server.url), { method: "POST", headers, body: String(body) });
       durations.push(performance.now() - started);
       expect(response.status).toBe(200);
     }
