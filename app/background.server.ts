@@ -1,3 +1,4 @@
+import { startDispatcher } from "./outbox/dispatcher.server";
 import { startTaskRunner } from "./tasks/runner.server";
 import "./tasks/handlers.server";
 
@@ -10,7 +11,7 @@ export interface BackgroundWork {
  * outbox dispatcher. Runs in the web process by default and in `npm run worker` processes.
  */
 export function startBackgroundWork(): BackgroundWork {
-  const runners = [startTaskRunner()];
+  const runners = [startTaskRunner(), startDispatcher()];
   return {
     async stop() {
       await Promise.all(runners.map((runner) => runner.stop()));

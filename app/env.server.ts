@@ -37,6 +37,10 @@ const schema = z.object({
   APP_BRIDGE_URL: optionalUrl,
   /** "off" runs no dispatcher in the web process (use `npm run worker` processes instead). */
   DISPATCHER: z.enum(["on", "off"]).default("on"),
+  /** How long a dispatcher owns the messages it claimed; a crashed worker's rows return after it. */
+  DISPATCHER_LEASE_MS: z.coerce.number().int().min(1000).default(120_000),
+  /** Messages claimed per dispatcher poll. */
+  DISPATCHER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -1,0 +1,237 @@
+import { randomUUID } from "node:crypto";
+import type { Notification } from "@prisma/client";
+import { env } from "../env.server";
+import { systemClock, type Clock } from "../shared/clock";
+import type { WhatsAppClient } from "../whatsapp/client.server";
+import { loadCredentials, pauseForInvalidToken, whatsAppClientFromEnv } from "../whatsapp/connection.server";
+import { MARKETING_LIMIT, MARKETING_STOPPED, TOKEN_INVALID, WhatsAppApiError, WhatsAppUnreachable } from "../whatsapp/errors";
+import type { TemplateParams } from "./types";
+import { claimDue, defer, markFailed, markSent, release, skip } from "./claim.server";
+import { decide, PAUSED_RETRY_MS } from "./gate";
+import { recordMarketingLimited, recordMarketingStopped } from "./marketing-signals.server";
+import { PhoneNumberLimiter } from "./rate-limit";
+import { loadSnapshot } from "./snapshot.server";
+
+/**
+ * The outbox dispatcher: claims due messages under a lease, asks the gate, sends through the
+ * WhatsApp client within each number's throughput, and records what happened. Delivery is
+ * at least once; see docs/decisions/004-outbox-delivery.md for where a duplicate can come from.
+ */
+export interface DispatcherOptions {
+  clock?: Clock;
+  client?: WhatsAppClient;
+  owner?: string;
+  batchSize?: number;
+  /** Must comfortably exceed the time one batch takes; a dead worker's rows return after it. */
+  leaseMs?: number;
+  idleMs?: number;
+  /** Rows of different subscribers sent in parallel within a batch */
+  concurrency?: number;
+  /** Attempts (including the first) before a transient error becomes a failure */
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  random?: () => number;
+}
+
+export interface Dispatcher {
+  owner: string;
+  /** Claims and handles one batch; resolves to how many rows it claimed. */
+  runOnce(): Promise<number>;
+  start(): void;
+  /** Finishes the rows in flight, hands back the ones not started, and stops polling. */
+  stop(): Promise<void>;
+}
+
+type Outcome = "sent" | "deferred" | "skipped" | "failed" | "retry" | "released" | "lost_lease";
+
+export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
+  const clock = options.clock ?? systemClock;
+  const owner = options.owner ?? `dispatch-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const batchSize = options.batchSize ?? env().DISPATCHER_BATCH_SIZE;
+  const leaseMs = options.leaseMs ?? env().DISPATCHER_LEASE_MS;
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  const maxAttempts = options.maxAttempts ?? 8;
+  const retryBaseMs = options.retryBaseMs ?? 2_000;
+  const retryMaxMs = options.retryMaxMs ?? 30 * 60_000;
+  const random = options.random ?? Math.random;
+  let client = options.client;
+  const limiter = new PhoneNumberLimiter();
+  let stopping = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+
+  const whatsapp = () => (client ??= whatsAppClientFromEnv());
+
+  /** Exponential backoff with jitter so retries from many rows do not land together. */
+  function backoff(attempt: number): number {
+    const ceiling = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  }
+
+  async function deferWithinExpiry(row: Notification, until: Date, reason: string, error?: WhatsAppApiError): Promise<Outcome> {
+    const now = clock.now();
+    if (row.expiresAt && until.getTime() >= row.expiresAt.getTime()) {
+      if (error) {
+        await markFailed(row.id, owner, { reason: error.merchantReason, errorCode: error.code, errorTitle: error.title, errorDetails: error.details, at: now });
+        return "failed";
+      }
+      await skip(row.id, owner, `${reason}_until_expiry`, now);
+      return "skipped";
+    }
+    const retry = error ? { errorCode: error.code, errorTitle: error.title } : undefined;
+    return (await defer(row.id, owner, { until, reason, at: now, retry })) ? "deferred" : "lost_lease";
+  }
+
+  async function handleSendError(row: Notification, error: unknown): Promise<Outcome> {
+    const now = clock.now();
+    if (error instanceof WhatsAppApiError && error.code === TOKEN_INVALID) {
+      await pauseForInvalidToken(row.shop, now);
+      return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_token_invalid", error);
+    }
+    if (error instanceof WhatsAppApiError && error.code === MARKETING_LIMIT && row.subscriberId) {
+      const until = await recordMarketingLimited(row.shop, row.subscriberId, now);
+      return deferWithinExpiry(row, until, "meta_marketing_limit", error);
+    }
+    if (error instanceof WhatsAppApiError && error.code === MARKETING_STOPPED && row.subscriberId) {
+      await recordMarketingStopped(row.shop, row.subscriberId, now, null);
+      await markFailed(row.id, owner, { reason: error.merchantReason, errorCode: error.code, errorTitle: error.title, errorDetails: error.details, at: now });
+      return "failed";
+    }
+    const transient = error instanceof WhatsAppUnreachable || (error instanceof WhatsAppApiError && error.retryable);
+    if (transient || !(error instanceof WhatsAppApiError)) {
+      const attempt = row.attempts + 1;
+      const code = error instanceof WhatsAppApiError ? error.code : null;
+      const title = error instanceof Error ? error.message.slice(0, 200) : "unknown error";
+      if (!transient) console.error(`dispatch ${row.id}: unexpected error`, title);
+      if (attempt >= maxAttempts) {
+        await markFailed(row.id, owner, {
+          reason: `WhatsApp did not accept the message after ${attempt} attempts (${title}).`,
+          errorCode: code,
+          errorTitle: error instanceof WhatsAppApiError ? error.title : title,
+          errorDetails: error instanceof WhatsAppApiError ? error.details : null,
+          at: now,
+        });
+        return "failed";
+      }
+      const until = new Date(now.getTime() + backoff(attempt));
+      const ok = await defer(row.id, owner, { until, reason: code ? `retry_after_${code}` : "retry_after_network_error", at: now, retry: { errorCode: code, errorTitle: title } });
+      return ok ? "retry" : "lost_lease";
+    }
+    await markFailed(row.id, owner, { reason: error.merchantReason, errorCode: error.code, errorTitle: error.title, errorDetails: error.details, at: now });
+    return "failed";
+  }
+
+  /** Recording the send must not be lost to a passing database hiccup: that would mean a duplicate. */
+  async function recordSent(row: Notification, waMessageId: string): Promise<Outcome> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await markSent(row.id, owner, { waMessageId, at: clock.now() })) ? "sent" : "lost_lease";
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+  }
+
+  async function handle(row: Notification, credentialsCache: Map<string, ReturnType<typeof loadCredentials>>): Promise<Outcome> {
+    const now = clock.now();
+    const { snapshot, useMarketingApi, phone } = await loadSnapshot(row, now);
+    const decision = decide(snapshot, now);
+    if (decision.action === "defer") {
+      return (await defer(row.id, owner, { until: decision.until, reason: decision.reason, at: now })) ? "deferred" : "lost_lease";
+    }
+    if (decision.action === "skip") {
+      return (await skip(row.id, owner, decision.reason, now)) ? "skipped" : "lost_lease";
+    }
+    if (!credentialsCache.has(row.shop)) credentialsCache.set(row.shop, loadCredentials(row.shop));
+    const credentials = await credentialsCache.get(row.shop)!;
+    if (!credentials || !phone) {
+      return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_not_connected");
+    }
+    await limiter.bucket(credentials.phoneNumberId, credentials.messagesPerSecond).take();
+    let waMessageId: string;
+    try {
+      const sent = await whatsapp().sendTemplate(credentials, {
+        to: phone,
+        templateName: row.templateName,
+        language: row.templateLanguage,
+        params: (row.params ?? {}) as TemplateParams,
+        viaMarketingApi: useMarketingApi,
+        callbackData: row.id,
+      });
+      waMessageId = sent.waMessageId;
+    } catch (error) {
+      return handleSendError(row, error);
+    }
+    return recordSent(row, waMessageId);
+  }
+
+  async function runOnce(): Promise<number> {
+    const rows = await claimDue(owner, batchSize, leaseMs, clock.now());
+    if (rows.length === 0) return 0;
+    // One subscriber's rows go one after another so caps and priority see each other's sends.
+    const groups = new Map<string, Notification[]>();
+    for (const row of rows) {
+      const key = `${row.shop}\u0000${row.subscriberId ?? row.id}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    const queue = [...groups.values()];
+    const unstarted: string[] = [];
+    const credentialsCache = new Map<string, ReturnType<typeof loadCredentials>>();
+    const worker = async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) {
+        for (const row of group) {
+          if (stopping) {
+            unstarted.push(row.id);
+            continue;
+          }
+          try {
+            await handle(row, credentialsCache);
+          } catch (error) {
+            // The row keeps its lease and comes back when it runs out; nothing is lost.
+            console.error(`dispatch ${row.id}:`, error instanceof Error ? error.message : error);
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+    if (unstarted.length > 0) await release(unstarted, owner, clock.now());
+    return rows.length;
+  }
+
+  return {
+    owner,
+    runOnce,
+    start() {
+      if (loop) return;
+      loop = (async () => {
+        while (!stopping) {
+          let claimed = 0;
+          try {
+            claimed = await runOnce();
+          } catch (error) {
+            console.error("dispatcher:", error instanceof Error ? error.message : error);
+          }
+          if (claimed === 0 && !stopping) {
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              setTimeout(resolve, options.idleMs ?? 500).unref();
+            });
+          }
+        }
+      })();
+    },
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+export function startDispatcher(options: DispatcherOptions = {}): Dispatcher {
+  const dispatcher = createDispatcher(options);
+  dispatcher.start();
+  return dispatcher;
+}

@@ -1,0 +1,105 @@
+import type { Notification } from "@prisma/client";
+import prisma from "../db.server";
+import { recheckFlowState } from "../flows/recheck.server";
+import { isMarketingFlow } from "./flow-category";
+import type { GateSnapshot } from "./gate";
+import { marketingSentSince, tierUsage } from "./claim.server";
+
+const DAY = 24 * 3_600_000;
+const DEFAULT_SETTINGS: GateSnapshot["settings"] = {
+  quietHoursEnabled: true,
+  quietHoursStart: 1260,
+  quietHoursEnd: 540,
+  marketingCapPerDay: 1,
+  marketingCapPerWeek: 3,
+  allowedCallingCodes: [],
+  blockedCallingCodes: [],
+  blockedMarketingCallingCodes: ["1"],
+  flowPriority: ["abandoned_cart", "back_in_stock", "reorder", "upsell", "promotion"],
+  messagingLimitTier: 250,
+};
+
+/** Everything the gate needs about one claimed message, read just before it is decided. */
+export async function loadSnapshot(row: Notification, now: Date): Promise<{ snapshot: GateSnapshot; useMarketingApi: boolean; phone: string | null }> {
+  const { shop } = row;
+  const [shopRow, connection, subscriber, template, flowSetting, flowState] = await Promise.all([
+    prisma.shop.findUnique({ where: { shop }, include: { settings: true } }),
+    prisma.whatsAppConnection.findUnique({ where: { shop }, select: { status: true } }),
+    row.subscriberId ? prisma.subscriber.findFirst({ where: { shop, id: row.subscriberId } }) : null,
+    prisma.messageTemplate.findUnique({
+      where: { shop_name_language: { shop, name: row.templateName, language: row.templateLanguage } },
+      select: { status: true, category: true },
+    }),
+    prisma.flowSetting.findUnique({ where: { shop_flow: { shop, flow: row.flow } }, select: { pausedReason: true } }),
+    recheckFlowState(row, now),
+  ]);
+
+  const marketing = isMarketingFlow(row.flow);
+  const [marketingSentAt, last, competitors, tier] = subscriber
+    ? await Promise.all([
+        marketing ? marketingSentSince(shop, subscriber.id, new Date(now.getTime() - 7 * DAY)) : Promise.resolve([]),
+        prisma.notification.findFirst({
+          where: { shop, subscriberId: subscriber.id, sentAt: { not: null } },
+          orderBy: { sentAt: "desc" },
+          select: { sentAt: true },
+        }),
+        marketing
+          ? prisma.notification.findMany({
+              where: { shop, subscriberId: subscriber.id, id: { not: row.id }, status: { in: ["scheduled", "sending"] } },
+              select: { id: true, flow: true, sendAt: true, status: true },
+              take: 50,
+            })
+          : Promise.resolve([]),
+        tierUsage(shop, subscriber.id, now),
+      ])
+    : [[], null, [], { recipients: 0, subscriberIncluded: false, oldestSentAt: null }];
+
+  const settings = shopRow?.settings;
+  const snapshot: GateSnapshot = {
+    notification: {
+      id: row.id,
+      flow: row.flow,
+      sendAt: row.sendAt,
+      expiresAt: row.expiresAt,
+      templateName: row.templateName,
+      templateLanguage: row.templateLanguage,
+    },
+    shop: shopRow ? { status: shopRow.status, sendingPausedReason: shopRow.sendingPausedReason, timezone: shopRow.timezone } : null,
+    settings: settings
+      ? {
+          quietHoursEnabled: settings.quietHoursEnabled,
+          quietHoursStart: settings.quietHoursStart,
+          quietHoursEnd: settings.quietHoursEnd,
+          marketingCapPerDay: settings.marketingCapPerDay,
+          marketingCapPerWeek: settings.marketingCapPerWeek,
+          allowedCallingCodes: settings.allowedCallingCodes,
+          blockedCallingCodes: settings.blockedCallingCodes,
+          blockedMarketingCallingCodes: settings.blockedMarketingCallingCodes,
+          flowPriority: settings.flowPriority,
+          messagingLimitTier: settings.messagingLimitTier,
+        }
+      : DEFAULT_SETTINGS,
+    connection,
+    subscriber: subscriber
+      ? {
+          status: subscriber.status,
+          scope: subscriber.scope,
+          callingCode: subscriber.callingCode,
+          marketingStoppedAt: subscriber.marketingStoppedAt,
+          marketingBlockedUntil: subscriber.marketingBlockedUntil,
+        }
+      : null,
+    template,
+    flowPausedReason: flowSetting?.pausedReason ?? null,
+    flowState,
+    marketingSentAt,
+    lastSentAt: last?.sentAt ?? null,
+    competitors,
+    tier,
+  };
+  return {
+    snapshot,
+    useMarketingApi: marketing && (settings?.useMarketingMessagesApi ?? false),
+    phone: subscriber?.phone ?? null,
+  };
+}

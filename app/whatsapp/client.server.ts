@@ -1,0 +1,189 @@
+import { z } from "zod";
+import type { TemplateParams } from "../outbox/types";
+import { WhatsAppApiError, WhatsAppUnreachable } from "./errors";
+
+/**
+ * A small typed client for the WhatsApp Cloud API (Graph API). Origin and version come from
+ * configuration so tests and the sandbox talk to the local fake; answers are parsed with zod
+ * into typed results or WhatsAppApiError. Why not whatsapp-api-js: docs/decisions/005-whatsapp-client.md.
+ */
+export interface WhatsAppCredentials {
+  phoneNumberId: string;
+  businessAccountId: string;
+  /** Decrypted; never logged, never put in an error message. */
+  accessToken: string;
+}
+
+export interface TemplateSend {
+  /** E.164 with "+" */
+  to: string;
+  templateName: string;
+  language: string;
+  params: TemplateParams;
+  /** Marketing templates through the Marketing Messages API endpoint */
+  viaMarketingApi?: boolean;
+  /** Returned by Meta in status webhooks: we put the notification id here */
+  callbackData?: string;
+}
+
+export interface SentMessage {
+  waMessageId: string;
+  waId: string | null;
+}
+
+export interface RemoteTemplate {
+  id: string;
+  name: string;
+  language: string;
+  category: string;
+  status: string;
+  components: unknown[];
+}
+
+export interface WhatsAppClient {
+  sendTemplate(credentials: WhatsAppCredentials, message: TemplateSend): Promise<SentMessage>;
+  listTemplates(credentials: WhatsAppCredentials): Promise<RemoteTemplate[]>;
+}
+
+export interface ClientOptions {
+  origin: string;
+  version: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+const graphError = z.object({
+  error: z.object({
+    message: z.string().optional(),
+    type: z.string().optional(),
+    code: z.number(),
+    error_subcode: z.number().optional(),
+    error_user_title: z.string().optional(),
+    error_data: z.object({ details: z.string().optional() }).passthrough().optional(),
+  }),
+});
+
+const sendAnswer = z.object({
+  messaging_product: z.literal("whatsapp"),
+  contacts: z.array(z.object({ input: z.string(), wa_id: z.string().optional() })).optional(),
+  messages: z.array(z.object({ id: z.string().min(1) })).min(1),
+});
+
+const templatesAnswer = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      language: z.string(),
+      category: z.string(),
+      status: z.string(),
+      components: z.array(z.unknown()).default([]),
+    }),
+  ),
+  paging: z.object({ next: z.string().optional() }).passthrough().optional(),
+});
+
+/** The template components Meta expects for our parameters, in its documented order. */
+export function templateComponents(params: TemplateParams) {
+  const components: Array<Record<string, unknown>> = [];
+  if (params.headerImageUrl) {
+    components.push({ type: "header", parameters: [{ type: "image", image: { link: params.headerImageUrl } }] });
+  }
+  if (params.body && params.body.length > 0) {
+    components.push({ type: "body", parameters: params.body.map((text) => ({ type: "text", text })) });
+  }
+  for (const button of [...(params.buttons ?? [])].sort((a, b) => a.index - b.index)) {
+    components.push(
+      button.type === "url"
+        ? { type: "button", sub_type: "url", index: String(button.index), parameters: [{ type: "text", text: button.suffix }] }
+        : { type: "button", sub_type: "quick_reply", index: String(button.index), parameters: [{ type: "payload", payload: button.payload }] },
+    );
+  }
+  return components;
+}
+
+export function createWhatsAppClient(options: ClientOptions): WhatsAppClient {
+  const doFetch = options.fetch ?? fetch;
+  const base = `${options.origin.replace(/\/$/, "")}/${options.version}`;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+
+  async function call(url: string, token: string, init: RequestInit = {}): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await doFetch(url, {
+        ...init,
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...(init.headers ?? {}) },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      const name = error instanceof Error ? error.name : "Error";
+      throw new WhatsAppUnreachable(name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : name);
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      if (response.ok) throw new WhatsAppApiError({ code: 1, title: "Answer is not JSON", httpStatus: 502 });
+      throw new WhatsAppApiError({ code: response.status, title: response.statusText || "HTTP error", httpStatus: response.status });
+    }
+    if (!response.ok) {
+      const parsed = graphError.safeParse(body);
+      if (!parsed.success) {
+        throw new WhatsAppApiError({ code: response.status, title: "Unrecognised error answer", httpStatus: response.status });
+      }
+      const e = parsed.data.error;
+      throw new WhatsAppApiError({
+        code: e.code,
+        title: e.error_user_title ?? e.message ?? e.type ?? "error",
+        details: e.error_data?.details ?? null,
+        httpStatus: response.status,
+        subcode: e.error_subcode ?? null,
+      });
+    }
+    return body;
+  }
+
+  return {
+    async sendTemplate(credentials, message) {
+      // Meta's Marketing Messages API takes the same template payload on its own edge.
+      // https://developers.facebook.com/docs/whatsapp/marketing-messages-api-for-whatsapp
+      const edge = message.viaMarketingApi ? "marketing_messages" : "messages";
+      const payload: Record<string, unknown> = {
+        messaging_product: "whatsapp",
+        recipient_type: "individual",
+        to: message.to,
+        type: "template",
+        template: {
+          name: message.templateName,
+          language: { code: message.language },
+          components: templateComponents(message.params),
+        },
+      };
+      if (message.callbackData) payload.biz_opaque_callback_data = message.callbackData;
+      const body = await call(`${base}/${encodeURIComponent(credentials.phoneNumberId)}/${edge}`, credentials.accessToken, {
+        method: "POST",
+        body: JSON.stringify(payload),
+      });
+      const parsed = sendAnswer.safeParse(body);
+      if (!parsed.success) throw new WhatsAppApiError({ code: 1, title: "Unexpected send answer", httpStatus: 502 });
+      return { waMessageId: parsed.data.messages[0].id, waId: parsed.data.contacts?.[0]?.wa_id ?? null };
+    },
+
+    async listTemplates(credentials) {
+      const templates: RemoteTemplate[] = [];
+      const fields = "id,name,language,category,status,components";
+      let url: string | undefined =
+        `${base}/${encodeURIComponent(credentials.businessAccountId)}/message_templates?fields=${fields}&limit=100`;
+      // Follow Graph API cursor paging; a bound keeps a misbehaving server from looping us.
+      for (let page = 0; url && page < 100; page++) {
+        const parsed = templatesAnswer.safeParse(await call(url, credentials.accessToken));
+        if (!parsed.success) throw new WhatsAppApiError({ code: 1, title: "Unexpected template list answer", httpStatus: 502 });
+        templates.push(...parsed.data.data);
+        const next: string | undefined = parsed.data.paging?.next;
+        // Paging links point at graph.facebook.com; keep talking to the configured origin.
+        url = next ? `${options.origin.replace(/\/$/, "")}${new URL(next).pathname}${new URL(next).search}` : undefined;
+      }
+      return templates;
+    },
+  };
+}

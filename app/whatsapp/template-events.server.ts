@@ -1,0 +1,71 @@
+import type { Flow, TemplateCategory } from "@prisma/client";
+import prisma from "../db.server";
+import { FLOW_CATEGORY } from "../outbox/flow-category";
+
+/**
+ * Template lifecycle webhooks. Meta can pause, disable or reject a template, and recategorise an
+ * approved one (template_category_update); a flow whose template stopped being valid for it is
+ * paused with a reason the admin shows, instead of failing message after message.
+ * https://developers.facebook.com/docs/whatsapp/business-management-api/webhooks/components
+ */
+const CATEGORIES = new Set<string>(["MARKETING", "UTILITY", "AUTHENTICATION"]);
+
+/** Flows that send this template: named in their settings, or with messages waiting to use it. */
+async function flowsUsingTemplate(shop: string, name: string): Promise<Flow[]> {
+  const [settings, pending] = await Promise.all([
+    prisma.flowSetting.findMany({ where: { shop }, select: { flow: true, config: true } }),
+    prisma.notification.findMany({
+      where: { shop, templateName: name, status: { in: ["scheduled", "sending"] } },
+      distinct: ["flow"],
+      select: { flow: true },
+    }),
+  ]);
+  const flows = new Set<Flow>(pending.map((p) => p.flow));
+  for (const setting of settings) {
+    if (namesTemplate(setting.config, name)) flows.add(setting.flow);
+  }
+  return [...flows];
+}
+
+function namesTemplate(config: unknown, name: string): boolean {
+  if (Array.isArray(config)) return config.some((item) => namesTemplate(item, name));
+  if (config && typeof config === "object") {
+    return Object.entries(config).some(([key, value]) => (key === "templateName" && value === name) || namesTemplate(value, name));
+  }
+  return false;
+}
+
+async function pauseFlows(shop: string, flows: Flow[], reason: string) {
+  if (flows.length === 0) return 0;
+  const paused = await prisma.flowSetting.updateMany({ where: { shop, flow: { in: flows } }, data: { pausedReason: reason } });
+  return paused.count;
+}
+
+export async function applyTemplateStatus(
+  shop: string,
+  change: { name: string; language: string; event: string; reason?: string | null },
+): Promise<void> {
+  // REINSTATED returns a paused template to service; FLAGGED is a quality warning, still sendable.
+  if (change.event === "FLAGGED") return;
+  const status = change.event === "REINSTATED" ? "APPROVED" : change.event;
+  await prisma.messageTemplate.updateMany({ where: { shop, name: change.name, language: change.language }, data: { status } });
+  if (status !== "APPROVED") {
+    await pauseFlows(shop, await flowsUsingTemplate(shop, change.name), `template_${status.toLowerCase()}:${change.name}`);
+  }
+}
+
+export async function applyTemplateCategory(
+  shop: string,
+  change: { name: string; language: string; newCategory: string; previousCategory?: string },
+): Promise<void> {
+  // An impending change (no previous_category yet) changes nothing until it happens.
+  if (!change.previousCategory || !CATEGORIES.has(change.newCategory)) return;
+  const category = change.newCategory as TemplateCategory;
+  const previous = CATEGORIES.has(change.previousCategory) ? (change.previousCategory as TemplateCategory) : null;
+  await prisma.messageTemplate.updateMany({
+    where: { shop, name: change.name, language: change.language },
+    data: { category, previousCategory: previous },
+  });
+  const mismatched = (await flowsUsingTemplate(shop, change.name)).filter((flow) => FLOW_CATEGORY[flow] !== category);
+  await pauseFlows(shop, mismatched, `template_recategorised:${change.name}:${change.previousCategory}->${category}`);
+}

@@ -1,0 +1,204 @@
+import prisma from "../db.server";
+import { env } from "../env.server";
+import { handleInboundMessage } from "../consent/inbound.server";
+import { decryptSecret } from "../security/encryption.server";
+import { verifyMetaSignature } from "./signature";
+import { applyStatusUpdate } from "./status-updates.server";
+import { applyTemplateCategory, applyTemplateStatus } from "./template-events.server";
+import {
+  envelopeSchema,
+  messagesValueSchema,
+  templateCategorySchema,
+  templateStatusSchema,
+  type InboundWhatsAppMessage,
+} from "./webhook-payload";
+
+/**
+ * The WhatsApp Cloud API webhook: subscription verification (GET) and notifications (POST).
+ * POSTs are verified with X-Hub-Signature-256 before anything is read, routed to their shop by
+ * the phone number id (messages, statuses) or the WhatsApp Business Account id (templates),
+ * and applied idempotently: Meta retries a delivery that did not get a 200.
+ * https://developers.facebook.com/docs/graph-api/webhooks/getting-started
+ */
+const reply = (body: unknown, status: number) => Response.json(body, { status });
+
+function safeDecrypt(envelope: string | null): string | null {
+  if (!envelope) return null;
+  try {
+    return decryptSecret(envelope);
+  } catch {
+    return null;
+  }
+}
+
+/** GET: Meta proves the endpoint is ours by asking us to echo hub.challenge for our verify token. */
+export async function verifyWhatsAppSubscription(url: URL): Promise<Response> {
+  const mode = url.searchParams.get("hub.mode");
+  const token = url.searchParams.get("hub.verify_token");
+  const challenge = url.searchParams.get("hub.challenge");
+  if (mode !== "subscribe" || !token || !challenge) return new Response("Forbidden", { status: 403 });
+  const connections = await prisma.whatsAppConnection.findMany({
+    where: { verifyTokenEnc: { not: null } },
+    select: { verifyTokenEnc: true },
+  });
+  const known = connections.some((c) => safeDecrypt(c.verifyTokenEnc) === token);
+  if (!known) return new Response("Forbidden", { status: 403 });
+  return new Response(challenge, { status: 200, headers: { "Content-Type": "text/plain" } });
+}
+
+function referencedIds(raw: unknown): { phoneNumberIds: string[]; accountIds: string[] } {
+  const phoneNumberIds: string[] = [];
+  const accountIds: string[] = [];
+  const entries = (raw as { entry?: unknown })?.entry;
+  if (!Array.isArray(entries)) return { phoneNumberIds, accountIds };
+  for (const entry of entries as Array<Record<string, unknown>>) {
+    if (typeof entry?.id === "string") accountIds.push(entry.id);
+    for (const change of Array.isArray(entry?.changes) ? (entry.changes as Array<Record<string, unknown>>) : []) {
+      const id = (change?.value as { metadata?: { phone_number_id?: unknown } })?.metadata?.phone_number_id;
+      if (typeof id === "string") phoneNumberIds.push(id);
+    }
+  }
+  return { phoneNumberIds, accountIds };
+}
+
+/** The Meta app secret (environment) and any per-connection secrets of the shops the body names. */
+async function candidateSecrets(raw: unknown): Promise<string[]> {
+  const secrets: string[] = [];
+  const appSecret = env().WHATSAPP_APP_SECRET;
+  if (appSecret) secrets.push(appSecret);
+  const { phoneNumberIds, accountIds } = referencedIds(raw);
+  if (phoneNumberIds.length + accountIds.length === 0) return secrets;
+  const connections = await prisma.whatsAppConnection.findMany({
+    where: { appSecretEnc: { not: null }, OR: [{ phoneNumberId: { in: phoneNumberIds } }, { businessAccountId: { in: accountIds } }] },
+    select: { appSecretEnc: true },
+  });
+  for (const c of connections) {
+    const secret = safeDecrypt(c.appSecretEnc);
+    if (secret) secrets.push(secret);
+  }
+  return secrets;
+}
+
+type Work = () => Promise<void>;
+
+/** POST: verify, validate everything, then apply each change. */
+export async function receiveWhatsAppWebhook(request: Request): Promise<Response> {
+  const signature = request.headers.get("x-hub-signature-256");
+  if (!signature) return reply({ error: "missing X-Hub-Signature-256" }, 401);
+  const body = new Uint8Array(await request.arrayBuffer());
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    raw = undefined;
+  }
+  // The signature is checked before the body is trusted; per-connection secrets are looked up by
+  // the ids the (still unverified) body names, and only used to verify it.
+  if (!verifyMetaSignature(body, signature, await candidateSecrets(raw))) {
+    return reply({ error: "signature does not match" }, 401);
+  }
+  const envelope = envelopeSchema.safeParse(raw);
+  if (!envelope.success) return reply({ error: "not a WhatsApp Business Account notification" }, 400);
+
+  // Validate every change before applying any, so a malformed delivery stores nothing.
+  const work: Work[] = [];
+  const problems: string[] = [];
+  for (const entry of envelope.data.entry) {
+    for (const change of entry.changes) {
+      if (change.field === "messages") {
+        const value = messagesValueSchema.safeParse(change.value);
+        if (!value.success) {
+          problems.push(`messages: ${value.error.issues[0]?.path.join(".")} ${value.error.issues[0]?.message}`);
+          continue;
+        }
+        const phoneNumberId = value.data.metadata.phone_number_id;
+        work.push(async () => {
+          const connection = await prisma.whatsAppConnection.findUnique({ where: { phoneNumberId }, select: { shop: true } });
+          if (!connection) return; // a number no shop owns any more: acknowledge and drop
+          for (const status of value.data.statuses ?? []) await applyStatusUpdate(connection.shop, status);
+          for (const message of value.data.messages ?? []) await receiveInbound(connection.shop, phoneNumberId, message);
+        });
+      } else if (change.field === "message_template_status_update") {
+        const value = templateStatusSchema.safeParse(change.value);
+        if (!value.success) {
+          problems.push("message_template_status_update: malformed value");
+          continue;
+        }
+        const key = `wa:template:${value.data.message_template_id}:${value.data.event}:${entry.time ?? ""}`;
+        work.push(() =>
+          forEachShopOfAccount(entry.id, key, "whatsapp/message_template_status_update", (shop) =>
+            applyTemplateStatus(shop, {
+              name: value.data.message_template_name,
+              language: value.data.message_template_language,
+              event: value.data.event,
+              reason: value.data.reason,
+            }),
+          ),
+        );
+      } else if (change.field === "template_category_update") {
+        const value = templateCategorySchema.safeParse(change.value);
+        if (!value.success) {
+          problems.push("template_category_update: malformed value");
+          continue;
+        }
+        const key = `wa:category:${value.data.message_template_id}:${value.data.previous_category ?? "impending"}:${value.data.new_category}:${entry.time ?? ""}`;
+        work.push(() =>
+          forEachShopOfAccount(entry.id, key, "whatsapp/template_category_update", (shop) =>
+            applyTemplateCategory(shop, {
+              name: value.data.message_template_name,
+              language: value.data.message_template_language,
+              newCategory: value.data.new_category,
+              previousCategory: value.data.previous_category,
+            }),
+          ),
+        );
+      }
+    }
+  }
+  if (problems.length > 0) return reply({ error: "malformed change", problems: problems.slice(0, 5) }, 400);
+  for (const apply of work) await apply();
+  return reply({ ok: true }, 200);
+}
+
+/** Template changes name the WhatsApp Business Account; each shop on it gets the change once. */
+async function forEachShopOfAccount(accountId: string, key: string, topic: string, apply: (shop: string) => Promise<void>) {
+  const connections = await prisma.whatsAppConnection.findMany({ where: { businessAccountId: accountId }, select: { shop: true } });
+  for (const { shop } of connections) {
+    await once(`${key}:${shop}`, shop, topic, () => apply(shop));
+  }
+}
+
+/**
+ * Records the delivery and applies it; when applying fails the record is removed again, so the
+ * 500 makes Meta retry and the retry is not mistaken for a duplicate.
+ */
+async function once(eventId: string, shop: string, topic: string, apply: () => Promise<unknown>) {
+  const inserted = await prisma.$executeRaw`
+    INSERT INTO "WebhookReceipt" ("eventId", shop, topic) VALUES (${eventId}, ${shop}, ${topic})
+    ON CONFLICT ("eventId") DO NOTHING`;
+  if (inserted === 0) return;
+  try {
+    await apply();
+  } catch (error) {
+    await prisma.webhookReceipt.deleteMany({ where: { eventId } });
+    throw error;
+  }
+}
+
+/** Replies (STOP, START, the "Stop promotions" button) go to the consent module. */
+async function receiveInbound(shop: string, phoneNumberId: string, message: InboundWhatsAppMessage) {
+  const buttonPayload = message.button?.payload ?? message.interactive?.button_reply?.id;
+  const buttonText = message.button?.text ?? message.interactive?.button_reply?.title;
+  await once(`wa:message:${message.id}`, shop, "whatsapp/messages", () =>
+    handleInboundMessage({
+      shop,
+      phoneNumberId,
+      from: message.from.startsWith("+") ? message.from : `+${message.from}`,
+      messageId: message.id,
+      text: message.text?.body,
+      buttonPayload,
+      buttonText,
+      at: new Date(Number(message.timestamp) * 1000),
+    }),
+  );
+}

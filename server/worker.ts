@@ -1,0 +1,35 @@
+/**
+ * `npm run worker`: a process that only does background work (the outbox dispatcher and deferred
+ * webhook tasks). Run as many as needed next to web processes started with DISPATCHER=off; they
+ * share the work through PostgreSQL row locks. SIGTERM finishes in-flight sends, hands back the
+ * rows not started, and exits.
+ */
+import { startBackgroundWork } from "../app/background.server";
+import { closeDatabase, databaseReady } from "../app/db.server";
+import { env } from "../app/env.server";
+
+async function main() {
+  env();
+  const applied = await databaseReady();
+  if (applied.length > 0) console.log(`migrations applied: ${applied.join(", ")}`);
+  const background = startBackgroundWork();
+  // Tests and process managers read this line to know the worker is running.
+  console.log(`rebound worker started (pid ${process.pid})`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing in-flight work`);
+    await background.stop();
+    await closeDatabase();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

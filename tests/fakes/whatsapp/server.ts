@@ -1,0 +1,463 @@
+import { createHmac, randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/**
+ * A local WhatsApp Cloud API (Graph API) for tests and the sandbox. It speaks Meta's documented
+ * shapes: POST /{version}/{phone-number-id}/messages (and /marketing_messages) for template
+ * sends, GET /{version}/{waba-id}/message_templates, Graph error bodies, and webhooks signed
+ * with X-Hub-Signature-256. It refuses what WhatsApp refuses (wrong token 190, unknown or
+ * unapproved template 132001, parameter count mismatch 132000), can inject faults, and records
+ * every message it accepted so tests can count lost and duplicate sends.
+ * Send: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
+ * Webhooks: https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
+ * Errors: https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
+ */
+export interface FakeTemplate {
+  id?: string;
+  name: string;
+  language: string;
+  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  status?: string;
+  components: Array<Record<string, unknown>>;
+}
+
+export interface FakeNumber {
+  phoneNumberId: string;
+  wabaId: string;
+  accessToken: string;
+  displayPhoneNumber?: string;
+}
+
+export type Fault = "http_500" | "timeout" | "reset" | 130429 | 131056 | 131049 | 131050 | 131026 | 190 | 368;
+
+export interface AcceptedMessage {
+  id: string;
+  phoneNumberId: string;
+  edge: "messages" | "marketing_messages";
+  to: string;
+  template: string;
+  language: string;
+  components: Array<Record<string, unknown>>;
+  callbackData: string | null;
+  at: Date;
+}
+
+export interface FakeWhatsAppOptions {
+  numbers: FakeNumber[];
+  templates?: Record<string, FakeTemplate[]>;
+  /** Where to deliver webhooks (the app's /whatsapp/webhook) */
+  webhookUrl?: string;
+  appSecret?: string;
+  /** Send sent -> delivered -> read for each accepted message */
+  autoStatuses?: boolean;
+  statusDelayMs?: number;
+  /** Share of send requests that fail with a random fault from `faultKinds` */
+  faultRate?: number;
+  faultKinds?: Fault[];
+  random?: () => number;
+}
+
+const ERRORS: Record<number, { status: number; title: string; details: string }> = {
+  190: { status: 401, title: "Error validating access token", details: "The access token has expired or is invalid." },
+  368: { status: 400, title: "Temporarily blocked for policies violations", details: "The account is restricted for policy violations." },
+  130429: { status: 400, title: "Rate limit hit", details: "Cloud API message throughput has been reached." },
+  131026: { status: 400, title: "Message undeliverable", details: "Unable to deliver message." },
+  131049: { status: 400, title: "This message was not delivered to maintain healthy ecosystem engagement.", details: "In order to maintain a healthy ecosystem engagement, the message failed to be delivered." },
+  131050: { status: 400, title: "User has stopped marketing messages from this business", details: "Unable to deliver the marketing message because the user stopped marketing messages." },
+  131056: { status: 400, title: "(Business Account, Consumer Account) pair rate limit hit", details: "Too many messages sent from the sender phone number to the same recipient phone number in a short period of time." },
+  132000: { status: 400, title: "Number of parameters does not match the expected number of params", details: "" },
+  132001: { status: 404, title: "Template name does not exist in the translation", details: "" },
+  132012: { status: 400, title: "Parameter format does not match format in the created template", details: "" },
+  100: { status: 400, title: "Invalid parameter", details: "" },
+};
+
+function graphError(code: number, details?: string) {
+  const known = ERRORS[code] ?? { status: 400, title: "Error", details: "" };
+  return {
+    status: known.status,
+    body: {
+      error: {
+        message: `(#${code}) ${known.title}`,
+        type: code === 190 ? "OAuthException" : "OAuthException",
+        code,
+        error_data: { messaging_product: "whatsapp", details: details ?? known.details },
+        fbtrace_id: randomBytes(8).toString("base64url"),
+      },
+    },
+  };
+}
+
+const placeholders = (text: unknown) => new Set(String(text ?? "").match(/\{\{\s*\d+\s*\}\}/g) ?? []).size;
+
+/** Checks a send's components against the stored template the way WhatsApp does. */
+function checkParameters(template: FakeTemplate, components: Array<Record<string, unknown>>): { code: number; details: string } | null {
+  const given = (type: string, index?: string) =>
+    components.find((c) => c.type === type && (index === undefined || String(c.index) === index)) as
+      | { parameters?: Array<Record<string, unknown>> }
+      | undefined;
+  for (const part of template.components) {
+    const type = String(part.type).toUpperCase();
+    if (type === "HEADER" && part.format === "IMAGE") {
+      const p = given("header")?.parameters ?? [];
+      if (p.length !== 1) return { code: 132000, details: "header: expected 1 image parameter" };
+      const link = (p[0]?.image as { link?: unknown } | undefined)?.link;
+      if (p[0]?.type !== "image" || typeof link !== "string") return { code: 132012, details: "header: expected an image" };
+    }
+    if (type === "BODY") {
+      const expected = placeholders(part.text);
+      const p = given("body")?.parameters ?? [];
+      if (p.length !== expected) return { code: 132000, details: `body: expected ${expected} parameters, got ${p.length}` };
+      if (p.some((x) => x.type !== "text" || typeof x.text !== "string")) return { code: 132012, details: "body: text parameters expected" };
+    }
+    if (type === "BUTTONS") {
+      const buttons = (part.buttons as Array<Record<string, unknown>>) ?? [];
+      for (const [i, button] of buttons.entries()) {
+        if (button.type === "URL" && placeholders(button.url) > 0) {
+          const p = given("button", String(i))?.parameters ?? [];
+          if (p.length !== 1 || p[0]?.type !== "text") return { code: 132000, details: `button ${i}: expected a URL suffix` };
+        }
+      }
+    }
+  }
+  return null;
+}
+
+export class FakeWhatsApp {
+  readonly accepted: AcceptedMessage[] = [];
+  /** Every send request, accepted or not (to bound retries) */
+  readonly attempts: Array<{ callbackData: string | null; outcome: string }> = [];
+  readonly webhookDeliveries: Array<{ status: number; body: unknown }> = [];
+  private server!: http.Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly queued: Fault[] = [];
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly templates: Record<string, FakeTemplate[]>;
+  private holding = false;
+  private readonly held: Array<() => void> = [];
+  origin = "";
+
+  constructor(private readonly options: FakeWhatsAppOptions) {
+    this.templates = Object.fromEntries(
+      Object.entries(options.templates ?? {}).map(([waba, list]) => [
+        waba,
+        list.map((t, i) => ({ id: t.id ?? String(900000 + i), status: "APPROVED", ...t })),
+      ]),
+    );
+  }
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.route(req, res));
+    this.server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close() {
+    await Promise.allSettled([...this.pending]);
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next send requests fail with these, in order. */
+  injectFaults(...faults: Fault[]) {
+    this.queued.push(...faults);
+  }
+
+  /** Send requests from now on wait, unanswered and not accepted, until releaseHeld(). */
+  hold() {
+    this.holding = true;
+  }
+
+  get heldCount() {
+    return this.held.length;
+  }
+
+  /** Lets held requests through; those whose client went away (a killed worker) are dropped. */
+  releaseHeld() {
+    this.holding = false;
+    for (const resume of this.held.splice(0)) resume();
+  }
+
+  setFaultRate(rate: number, kinds?: Fault[]) {
+    this.options.faultRate = rate;
+    if (kinds) this.options.faultKinds = kinds;
+  }
+
+  setWebhookUrl(url: string) {
+    this.options.webhookUrl = url;
+  }
+
+  /** Accepted messages per callback data (our notification id): >1 is a duplicate. */
+  acceptedCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const m of this.accepted) counts.set(m.callbackData ?? m.id, (counts.get(m.callbackData ?? m.id) ?? 0) + 1);
+    return counts;
+  }
+
+  /** Waits until webhooks already scheduled have been delivered. */
+  async settle() {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private number(phoneNumberId: string) {
+    return this.options.numbers.find((n) => n.phoneNumberId === phoneNumberId);
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? "/", this.origin);
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { "Content-Type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    const parts = url.pathname.split("/").filter(Boolean);
+    if (parts.length !== 3 || !/^v\d+\.\d+$/.test(parts[0])) return send(404, graphError(100, "unknown path").body);
+    const [, node, edge] = parts;
+    const token = (req.headers.authorization ?? "").replace(/^Bearer /, "");
+
+    if (req.method === "GET" && edge === "message_templates") {
+      const owner = this.options.numbers.find((n) => n.wabaId === node);
+      if (!owner || owner.accessToken !== token) return send(401, graphError(190).body);
+      const list = this.templates[node] ?? [];
+      const limit = Number(url.searchParams.get("limit") ?? 25);
+      const after = Number(url.searchParams.get("after") ?? 0);
+      const page = list.slice(after, after + limit);
+      const next = after + limit < list.length ? `https://graph.facebook.com${url.pathname}?limit=${limit}&after=${after + limit}` : undefined;
+      return send(200, { data: page, paging: { cursors: { before: String(after), after: String(after + limit) }, ...(next ? { next } : {}) } });
+    }
+
+    if (req.method === "POST" && (edge === "messages" || edge === "marketing_messages")) {
+      return this.handleSend(node, edge, token, Buffer.concat(chunks), res, send);
+    }
+    return send(404, graphError(100, "unsupported request").body);
+  }
+
+  private nextFault(): Fault | null {
+    if (this.queued.length > 0) return this.queued.shift()!;
+    const rate = this.options.faultRate ?? 0;
+    const random = this.options.random ?? Math.random;
+    if (rate > 0 && random() < rate) {
+      const kinds = this.options.faultKinds ?? ["http_500", "timeout", 130429];
+      return kinds[Math.floor(random() * kinds.length)];
+    }
+    return null;
+  }
+
+  private async handleSend(
+    phoneNumberId: string,
+    edge: "messages" | "marketing_messages",
+    token: string,
+    raw: Buffer,
+    res: http.ServerResponse,
+    send: (status: number, body: unknown) => void,
+  ) {
+    if (this.holding) {
+      await new Promise<void>((resume) => this.held.push(resume));
+      if (res.destroyed || res.socket?.destroyed) {
+        this.attempts.push({ callbackData: null, outcome: "abandoned" });
+        return;
+      }
+    }
+    const number = this.number(phoneNumberId);
+    let body: Record<string, any>;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch {
+      return send(400, graphError(100, "body is not JSON").body);
+    }
+    const callbackData = typeof body.biz_opaque_callback_data === "string" ? body.biz_opaque_callback_data : null;
+    const attempt = (outcome: string) => this.attempts.push({ callbackData, outcome });
+    if (!number || number.accessToken !== token) {
+      attempt("190");
+      const e = graphError(190);
+      return send(e.status, e.body);
+    }
+    const fault = this.nextFault();
+    if (fault === "timeout") {
+      // Hold the request without accepting it; the client gives up. The socket is freed on close.
+      attempt("timeout");
+      return;
+    }
+    if (fault === "reset") {
+      attempt("reset");
+      res.socket?.destroy();
+      return;
+    }
+    if (fault === "http_500") {
+      attempt("http_500");
+      return send(500, { error: { message: "An unknown error has occurred.", type: "OAuthException", code: 1, fbtrace_id: "x" } });
+    }
+    if (typeof fault === "number") {
+      attempt(String(fault));
+      const e = graphError(fault);
+      return send(e.status, e.body);
+    }
+
+    if (body.messaging_product !== "whatsapp" || typeof body.to !== "string" || body.type !== "template") {
+      attempt("100");
+      return send(400, graphError(100, "messaging_product, to and type=template are required").body);
+    }
+    const name = body.template?.name;
+    const language = body.template?.language?.code;
+    const template = (this.templates[number.wabaId] ?? []).find((t) => t.name === name && t.language === language);
+    if (!template || template.status !== "APPROVED") {
+      attempt("132001");
+      const e = graphError(132001, `template ${name} (${language}) does not exist or is not approved`);
+      return send(e.status, e.body);
+    }
+    if (edge === "marketing_messages" && template.category !== "MARKETING") {
+      attempt("100");
+      return send(400, graphError(100, "the Marketing Messages API only sends MARKETING templates").body);
+    }
+    const components = Array.isArray(body.template.components) ? body.template.components : [];
+    const mismatch = checkParameters(template, components);
+    if (mismatch) {
+      attempt(String(mismatch.code));
+      const e = graphError(mismatch.code, mismatch.details);
+      return send(e.status, e.body);
+    }
+    const id = `wamid.${randomBytes(18).toString("base64url")}`;
+    const to = String(body.to);
+    this.accepted.push({ id, phoneNumberId, edge, to, template: name, language, components, callbackData, at: new Date() });
+    attempt("accepted");
+    send(200, { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to.replace(/^\+/, "") }], messages: [{ id }] });
+    if (this.options.autoStatuses && this.options.webhookUrl) {
+      const delay = this.options.statusDelayMs ?? 20;
+      this.track(
+        (async () => {
+          for (const status of ["sent", "delivered", "read"] as const) {
+            await new Promise((resolve) => setTimeout(resolve, delay));
+            await this.sendStatus(id, status);
+          }
+        })(),
+      );
+    }
+  }
+
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    void promise.finally(() => this.pending.delete(promise)).catch(() => {});
+    return promise;
+  }
+
+  /** POSTs a notification to the app's webhook the way Meta does, signed with the app secret. */
+  async deliver(payload: unknown, options: { signature?: string | null; rawBody?: string } = {}) {
+    if (!this.options.webhookUrl) throw new Error("webhookUrl is not set");
+    const body = options.rawBody ?? JSON.stringify(payload);
+    const headers: Record<string, string> = { "Content-Type": "application/json", "User-Agent": "facebookexternalua" };
+    const signature =
+      options.signature === undefined
+        ? `sha256=${createHmac("sha256", this.options.appSecret ?? "").update(body).digest("hex")}`
+        : options.signature;
+    if (signature !== null) headers["X-Hub-Signature-256"] = signature;
+    const response = await this.track(fetch(this.options.webhookUrl, { method: "POST", headers, body }));
+    const answer = await response.json().catch(() => null);
+    this.webhookDeliveries.push({ status: response.status, body: answer });
+    return response;
+  }
+
+  private envelope(wabaId: string, field: string, value: Record<string, unknown>) {
+    return {
+      object: "whatsapp_business_account",
+      entry: [{ id: wabaId, time: Math.floor(Date.now() / 1000), changes: [{ field, value }] }],
+    };
+  }
+
+  private messagesValue(number: FakeNumber, extra: Record<string, unknown>) {
+    return {
+      messaging_product: "whatsapp",
+      metadata: { display_phone_number: number.displayPhoneNumber ?? "15550000000", phone_number_id: number.phoneNumberId },
+      ...extra,
+    };
+  }
+
+  /** A status update for an accepted message (sent, delivered, read, or failed with errors). */
+  statusPayload(waMessageId: string, status: "sent" | "delivered" | "read" | "failed", error?: { code: number; title?: string; details?: string }) {
+    const message = this.accepted.find((m) => m.id === waMessageId);
+    if (!message) throw new Error(`unknown message ${waMessageId}`);
+    const number = this.number(message.phoneNumberId)!;
+    const statusObject: Record<string, unknown> = {
+      id: waMessageId,
+      status,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      recipient_id: message.to.replace(/^\+/, ""),
+      ...(message.callbackData ? { biz_opaque_callback_data: message.callbackData } : {}),
+    };
+    if (status !== "failed") {
+      statusObject.pricing = { billable: true, pricing_model: "PMP", category: "marketing", type: "regular" };
+    } else {
+      const known = ERRORS[error?.code ?? 131026];
+      statusObject.errors = [
+        {
+          code: error?.code ?? 131026,
+          title: error?.title ?? known?.title ?? "Error",
+          message: error?.title ?? known?.title ?? "Error",
+          error_data: { details: error?.details ?? known?.details ?? "" },
+        },
+      ];
+    }
+    return this.envelope(number.wabaId, "messages", this.messagesValue(number, { statuses: [statusObject] }));
+  }
+
+  sendStatus(waMessageId: string, status: "sent" | "delivered" | "read" | "failed", error?: { code: number; title?: string; details?: string }) {
+    return this.deliver(this.statusPayload(waMessageId, status, error));
+  }
+
+  /** A shopper's reply: text, or a tap on a quick-reply button of a template. */
+  sendInbound(phoneNumberId: string, from: string, reply: { text: string } | { buttonPayload: string; buttonText: string }) {
+    const number = this.number(phoneNumberId);
+    if (!number) throw new Error(`unknown number ${phoneNumberId}`);
+    const wa = from.replace(/^\+/, "");
+    const message: Record<string, unknown> = {
+      from: wa,
+      id: `wamid.${randomBytes(18).toString("base64url")}`,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+    };
+    if ("text" in reply) Object.assign(message, { type: "text", text: { body: reply.text } });
+    else Object.assign(message, { type: "button", button: { payload: reply.buttonPayload, text: reply.buttonText } });
+    return this.deliver(
+      this.envelope(number.wabaId, "messages", this.messagesValue(number, { contacts: [{ profile: { name: "Shopper" }, wa_id: wa }], messages: [message] })),
+    );
+  }
+
+  /** message_template_status_update (APPROVED, REJECTED, PAUSED, DISABLED, ...). */
+  sendTemplateStatus(wabaId: string, name: string, language: string, event: string, reason = "NONE") {
+    const template = (this.templates[wabaId] ?? []).find((t) => t.name === name && t.language === language);
+    if (template) template.status = event === "REINSTATED" ? "APPROVED" : event;
+    return this.deliver(
+      this.envelope(wabaId, "message_template_status_update", {
+        event,
+        message_template_id: Number(template?.id ?? 1),
+        message_template_name: name,
+        message_template_language: language,
+        reason,
+      }),
+    );
+  }
+
+  /** template_category_update after Meta recategorised an approved template. */
+  sendTemplateCategory(wabaId: string, name: string, language: string, newCategory: FakeTemplate["category"]) {
+    const template = (this.templates[wabaId] ?? []).find((t) => t.name === name && t.language === language);
+    const previous = template?.category ?? "UTILITY";
+    if (template) template.category = newCategory;
+    return this.deliver(
+      this.envelope(wabaId, "template_category_update", {
+        message_template_id: Number(template?.id ?? 1),
+        message_template_name: name,
+        message_template_language: language,
+        previous_category: previous,
+        new_category: newCategory,
+      }),
+    );
+  }
+}
+
+export async function startFakeWhatsApp(options: FakeWhatsAppOptions): Promise<FakeWhatsApp> {
+  return new FakeWhatsApp(options).start();
+}
