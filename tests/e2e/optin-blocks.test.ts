@@ -115,7 +115,7 @@ async function openStore(): Promise<Page> {
         "User-Agent": request.headers()["user-agent"] ?? "",
         "X-Forwarded-For": "203.0.113.10",
       };
-      const answer = await fetch(target, { method: request.method(), headers, body: request.postDataBuffer() ?? undefined });
+      const answer = await fetch(target, { method: request.method(), headers, body: (request.postDataBuffer() ?? undefined) as BodyInit | undefined });
       return route.fulfill({ status: answer.status, body: Buffer.from(await answer.arrayBuffer()), contentType: answer.headers.get("content-type") ?? "application/json" });
     }
     if (url.pathname.startsWith("/products/")) return route.fulfill({ body: await productPage(url), contentType: "text/html" });
