@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
+import { startTestServer, type TestServer } from "../../support/server";
+import { seedMessages, seedShop, TEMPLATES } from "../outbox/fixtures";
+
+const APP_SECRET = "meta-app-secret";
+const main = { shop: "wa-webhook.myshopify.com", phoneNumberId: "3001", wabaId: "4001", token: "token-w" };
+const own = { shop: "own-secret.myshopify.com", phoneNumberId: "3002", wabaId: "4002", token: "token-o" };
+const OWN_SECRET = "per-connection-secret";
+
+let server: TestServer;
+let fake: FakeWhatsApp;
+let ownFake: FakeWhatsApp;
+let prisma: typeof import("../../../app/db.server").default;
+let sendOne: (shop: string, flow?: "optin_confirmation" | "promotion") => Promise<{ id: string; waMessageId: string }>;
+
+beforeAll(async () => {
+  server = await startTestServer({ WHATSAPP_APP_SECRET: APP_SECRET });
+  ({ default: prisma } = await import("../../../app/db.server"));
+  const { encryptSecret } = await import("../../../app/security/encryption.server");
+  const webhookUrl = `${server.url}/whatsapp/webhook`;
+  const numbers = [main, own].map((s) => ({ phoneNumberId: s.phoneNumberId, wabaId: s.wabaId, accessToken: s.token }));
+  const templates = { [main.wabaId]: TEMPLATES.map((t) => ({ ...t })), [own.wabaId]: TEMPLATES.map((t) => ({ ...t })) };
+  fake = await startFakeWhatsApp({ numbers, templates, webhookUrl, appSecret: APP_SECRET });
+  ownFake = await startFakeWhatsApp({ numbers, templates, webhookUrl, appSecret: OWN_SECRET });
+  await seedShop(prisma, main);
+  await seedShop(prisma, own);
+  await prisma.whatsAppConnection.update({
+    where: { shop: main.shop },
+    data: { verifyTokenEnc: encryptSecret("verify-me") },
+  });
+  await prisma.whatsAppConnection.update({ where: { shop: own.shop }, data: { appSecretEnc: encryptSecret(OWN_SECRET) } });
+  await prisma.flowSetting.create({
+    data: { shop: main.shop, flow: "promotion", enabled: true, config: { templateName: "spring_offer", language: "en" } },
+  });
+
+  const { createDispatcher } = await import("../../../app/outbox/dispatcher.server");
+  const { createWhatsAppClient } = await import("../../../app/whatsapp/client.server");
+  sendOne = async (shop, flow = "optin_confirmation") => {
+    const [id] = await seedMessages(prisma, shop, 1, flow);
+    const via = shop === own.shop ? ownFake : fake;
+    const d = createDispatcher({ client: createWhatsAppClient({ origin: via.origin, version: "v23.0" }), leaseMs: 30_000 });
+    await d.runOnce();
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id } });
+    if (!row.waMessageId) throw new Error(`not sent: ${row.status} ${row.decisionReason}`);
+    return { id, waMessageId: row.waMessageId };
+  };
+});
+
+afterAll(async () => {
+  await fake?.close();
+  await ownFake?.close();
+  await server?.stop();
+});
+
+const url = (path: string) => `${server.url}${path}`;
+
+describe("WhatsApp webhook", () => {
+  it("answers Meta's verification challenge only for a known verify token", async () => {
+    const ok = await fetch(url("/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444"));
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe("1158201444");
+    const wrong = await fetch(url("/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1"));
+    expect(wrong.status).toBe(403);
+    const noMode = await fetch(url("/whatsapp/webhook?hub.verify_token=verify-me&hub.challenge=1"));
+    expect(noMode.status).toBe(403);
+  });
+
+  it("refuses a status update with a bad or missing signature and stores nothing", async () => {
+    const { id, waMessageId } = await sendOne(main.shop);
+    const payload = fake.statusPayload(waMessageId, "delivered");
+    const receipts = await prisma.webhookReceipt.count();
+    const bad = await fake.deliver(payload, { signature: "sha256=" + "0".repeat(64) });
+    expect(bad.status).toBe(401);
+    const missing = await fake.deliver(payload, { signature: null });
+    expect(missing.status).toBe(401);
+    const otherSecret = await ownFake.deliver(payload);
+    expect(otherSecret.status).toBe(401);
+    expect(await prisma.webhookReceipt.count()).toBe(receipts);
+    expect((await prisma.notification.findUniqueOrThrow({ where: { id } })).status).toBe("sent");
+  });
+
+  it("answers 400 to a signed but malformed notification and stores nothing", async () => {
+    const notJson = await fake.deliver(null, { rawBody: "{not json" });
+    expect(notJson.status).toBe(400);
+    const wrongShape = await fake.deliver({
+      object: "whatsapp_business_account",
+      entry: [{ id: main.wabaId, changes: [{ field: "messages", value: { messaging_product: "whatsapp", statuses: [] } }] }],
+    });
+    expect(wrongShape.status).toBe(400);
+  });
+
+  it("never moves a status backwards, and applies a replayed delivery once", async () => {
+    const { id, waMessageId } = await sendOne(main.shop);
+    expect((await fake.sendStatus(waMessageId, "read")).status).toBe(200);
+    expect((await fake.sendStatus(waMessageId, "delivered")).status).toBe(200);
+    expect((await fake.sendStatus(waMessageId, "sent")).status).toBe(200);
+    expect((await fake.sendStatus(waMessageId, "read")).status).toBe(200);
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("read");
+    expect(row.readAt).not.toBeNull();
+    expect(row.deliveredAt).not.toBeNull();
+    expect(await prisma.notificationEvent.count({ where: { notificationId: id, kind: "read" } })).toBe(1);
+    expect(await prisma.notificationEvent.count({ where: { notificationId: id, kind: "delivered" } })).toBe(0);
+  });
+
+  it("keeps Meta's error on a failed message, and a late failure does not undo a delivery", async () => {
+    const { id, waMessageId } = await sendOne(main.shop);
+    await fake.sendStatus(waMessageId, "failed", { code: 131026, title: "Message undeliverable", details: "Unable to deliver message." });
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: "failed", errorCode: 131026, errorTitle: "Message undeliverable", errorDetails: "Unable to deliver message." });
+
+    const second = await sendOne(main.shop);
+    await fake.sendStatus(second.waMessageId, "delivered");
+    await fake.sendStatus(second.waMessageId, "failed", { code: 131026 });
+    expect((await prisma.notification.findUniqueOrThrow({ where: { id: second.id } })).status).toBe("delivered");
+  });
+
+  it("finds a message whose send is not recorded yet by its callback data", async () => {
+    const { id, waMessageId } = await sendOne(main.shop);
+    // As if the worker had not yet written WhatsApp's answer: the row is still being sent.
+    await prisma.notification.update({ where: { id }, data: { status: "sending", waMessageId: null, leaseOwner: "w1", leaseUntil: new Date(Date.now() + 60_000) } });
+    await fake.sendStatus(waMessageId, "delivered");
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("delivered");
+    expect(row.waMessageId).toBe(waMessageId);
+  });
+
+  it("131050 in a failed status stops marketing to that shopper", async () => {
+    const { id, waMessageId } = await sendOne(main.shop);
+    await fake.sendStatus(waMessageId, "failed", { code: 131050 });
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("failed");
+    const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { id: row.subscriberId! } });
+    expect(subscriber.marketingStoppedAt).not.toBeNull();
+  });
+
+  it("verifies with a per-connection app secret", async () => {
+    const { id, waMessageId } = await sendOne(own.shop);
+    expect((await ownFake.sendStatus(waMessageId, "delivered")).status).toBe(200);
+    expect((await prisma.notification.findUniqueOrThrow({ where: { id } })).status).toBe("delivered");
+  });
+
+  it("hands a STOP reply to the consent module", async () => {
+    const { id } = await sendOne(main.shop);
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id }, select: { subscriberId: true } });
+    const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { id: row.subscriberId! } });
+    const later = await seedMessages(prisma, main.shop, 1);
+    await prisma.notification.update({ where: { id: later[0] }, data: { subscriberId: subscriber.id, sendAt: new Date(Date.now() + 3_600_000) } });
+    const response = await fake.sendInbound(main.phoneNumberId, subscriber.phone, { buttonPayload: "REBOUND_STOP", buttonText: "Stop promotions" });
+    expect(response.status).toBe(200);
+    expect((await prisma.subscriber.findUniqueOrThrow({ where: { id: subscriber.id } })).status).toBe("unsubscribed");
+    expect((await prisma.notification.findUniqueOrThrow({ where: { id: later[0] } })).status).toBe("cancelled");
+  });
+
+  it("records a recategorised template and pauses the flow that can no longer use it", async () => {
+    const response = await fake.sendTemplateCategory(main.wabaId, "spring_offer", "en", "UTILITY");
+    expect(response.status).toBe(200);
+    const template = await prisma.messageTemplate.findUniqueOrThrow({ where: { shop_name_language: { shop: main.shop, name: "spring_offer", language: "en" } } });
+    expect(template).toMatchObject({ category: "UTILITY", previousCategory: "MARKETING" });
+    const flow = await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: main.shop, flow: "promotion" } } });
+    expect(flow.pausedReason).toBe("template_recategorised:spring_offer:MARKETING->UTILITY");
+  });
+
+  it("records a paused template", async () => {
+    await prisma.flowSetting.update({ where: { shop_flow: { shop: main.shop, flow: "promotion" } }, data: { pausedReason: null } });
+    expect((await fake.sendTemplateStatus(main.wabaId, "spring_offer", "en", "PAUSED", "LOW_QUALITY")).status).toBe(200);
+    const template = await prisma.messageTemplate.findUniqueOrThrow({ where: { shop_name_language: { shop: main.shop, name: "spring_offer", language: "en" } } });
+    expect(template.status).toBe("PAUSED");
+    const flow = await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: main.shop, flow: "promotion" } } });
+    expect(flow.pausedReason).toBe("template_paused:spring_offer");
+  });
+});
