@@ -18,8 +18,9 @@ export type ShopRedactPayload = z.infer<typeof shopRedactPayload>;
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export async function eraseShop(tx: Prisma.TransactionClient, shop: string): Promise<Record<string, number>> {
+  // information_schema names are of type `name`, which Prisma's pg adapter cannot decode (27403).
   const tables = await tx.$queryRaw<Array<{ table_name: string }>>`
-    SELECT c.table_name FROM information_schema.columns c
+    SELECT CAST(c.table_name AS text) AS table_name FROM information_schema.columns c
       JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
      WHERE c.table_schema = current_schema() AND c.column_name = 'shop' AND t.table_type = 'BASE TABLE'
      ORDER BY c.table_name`;

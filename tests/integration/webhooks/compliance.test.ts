@@ -35,7 +35,8 @@ interface Person {
 /** Every table in the database's schema, each row as text. */
 async function rowsMentioning(needle: string): Promise<Record<string, number>> {
   const tables = await prisma.$queryRaw<Array<{ table_name: string }>>`
-    SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`;
+    SELECT CAST(table_name AS text) AS table_name FROM information_schema.tables
+     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`;
   const found: Record<string, number> = {};
   for (const { table_name } of tables) {
     if (table_name.startsWith("_")) continue;
