@@ -111,8 +111,10 @@ export async function applyInventoryLevel(tx: Prisma.TransactionClient, meta: We
     WHERE "InventoryLevel"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"`;
   if (before.size === 0) {
     const task: ResolveInventoryItemPayload = { inventoryItemId: itemId, eventId: meta.eventId };
+    // One lookup per item: a bulk stock import sends a level per location, and the Admin API
+    // is rate limited per shop. The lookup sums every level stored by the time it runs.
     await enqueueTask(
-      { shop: meta.shop, kind: RESOLVE_INVENTORY_ITEM, payload: { ...task }, dedupKey: `${meta.eventId}:${RESOLVE_INVENTORY_ITEM}` },
+      { shop: meta.shop, kind: RESOLVE_INVENTORY_ITEM, payload: { ...task }, dedupKey: `${RESOLVE_INVENTORY_ITEM}:${itemId}` },
       tx,
     );
     return;

@@ -109,9 +109,12 @@ describe("inventory_levels/update", () => {
     // The webhook answered without waiting for the Admin API.
     expect(admin.requests.filter((r) => r.operationName === "ReboundInventoryItem")).toHaveLength(0);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(await prisma.inventoryLevel.count({ where: { shop, inventoryItemId: String(item) } })).toBe(1);
-    const task = await prisma.task.findFirstOrThrow({ where: { shop, kind: "catalog.resolve_inventory_item" } });
-    expect(task.payload).toEqual({ inventoryItemId: String(item), eventId });
+    // The same item at a second location before the lookup ran: still one lookup.
+    await send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: item, locationId: shopifyNumericId(), available: 4, updatedAt: at(10) }));
+    expect(await prisma.inventoryLevel.count({ where: { shop, inventoryItemId: String(item) } })).toBe(2);
+    const tasks = await prisma.task.findMany({ where: { shop, kind: "catalog.resolve_inventory_item" } });
+    expect(tasks.map((t) => t.payload)).toEqual([{ inventoryItemId: String(item), eventId }]);
+    const task = tasks[0];
 
     await runDueTasks("catalog-test");
 
@@ -122,16 +125,18 @@ describe("inventory_levels/update", () => {
       expect.objectContaining({ shop, status: 200, variables: { id: `gid://shopify/InventoryItem/${item}` } }),
     ]);
     const variant = await prisma.variant.findUniqueOrThrow({ where: { shop_id: { shop, id: String(variantId) } } });
-    expect(variant).toMatchObject({ productId: String(productId), inventoryItemId: String(item), available: 6, sku: "MOKA-6", title: "6 cups" });
+    expect(variant).toMatchObject({ productId: String(productId), inventoryItemId: String(item), available: 10, sku: "MOKA-6", title: "6 cups" });
     const product = await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop, id: String(productId) } } });
     expect(product).toMatchObject({ title: "Moka Pot", handle: "moka-pot", imageUrl: "https://cdn.example/moka.jpg" });
     const events = (await restocks()).filter((t) => (t.payload as { variantId: string }).variantId === String(variantId));
-    expect(events.map((t) => t.payload)).toEqual([{ variantId: String(variantId), available: 6, restockId: eventId }]);
+    expect(events.map((t) => t.payload)).toEqual([{ variantId: String(variantId), available: 10, restockId: eventId }]);
 
     // A later products/update (real updated_at) replaces what the lookup filled in.
-    await send("products/update", productPayload({ id: productId, title: "Moka Pot Classic", variants: [{ id: variantId, inventoryItemId: item, price: "45.00", inventoryQuantity: 6 }], updatedAt: at(11) }));
+    await send("products/update", productPayload({ id: productId, title: "Moka Pot Classic", variants: [{ id: variantId, inventoryItemId: item, price: "45.00", inventoryQuantity: 10 }], updatedAt: at(11) }));
     expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop, id: String(productId) } } })).title).toBe("Moka Pot Classic");
-    expect((await prisma.variant.findUniqueOrThrow({ where: { shop_id: { shop, id: String(variantId) } } })).available).toBe(6);
+    const refreshed = await prisma.variant.findUniqueOrThrow({ where: { shop_id: { shop, id: String(variantId) } } });
+    expect(refreshed.available).toBe(10);
+    expect(refreshed.price.toString()).toBe("45");
   });
 
   it("keeps retrying, without inventing a variant, when the Admin API refuses the token", async () => {
