@@ -50,6 +50,8 @@ export interface ClientOptions {
   version: string;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Templates per page when listing (Graph API `limit`) */
+  pageSize?: number;
 }
 
 const graphError = z.object({
@@ -173,7 +175,7 @@ export function createWhatsAppClient(options: ClientOptions): WhatsAppClient {
       const templates: RemoteTemplate[] = [];
       const fields = "id,name,language,category,status,components";
       let url: string | undefined =
-        `${base}/${encodeURIComponent(credentials.businessAccountId)}/message_templates?fields=${fields}&limit=100`;
+        `${base}/${encodeURIComponent(credentials.businessAccountId)}/message_templates?fields=${fields}&limit=${options.pageSize ?? 100}`;
       // Follow Graph API cursor paging; a bound keeps a misbehaving server from looping us.
       for (let page = 0; url && page < 100; page++) {
         const parsed = templatesAnswer.safeParse(await call(url, credentials.accessToken));

@@ -192,6 +192,13 @@ export class FakeWhatsApp {
     this.options.webhookUrl = url;
   }
 
+  /** Changes a stored template the way WhatsApp Manager or Meta's review would (no webhook sent). */
+  updateTemplate(wabaId: string, name: string, language: string, patch: Partial<FakeTemplate>) {
+    const template = (this.templates[wabaId] ?? []).find((t) => t.name === name && t.language === language);
+    if (!template) throw new Error(`no template ${name} (${language})`);
+    Object.assign(template, patch);
+  }
+
   /** Accepted messages per callback data (our notification id): >1 is a duplicate. */
   acceptedCounts(): Map<string, number> {
     const counts = new Map<string, number>();
