@@ -165,11 +165,28 @@ export async function markOrderPaid(tx: Prisma.TransactionClient, shop: string, 
      WHERE shop = ${shop} AND id = ${orderId}`;
 }
 
+/**
+ * The subscriber's order history as campaign audiences read it (last order within N days,
+ * minimum spent), recomputed from the Order rows so replays and reordering cannot double count.
+ * Cancelled orders do not count.
+ */
+export async function refreshSubscriberOrderStats(tx: Prisma.TransactionClient, shop: string, subscriberId: string) {
+  await tx.$executeRaw`
+    UPDATE "Subscriber" s
+       SET "orderCount" = o.count, "totalSpent" = o.spent, "firstOrderAt" = o.first, "lastOrderAt" = o.last,
+           "updatedAt" = CURRENT_TIMESTAMP
+      FROM (SELECT CAST(count(*) AS integer) AS count, COALESCE(sum("totalPrice"), 0) AS spent,
+                   min("placedAt") AS first, max("placedAt") AS last
+              FROM "Order" WHERE shop = ${shop} AND "subscriberId" = ${subscriberId} AND "cancelledAt" IS NULL) o
+     WHERE s.shop = ${shop} AND s.id = ${subscriberId}`;
+}
+
 async function recordOrder(tx: Prisma.TransactionClient, meta: WebhookMeta, payload: OrderPayload) {
   const order = mapOrder(payload);
   const phone = await normaliseShopperPhone(tx, meta.shop, order.rawPhone);
   const subscriberId = await findSubscriberId(tx, meta.shop, { phone, customerId: order.customerId });
   await saveOrder(tx, meta.shop, { ...order, phone, subscriberId });
+  if (subscriberId) await refreshSubscriberOrderStats(tx, meta.shop, subscriberId);
   if (order.cartToken) {
     await markCartConverted(tx, meta.shop, order.cartToken, { customerId: order.customerId, subscriberId });
   }

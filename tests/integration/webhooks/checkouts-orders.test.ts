@@ -108,6 +108,12 @@ describe("orders/create and orders/paid", () => {
     const checkoutRow = await prisma.checkout.findUniqueOrThrow({ where: { shop_token: { shop, token: checkout.token } } });
     expect(checkoutRow.orderId).toBe(String(order.id));
     expect(checkoutRow.completedAt?.toISOString()).toBe(at(12).toISOString());
+    // Campaign audiences read the subscriber's order history; a replay must not count twice.
+    await sendWebhook(server.url, server.secret, { topic: "orders/create", shop, payload: order });
+    const stats = await prisma.subscriber.findUniqueOrThrow({ where: { id: sub.id } });
+    expect(stats.orderCount).toBe(1);
+    expect(stats.totalSpent.toString()).toBe("48");
+    expect(stats.lastOrderAt?.toISOString()).toBe(at(12).toISOString());
     const placed = await prisma.task.findMany({ where: { shop, kind: "flows.order_placed" } });
     expect(placed.map((t) => t.payload)).toContainEqual({ orderId: String(order.id) });
 
