@@ -1,8 +1,8 @@
 import type { ConsentKind } from "@prisma/client";
 import prisma from "../db.server";
-import { cancelNotifications } from "../outbox/schedule.server";
 import { classifyReply } from "./keywords";
-import { appendConsentEvent, lockSubscriber, type Db } from "./ledger.server";
+import { appendConsentEvent, lockSubscriber } from "./ledger.server";
+import { recordOptOut, stopScheduledMessages } from "./opt-out.server";
 import { InvalidPhoneNumber, parseWhatsAppSender } from "./phone.server";
 
 /**
@@ -94,11 +94,10 @@ export async function handleInboundMessage(input: InboundMessage): Promise<{ act
       const hadEvents = await tx.consentEvent.count({ where: { shop: input.shop, subscriberId: subscriber.id } });
       if (current.status === "unsubscribed" && hadEvents > 0) {
         // Already out; make sure nothing is left waiting, and record nothing new.
-        await stopEverything(tx, input.shop, subscriber.id);
+        await stopScheduledMessages(tx, input.shop, subscriber.id);
         return { action: "ignored" as const };
       }
-      await appendConsentEvent(tx, { ...proof, kind: "opt_out", scope: current.scope });
-      await stopEverything(tx, input.shop, subscriber.id);
+      await recordOptOut(tx, { ...proof, at: input.at, scope: current.scope });
       return { action: "opted_out" as const };
     }
 
@@ -114,12 +113,3 @@ export async function handleInboundMessage(input: InboundMessage): Promise<{ act
     return { action: "ignored" as const };
   });
 }
-
-async function stopEverything(tx: Db, shop: string, subscriberId: string) {
-  await cancelNotifications(shop, { subscriberId }, "opted_out", tx);
-  await tx.backInStockRequest.updateMany({
-    where: { shop, subscriberId, status: "waiting" },
-    data: { status: "cancelled" },
-  });
-}
-

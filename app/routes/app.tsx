@@ -38,6 +38,7 @@ export default function App() {
         <Link to="/app/flows">{en.nav.flows}</Link>
         <Link to="/app/campaigns">{en.nav.campaigns}</Link>
         <Link to="/app/messages">{en.nav.messages}</Link>
+        <Link to="/app/subscribers">Subscribers</Link>
         <Link to="/app/demand">{en.nav.demand}</Link>
         <Link to="/app/settings">{en.nav.settings}</Link>
       </NavMenu>

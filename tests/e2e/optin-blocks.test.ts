@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { DESKTOP_CHROME_UA, signedProxyUrl } from "../fakes/shopify/app-proxy";
 import { themeRenderer } from "../fakes/shopify/theme";
 import { startTestServer, type TestServer } from "../support/server";
+import { snapshotBuild } from "./support/build-snapshot";
 
 /**
  * The storefront opt-in blocks in a real browser: rendered from the extension's Liquid, served
@@ -41,6 +42,8 @@ const blockSettings = {
 };
 
 let server: TestServer;
+// A private copy of the build: other test runs may rebuild build/ while this one runs.
+let snapshot: ReturnType<typeof snapshotBuild> | undefined;
 let prisma: typeof import("../../app/db.server").default;
 let browser: Browser;
 let context: BrowserContext;
@@ -140,7 +143,8 @@ async function counts() {
 describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startTestServer();
+    snapshot = snapshotBuild();
+    server = await startTestServer({}, { root: snapshot.root });
     prisma = (await import("../../app/db.server")).default;
     await prisma.shop.create({ data: { shop, name: STORE, countryCode: "ES", settings: { create: {} } } });
     await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
@@ -154,6 +158,7 @@ describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    snapshot?.remove();
   });
 
   it("shows the block for a sold-out variant and hides it for an in-stock one", async () => {

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DESKTOP_CHROME_UA, proxyFetch, signedProxyUrl } from "../../fakes/shopify/app-proxy";
 import { startTestServer, type TestServer } from "../../support/server";
+import { snapshotBuild } from "../../e2e/support/build-snapshot";
 
 /**
  * Generated malformed and hostile requests against the opt-in route: every one must be refused
  * with a 4xx and leave every consent table exactly as it was.
  */
 let server: TestServer;
+// A private copy of the build: other test runs may rebuild build/ while this one runs.
+let build: ReturnType<typeof snapshotBuild> | undefined;
 let prisma: typeof import("../../../app/db.server").default;
 const shop = "hostile-optin.myshopify.com";
 const TEXT = "Message me on WhatsApp from Hostile Store when this is back. Reply STOP to opt out.";
@@ -87,7 +90,7 @@ function generate(count: number): Attack[] {
   return attacks;
 }
 
-async function snapshot() {
+async function tableCounts() {
   const [subscribers, events, requests, notifications, carts, checkouts, subscriberRows] = await Promise.all([
     prisma.subscriber.count(),
     prisma.consentEvent.count(),
@@ -101,18 +104,22 @@ async function snapshot() {
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  build = snapshotBuild();
+  server = await startTestServer({}, { root: build.root });
   prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, name: "Hostile Store", settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
   // One existing subscriber, so "unchanged" also covers updates to a real row.
   await prisma.subscriber.create({ data: { shop, phone: "+34612345678", callingCode: "34", countryCode: "ES", status: "subscribed" } });
 });
-afterAll(() => server?.stop());
+afterAll(async () => {
+  await server?.stop();
+  build?.remove();
+});
 
 describe("hostile input to /proxy/optin", () => {
   it("refuses 1,200 generated requests with 4xx and writes nothing", { timeout: 300_000 }, async () => {
-    const before = await snapshot();
+    const before = await tableCounts();
     const attacks = generate(1200);
     const outcomes = new Map<string, Set<number>>();
     const failures: string[] = [];
@@ -131,6 +138,6 @@ describe("hostile input to /proxy/optin", () => {
     console.log(Object.fromEntries([...outcomes].map(([name, statuses]) => [name, [...statuses].sort()])));
     expect(failures).toEqual([]);
     expect(outcomes.size).toBeGreaterThanOrEqual(19);
-    expect(await snapshot()).toEqual(before);
+    expect(await tableCounts()).toEqual(before);
   });
 });

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxyFetch } from "../../fakes/shopify/app-proxy";
 import { startTestServer, type TestServer } from "../../support/server";
+import { snapshotBuild } from "../../e2e/support/build-snapshot";
 
 let server: TestServer;
+// A private copy of the build: other test runs may rebuild build/ while this one runs.
+let snapshot: ReturnType<typeof snapshotBuild> | undefined;
 let prisma: typeof import("../../../app/db.server").default;
 const shop = "proxy-optin.myshopify.com";
 const uninstalled = "gone-shop.myshopify.com";
@@ -33,13 +36,17 @@ function post(body: unknown, options: { shop?: string; forwardedFor?: string; si
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  snapshot = snapshotBuild();
+  server = await startTestServer({}, { root: snapshot.root });
   prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, name: "Proxy Optin Store", settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
   await prisma.shop.create({ data: { shop: uninstalled, name: "Gone", status: "uninstalled" } });
 });
-afterAll(() => server?.stop());
+afterAll(async () => {
+  await server?.stop();
+  snapshot?.remove();
+});
 
 describe("POST /proxy/optin", () => {
   it("records a pending subscriber, a back-in-stock request, the proof and a confirmation", async () => {

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DESKTOP_CHROME_UA } from "../../fakes/shopify/app-proxy";
+import { signSessionToken } from "../../fakes/shopify/session-token";
+import { startTestServer, type TestServer } from "../../support/server";
+import { snapshotBuild } from "../../e2e/support/build-snapshot";
+
+let server: TestServer;
+// A private copy of the build: other test runs may rebuild build/ while this one runs.
+let snapshot: ReturnType<typeof snapshotBuild> | undefined;
+let prisma: typeof import("../../../app/db.server").default;
+const shop = "checkout-optin.myshopify.com";
+const TEXT = "Send me order updates and offers from Checkout Store on WhatsApp. Reply STOP to opt out.";
+
+function post(body: unknown, token: string | null, extra: Record<string, string> = {}) {
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    "User-Agent": DESKTOP_CHROME_UA,
+    Origin: "https://extensions.shopifycdn.com",
+    ...extra,
+  };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return fetch(`${server.url}/api/checkout-optin`, { method: "POST", headers, body: JSON.stringify(body) });
+}
+
+const token = (forShop = shop, sub?: string) => {
+  const jwt = signSessionToken({ shop: forShop, apiKey: server.apiKey, secret: server.secret, userId: sub });
+  return jwt;
+};
+
+beforeAll(async () => {
+  snapshot = snapshotBuild();
+  server = await startTestServer({}, { root: snapshot.root });
+  prisma = (await import("../../../app/db.server")).default;
+  await prisma.shop.create({ data: { shop, name: "Checkout Store", settings: { create: {} } } });
+  await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
+});
+afterAll(async () => {
+  await server?.stop();
+  snapshot?.remove();
+});
+
+describe("POST /api/checkout-optin", () => {
+  it("answers the CORS preflight", async () => {
+    const response = await fetch(`${server.url}/api/checkout-optin`, {
+      method: "OPTIONS",
+      headers: { Origin: "https://extensions.shopifycdn.com", "Access-Control-Request-Method": "POST", "User-Agent": DESKTOP_CHROME_UA },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+  });
+
+  it("records a thank-you page opt-in with the customer and order, with CORS headers", async () => {
+    await prisma.checkout.create({ data: { shop, token: "chk-1", shopifyUpdatedAt: new Date() } });
+    const response = await post(
+      { phone: "+62 812-3456-7890", source: "thank_you", consentText: TEXT, textVersion: "v2", locale: "id", checkoutToken: "chk-1", orderId: "9001" },
+      token(shop, "gid://shopify/Customer/555"),
+    );
+    expect(response.status).toBe(201);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+6281234567890" } } });
+    expect(subscriber).toMatchObject({ customerId: "555", callingCode: "62", countryCode: "ID", status: "pending", acceptsOffers: true });
+    const event = await prisma.consentEvent.findFirstOrThrow({ where: { subscriberId: subscriber.id } });
+    expect(event).toMatchObject({ source: "thank_you", textVersion: "v2", locale: "id" });
+    expect((await prisma.checkout.findUniqueOrThrow({ where: { shop_token: { shop, token: "chk-1" } } })).subscriberId).toBe(subscriber.id);
+    const confirmation = await prisma.notification.findFirstOrThrow({ where: { subscriberId: subscriber.id } });
+    expect(confirmation.templateLanguage).toBe("id");
+  });
+
+  it("refuses a missing or forged token, a storefront source and a bad phone", async () => {
+    const before = await prisma.consentEvent.count();
+    const body = { phone: "+34612000111", source: "checkout", consentText: TEXT, textVersion: "v2", locale: "en" };
+    expect((await post(body, null)).status).toBe(401);
+    const forged = signSessionToken({ shop, apiKey: server.apiKey, secret: "wrong-secret" });
+    expect((await post(body, forged)).status).toBe(401);
+    const storefront = await post({ ...body, source: "product_block" }, token());
+    expect(storefront.status).toBe(422);
+    expect(storefront.headers.get("access-control-allow-origin")).toBe("*");
+    const bad = await post({ ...body, phone: "+34 1" }, token());
+    expect(await bad.json()).toEqual({ ok: false, code: "invalid_phone", field: "phone" });
+    const unknown = await post(body, token("not-installed.myshopify.com"));
+    expect(unknown.status).toBe(404);
+    expect(await prisma.consentEvent.count()).toBe(before);
+  });
+});
