@@ -1,5 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { z } from "zod";
+import prisma from "../db.server";
 import type { WebhookMeta } from "../webhooks/ingest.server";
 import { shopifyId } from "../webhooks/shopify-fields";
 import { findShopperRecords, privacySubject, type Shopper } from "./shopper-records.server";
@@ -71,7 +72,16 @@ export async function applyCustomerDataRequest(
   });
 }
 
-/** The merchant's view: newest first, this shop only. */
-export function listDataRequests(shop: string, db: Pick<Prisma.TransactionClient, "dataRequest">) {
-  return db.dataRequest.findMany({ where: { shop }, orderBy: { requestedAt: "desc" } });
+/** The merchant's list: newest first, this shop only, without the reports themselves. */
+export function listDataRequests(shop: string) {
+  return prisma.dataRequest.findMany({
+    where: { shop },
+    orderBy: { requestedAt: "desc" },
+    select: { id: true, customerId: true, email: true, phone: true, requestedAt: true },
+  });
+}
+
+/** One report, only if it belongs to this shop. */
+export function getDataRequest(shop: string, id: string) {
+  return prisma.dataRequest.findFirst({ where: { shop, id } });
 }

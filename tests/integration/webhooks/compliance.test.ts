@@ -9,6 +9,8 @@ import {
   shopifyNumericId,
   shopRedactPayload,
 } from "../../fakes/shopify/payloads";
+import { DESKTOP_CHROME_UA } from "../../fakes/shopify/app-proxy";
+import { signSessionToken } from "../../fakes/shopify/session-token";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
 
@@ -125,6 +127,21 @@ describe("customers/data_request and customers/redact", () => {
     // Nothing of the other shopper.
     expect(JSON.stringify(report)).not.toContain(ben.email);
     expect(JSON.stringify(report)).not.toContain(ben.e164);
+
+    // The merchant downloads it from the admin; another shop cannot.
+    const asShop = (target: string) =>
+      fetch(new URL(`/app/data-requests/${request.id}`, server.url), {
+        headers: {
+          authorization: `Bearer ${signSessionToken({ shop: target, apiKey: server.apiKey, secret: server.secret })}`,
+          "user-agent": DESKTOP_CHROME_UA,
+        },
+      });
+    const download = await asShop(shop);
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-disposition")).toContain("attachment");
+    expect((await download.json()).report.orders[0].id).toBe(String(history.order.id));
+    await prisma.session.create({ data: { id: `offline_${other}`, shop: other, state: "", isOnline: false, accessToken: "shpat_y" } });
+    expect((await asShop(other)).status).toBe(404);
   });
 
   it("erases the shopper's phone and email from every table, keeps anonymous figures and other shoppers", async () => {
