@@ -1,4 +1,5 @@
 // Registers every task kind this app defers. Each domain module registers its own handlers when
 // imported here, so the runner knows them in the web process and in workers alike.
 import "../catalog/inventory-item.server";
+import "../flows/handlers.server";
 import "../whatsapp/template-sync-task.server";

@@ -154,7 +154,28 @@ export const defaultOperations: Record<string, OperationHandler> = {
       },
     };
   },
+  // app/flows/discounts.server.ts. Shopify requires code, title, startsAt, customerGets and a
+  // buyer context, and answers a reused code with a userError (TAKEN) rather than an HTTP error.
+  ReboundDiscountCodeCreate: ({ shop, variables }) => {
+    const input = (variables.basicCodeDiscount ?? {}) as Record<string, unknown>;
+    const missing = ["code", "title", "startsAt", "customerGets"].filter((f) => input[f] == null);
+    if (input.context == null && input.customerSelection == null) missing.push("context");
+    if (missing.length > 0) {
+      return { discountCodeBasicCreate: { codeDiscountNode: null, userErrors: missing.map((f) => ({ field: ["basicCodeDiscount", f], message: `${f} is required`, code: "BLANK" })) } };
+    }
+    const codes = discountCodes.get(shop.domain) ?? new Map<string, Record<string, unknown>>();
+    discountCodes.set(shop.domain, codes);
+    const code = String(input.code).toUpperCase();
+    if (codes.has(code)) {
+      return { discountCodeBasicCreate: { codeDiscountNode: null, userErrors: [{ field: ["basicCodeDiscount", "code"], message: "Code must be unique.", code: "TAKEN" }] } };
+    }
+    codes.set(code, input);
+    return { discountCodeBasicCreate: { codeDiscountNode: { id: `gid://shopify/DiscountCodeNode/${codes.size}` }, userErrors: [] } };
+  },
 };
+
+/** Codes the fake has created, per shop: tests read what the app asked for. */
+export const discountCodes = new Map<string, Map<string, Record<string, unknown>>>();
 
 const operationNameOf = (query: string, given: unknown): string | null => {
   if (typeof given === "string" && given) return given;

@@ -79,7 +79,7 @@ beforeAll(async () => {
       { shop, id: "camp-off", name: "Winter", templateName: "winter", status: "cancelled" },
     ],
   });
-});
+}, 60_000);
 
 afterAll(async () => {
   await closeDatabase();

@@ -1,0 +1,127 @@
+import { Prisma } from "@prisma/client";
+import prisma from "../db.server";
+import { planRestock, type RestockEvent, type RestockFanOut } from "./back-in-stock";
+import { loadFlowSetting } from "./flow-settings.server";
+
+type Db = Prisma.TransactionClient | typeof prisma;
+
+export interface RestockOutcome {
+  skipped?: string;
+  scheduled: number;
+  heldOut: number;
+  notified: number;
+  rewaited: number;
+}
+
+/** Handles flows.variant_restocked: decide from current state, then fan out in SQL. */
+export async function notifyRestock(shop: string, event: RestockEvent, now: Date): Promise<RestockOutcome> {
+  const variant = await prisma.variant.findUnique({ where: { shop_id: { shop, id: event.variantId } } });
+  const product = variant
+    ? await prisma.product.findUnique({ where: { shop_id: { shop, id: variant.productId } } })
+    : null;
+  const catalog = variant
+    ? {
+        productTitle: product?.title ?? variant.title ?? "",
+        variantTitle: variant.title,
+        handle: product?.handle ?? null,
+        currentlySellable:
+          !variant.inventoryTracked || variant.inventoryPolicy === "continue" || (variant.available ?? 0) > 0,
+      }
+    : null;
+  const setting = await loadFlowSetting(shop, "back_in_stock");
+  const decision = planRestock({ shop, event, catalog, setting, now });
+  if ("skip" in decision) return { skipped: decision.skip, scheduled: 0, heldOut: 0, notified: 0, rewaited: 0 };
+  return prisma.$transaction((tx) => fanOutRestock(shop, decision.fanOut, now, tx), { timeout: 60_000 });
+}
+
+/**
+ * The fan-out as set-based SQL: one statement picks the waiting requests (oldest first, up to
+ * the limit), inserts their notifications (control group marked held_out), tracked links and
+ * control-group rows, and marks the requests notified. ON CONFLICT makes a replayed restock a
+ * no-op; FOR UPDATE SKIP LOCKED keeps two concurrent restocks from picking the same request.
+ *
+ * The holdout bucket is the SQL twin of holdoutBucket (holdout.ts); the fan-out test checks they
+ * agree. Rows are written once (ON CONFLICT), so their link token can be random rather than
+ * derived: it doubles as the row id, which saves hashing 100k keys.
+ */
+export async function fanOutRestock(shop: string, f: RestockFanOut, now: Date, db: Db = prisma): Promise<RestockOutcome> {
+  const rewaited = await rewaitSoldOutRequests(shop, f.variantId, db);
+  // LIMIT NULL is LIMIT ALL in PostgreSQL.
+  const limit = f.limit === null ? null : BigInt(f.limit);
+  const body = JSON.stringify(f.body);
+  // A restock usually follows a bulk of new requests the statistics have not seen yet; the
+  // planner then guesses "one row" and nests loops over 100k x 100k. Hash joins are always
+  // right for a fan-out, so nested loops are off for this transaction only.
+  await db.$executeRawUnsafe("SET LOCAL enable_nestloop = off");
+  const rows = await db.$queryRaw<Array<{ scheduled: number; held_out: number; notified: number }>>`
+    WITH picked AS (
+      SELECT r.id AS request_id, r."subscriberId" AS subscriber_id
+        FROM "BackInStockRequest" r
+        JOIN "Subscriber" s ON s.id = r."subscriberId" AND s.shop = r.shop
+       WHERE r.shop = ${shop} AND r."variantId" = ${f.variantId} AND r.status = 'waiting'
+         AND s.status = 'subscribed' AND s.scope = 'marketing' AND s."marketingStoppedAt" IS NULL
+       ORDER BY r."createdAt", r.id
+       LIMIT ${limit}
+       FOR UPDATE OF r SKIP LOCKED
+    ), keyed AS (
+      SELECT request_id, subscriber_id,
+             'back_in_stock:' || request_id || ':' || ${f.restockId} AS dedup_key,
+             -- 122 random bits, hex: the row's id and its link token at once
+             replace(gen_random_uuid()::text, '-', '') AS token,
+             ${f.holdoutPercent}::int > 0
+               AND (('x' || substr(md5(${shop} || ':back_in_stock:' || subscriber_id), 1, 8))::bit(32)::bigint % 100)
+                   < ${f.holdoutPercent}::int AS held_out
+        FROM picked
+    ), inserted AS (
+      INSERT INTO "Notification" (id, shop, flow, "dedupKey", "subscriberId", status, "sendAt", "expiresAt",
+                                  "templateName", "templateLanguage", params, step, "variantId",
+                                  decision, "decisionReason", "createdAt", "updatedAt")
+      SELECT token, ${shop}, 'back_in_stock'::"Flow", dedup_key, subscriber_id,
+             (CASE WHEN held_out THEN 'held_out' ELSE 'scheduled' END)::"NotificationStatus",
+             ${f.sendAt}, ${f.expiresAt}, ${f.templateName}, ${f.templateLanguage},
+             jsonb_build_object(
+               'body', ${body}::jsonb,
+               'buttons', jsonb_build_array(jsonb_build_object(
+                 'index', 0, 'type', 'url',
+                 'suffix', token))),
+             0, ${f.variantId},
+             CASE WHEN held_out THEN 'skip' END, CASE WHEN held_out THEN 'holdout' END, ${now}, ${now}
+        FROM keyed
+      ON CONFLICT (shop, "dedupKey") DO NOTHING
+      RETURNING id, "dedupKey", "subscriberId", status
+    ), links AS (
+      INSERT INTO "TrackedLink" (token, shop, "notificationId", destination, "createdAt")
+      SELECT id, ${shop}, id, ${f.destination}, ${now} FROM inserted
+      ON CONFLICT (token) DO NOTHING
+    ), holdouts AS (
+      INSERT INTO "HoldoutAssignment" (id, shop, flow, "subscriberId", "dedupKey", "assignedAt")
+      SELECT gen_random_uuid()::text, ${shop}, 'back_in_stock'::"Flow", "subscriberId", "dedupKey", ${now}
+        FROM inserted WHERE status = 'held_out'
+      ON CONFLICT (shop, "dedupKey") DO NOTHING
+    ), marked AS (
+      UPDATE "BackInStockRequest" r
+         SET status = 'notified', "restockId" = ${f.restockId}, "notifiedAt" = ${now}
+        FROM picked p
+       WHERE r.id = p.request_id
+      RETURNING r.id
+    )
+    SELECT (SELECT count(*) FROM inserted WHERE status = 'scheduled')::int AS scheduled,
+           (SELECT count(*) FROM inserted WHERE status = 'held_out')::int AS held_out,
+           (SELECT count(*) FROM marked)::int AS notified`;
+  const row = rows[0];
+  return { scheduled: row.scheduled, heldOut: row.held_out, notified: row.notified, rewaited: Number(rewaited) };
+}
+
+/**
+ * A request whose alert was dropped at send time because the variant had sold out again never
+ * reached the shopper; it goes back in the queue (keeping its place) for the next restock.
+ */
+async function rewaitSoldOutRequests(shop: string, variantId: string, db: Db) {
+  return db.$executeRaw`
+    UPDATE "BackInStockRequest" r SET status = 'waiting'
+      FROM "Notification" n
+     WHERE r.shop = ${shop} AND r."variantId" = ${variantId} AND r.status = 'notified'
+       AND n.shop = r.shop AND n."dedupKey" = 'back_in_stock:' || r.id || ':' || r."restockId"
+       AND n.status IN ('skipped', 'cancelled', 'failed')
+       AND n."decisionReason" LIKE '%sold_out_again%'`;
+}

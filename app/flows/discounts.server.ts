@@ -1,0 +1,93 @@
+import type { Task } from "@prisma/client";
+import { z } from "zod";
+import prisma from "../db.server";
+import { unauthenticated } from "../shopify.server";
+import { registerTaskHandler } from "../tasks/runner.server";
+import { DISCOUNT_TASK } from "./plan.server";
+
+/**
+ * Creates the unique, single-use code a reminder step offers. It runs as a Task right after
+ * planning (hours before the send), never in a webhook: an Admin API call may take seconds.
+ * https://shopify.dev/docs/api/admin-graphql/latest/mutations/discountCodeBasicCreate
+ * `context` replaced the deprecated `customerSelection`; both are accepted on 2026-10.
+ */
+export const DISCOUNT_CODE_CREATE = `#graphql
+  mutation ReboundDiscountCodeCreate($basicCodeDiscount: DiscountCodeBasicInput!) {
+    discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
+      codeDiscountNode { id }
+      userErrors { field message code }
+    }
+  }`;
+
+const payloadSchema = z.object({
+  notificationId: z.string().min(1),
+  code: z.string().regex(/^[A-Z0-9]{4,32}$/),
+  percent: z.number().int().min(1).max(90),
+  endsAt: z.string().datetime(),
+});
+
+const answerSchema = z.object({
+  data: z
+    .object({
+      discountCodeBasicCreate: z
+        .object({
+          codeDiscountNode: z.object({ id: z.string() }).nullable(),
+          userErrors: z.array(z.object({ field: z.array(z.string()).nullable().optional(), message: z.string(), code: z.string().nullable().optional() })),
+        })
+        .nullable(),
+    })
+    .nullable()
+    .optional(),
+  errors: z.array(z.object({ message: z.string() })).optional(),
+});
+
+export interface AdminGraphql {
+  graphql(query: string, options?: { variables?: Record<string, unknown> }): Promise<Response>;
+}
+
+export async function createDiscountCode(
+  shop: string,
+  payload: z.infer<typeof payloadSchema>,
+  admin: AdminGraphql,
+  now: Date,
+): Promise<"created" | "exists" | "not_needed"> {
+  const notification = await prisma.notification.findFirst({
+    where: { shop, id: payload.notificationId },
+    select: { status: true, flow: true },
+  });
+  // A reminder cancelled before its code was made needs no code.
+  if (!notification || !["scheduled", "sending"].includes(notification.status)) return "not_needed";
+  const response = await admin.graphql(DISCOUNT_CODE_CREATE, {
+    variables: {
+      basicCodeDiscount: {
+        title: `Rebound ${notification.flow.replace("_", " ")} ${payload.code}`,
+        code: payload.code,
+        startsAt: now.toISOString(),
+        endsAt: payload.endsAt,
+        context: { all: "ALL" },
+        customerGets: { value: { percentage: payload.percent / 100 }, items: { all: true } },
+        usageLimit: 1,
+        appliesOncePerCustomer: true,
+      },
+    },
+  });
+  const answer = answerSchema.parse(await response.json());
+  if (answer.errors?.length) throw new Error(`discountCodeBasicCreate: ${answer.errors[0].message}`);
+  const result = answer.data?.discountCodeBasicCreate;
+  if (!result) throw new Error("discountCodeBasicCreate: empty answer");
+  if (result.userErrors.length > 0) {
+    // A retried task whose first attempt succeeded finds its code taken: that is success.
+    if (result.userErrors.some((e) => e.code === "TAKEN" || /already been taken|must be unique/i.test(e.message))) return "exists";
+    throw new Error(`discountCodeBasicCreate: ${result.userErrors.map((e) => `${e.field?.join(".") ?? ""} ${e.message}`).join("; ")}`);
+  }
+  await prisma.notificationEvent.create({
+    data: { shop, notificationId: payload.notificationId, kind: "discount_created", detail: { percent: payload.percent, endsAt: payload.endsAt } },
+  });
+  return "created";
+}
+
+registerTaskHandler(DISCOUNT_TASK, async (task: Task, clock) => {
+  const payload = payloadSchema.parse(task.payload);
+  const { admin } = await unauthenticated.admin(task.shop);
+  await createDiscountCode(task.shop, payload, admin, clock.now());
+});

@@ -1,0 +1,38 @@
+import type { Task } from "@prisma/client";
+import { z } from "zod";
+import { registerTaskHandler } from "../tasks/runner.server";
+import type { Clock } from "../shared/clock";
+import { replanAbandonedCart } from "./abandoned-cart.server";
+import { attributeOrder } from "./attribution.server";
+import { notifyRestock } from "./back-in-stock.server";
+import "./discounts.server";
+import { planAfterOrderPaid, settleOrderPlaced } from "./orders.server";
+
+/**
+ * The flows' side of the domain events the webhook handlers enqueue (app/webhooks/
+ * domain-events.server.ts). Each handler reads current state, so a replayed or reordered event
+ * re-plans to the same result. A malformed payload fails the task loudly instead of guessing.
+ */
+const cartChanged = z.object({ cartToken: z.string().min(1) });
+const checkoutChanged = z.object({ checkoutToken: z.string().min(1) });
+const orderEvent = z.object({ orderId: z.string().min(1) });
+const restocked = z.object({ variantId: z.string().min(1), available: z.number(), restockId: z.string().min(1) });
+
+function on<T>(kind: string, schema: z.ZodType<T>, run: (shop: string, payload: T, clock: Clock) => Promise<unknown>) {
+  registerTaskHandler(kind, async (task: Task, clock: Clock) => {
+    const parsed = schema.safeParse(task.payload);
+    if (!parsed.success) throw new Error(`${kind}: payload ${parsed.error.issues.map((i) => i.path.join(".")).join(", ")} invalid`);
+    await run(task.shop, parsed.data, clock);
+  });
+}
+
+on("flows.cart_changed", cartChanged, (shop, p, clock) => replanAbandonedCart(shop, { cartToken: p.cartToken }, clock.now()));
+on("flows.checkout_changed", checkoutChanged, (shop, p, clock) =>
+  replanAbandonedCart(shop, { checkoutToken: p.checkoutToken }, clock.now()),
+);
+on("flows.order_placed", orderEvent, async (shop, p, clock) => {
+  await settleOrderPlaced(shop, p.orderId, clock.now());
+  await attributeOrder(shop, p.orderId);
+});
+on("flows.order_paid", orderEvent, (shop, p, clock) => planAfterOrderPaid(shop, p.orderId, clock.now()));
+on("flows.variant_restocked", restocked, (shop, p, clock) => notifyRestock(shop, p, clock.now()));

@@ -1,0 +1,180 @@
+import prisma from "../db.server";
+import { cancelNotifications } from "../outbox/schedule.server";
+import { findShopper, replanAbandonedCart } from "./abandoned-cart.server";
+import { planAppointments } from "./appointment";
+import { loadFlowSetting } from "./flow-settings.server";
+import { appPlanKeys, commitPlan } from "./plan.server";
+import { recheckFlowState } from "./recheck.server";
+import { planReorder, type ReorderProduct } from "./reorder";
+import { planUpsell, type Recommendation } from "./upsell";
+
+async function loadOrder(shop: string, orderId: string) {
+  return prisma.order.findUnique({ where: { shop_id: { shop, id: orderId } }, include: { lineItems: true } });
+}
+type LoadedOrder = NonNullable<Awaited<ReturnType<typeof loadOrder>>>;
+
+const buyerOf = (shop: string, order: LoadedOrder) =>
+  findShopper(shop, { subscriberId: order.subscriberId, customerId: order.customerId, phone: order.phone });
+
+/**
+ * orders/create: the cart is bought, so its reminders stop (and any other cart reminder for the
+ * same shopper: nagging someone who just bought is what makes people reply STOP); a reorder
+ * reminder for a product bought again is moot; booking reminders are planned.
+ */
+export async function settleOrderPlaced(shop: string, orderId: string, now: Date) {
+  const order = await loadOrder(shop, orderId);
+  if (!order) return;
+  if (order.cartToken) await replanAbandonedCart(shop, { cartToken: order.cartToken }, now);
+  if (order.checkoutToken) await replanAbandonedCart(shop, { checkoutToken: order.checkoutToken }, now);
+  const buyer = await buyerOf(shop, order);
+  if (!buyer) return;
+  await cancelNotifications(shop, { flow: "abandoned_cart", subscriberId: buyer.id }, "order_placed");
+
+  const pendingReorders = await prisma.notification.findMany({
+    where: { shop, flow: "reorder", subscriberId: buyer.id, status: "scheduled" },
+  });
+  for (const n of pendingReorders) {
+    const check = await recheckFlowState(n, now);
+    if (!check.ok && check.reason === "already_reordered") {
+      await cancelNotifications(shop, { flow: "reorder", orderId: n.orderId ?? undefined, variantId: n.variantId ?? undefined }, "reordered");
+    }
+  }
+
+  const [setting, shopRow] = await Promise.all([
+    loadFlowSetting(shop, "appointment"),
+    prisma.shop.findUnique({ where: { shop }, select: { timezone: true } }),
+  ]);
+  const plan = planAppointments({
+    shop,
+    timeZone: shopRow?.timezone ?? "UTC",
+    order: {
+      id: order.id,
+      cancelled: !!order.cancelledAt,
+      lines: order.lineItems.map((l) => ({ lineItemId: l.id, title: l.title, properties: l.properties })),
+    },
+    subscriber: buyer,
+    setting,
+    now,
+  });
+  await prisma.$transaction((tx) => commitPlan(shop, plan, tx));
+}
+
+/** orders/paid: reorder and cross-sell reminders are planned from what was paid for. */
+export async function planAfterOrderPaid(shop: string, orderId: string, now: Date) {
+  const order = await loadOrder(shop, orderId);
+  if (!order) return;
+  const buyer = await buyerOf(shop, order);
+  const keys = appPlanKeys();
+  const productIds = [...new Set(order.lineItems.map((l) => l.productId).filter((p): p is string => !!p))];
+  const products = await prisma.product.findMany({ where: { shop, id: { in: productIds } } });
+  const byId = new Map(products.map((p) => [p.id, p]));
+
+  const reorderSetting = await loadFlowSetting(shop, "reorder");
+  const gaps = reorderSetting.enabled ? await repeatGaps(shop, productIds) : new Map<string, number[]>();
+  const reorderProducts: ReorderProduct[] = productIds.map((productId) => {
+    const line = order.lineItems.find((l) => l.productId === productId)!;
+    const product = byId.get(productId);
+    return {
+      productId,
+      variantId: line.variantId,
+      title: product?.title ?? line.title,
+      handle: product?.handle ?? null,
+      replenishmentDays: product?.replenishmentDays ?? null,
+      repeatGapsDays: gaps.get(productId) ?? [],
+    };
+  });
+  const reorderPlan = planReorder({
+    shop,
+    order: { id: order.id, placedAt: order.placedAt, cancelled: !!order.cancelledAt },
+    products: reorderProducts,
+    subscriber: buyer,
+    setting: reorderSetting,
+    keys,
+    now,
+  });
+
+  const upsellSetting = await loadFlowSetting(shop, "upsell");
+  const owned = await ownedProducts(shop, order);
+  const candidates = upsellSetting.enabled ? await coPurchased(shop, productIds, [...owned]) : [];
+  const fallback = upsellSetting.config.fallbackProductId
+    ? await recommendationFor(shop, upsellSetting.config.fallbackProductId, 0)
+    : null;
+  const upsellPlan = planUpsell({
+    shop,
+    order: { id: order.id, placedAt: order.placedAt, cancelled: !!order.cancelledAt, firstTitle: order.lineItems[0]?.title ?? "" },
+    owned,
+    candidates,
+    fallback,
+    subscriber: buyer,
+    setting: upsellSetting,
+    keys,
+    now,
+  });
+  await prisma.$transaction(async (tx) => {
+    await commitPlan(shop, reorderPlan, tx);
+    await commitPlan(shop, upsellPlan, tx);
+  });
+}
+
+/**
+ * Days between consecutive purchases of each product by the same customer, from this shop's
+ * orders: the evidence the reorder interval is learned from.
+ */
+export async function repeatGaps(shop: string, productIds: string[]): Promise<Map<string, number[]>> {
+  if (productIds.length === 0) return new Map();
+  const rows = await prisma.$queryRaw<Array<{ productId: string; gaps: number[] }>>`
+    WITH purchases AS (
+      SELECT DISTINCT li."productId", COALESCE(o."customerId", o."subscriberId") AS buyer, o.id, o."placedAt"
+        FROM "OrderLineItem" li
+        JOIN "Order" o ON o.shop = li.shop AND o.id = li."orderId"
+       WHERE li.shop = ${shop} AND li."productId" = ANY(${productIds}::text[])
+         AND o."cancelledAt" IS NULL AND COALESCE(o."customerId", o."subscriberId") IS NOT NULL
+    ), gaps AS (
+      SELECT "productId",
+             EXTRACT(EPOCH FROM "placedAt" - lag("placedAt") OVER (PARTITION BY "productId", buyer ORDER BY "placedAt")) / 86400.0 AS days
+        FROM purchases
+    )
+    SELECT "productId", array_agg(days::float8) AS gaps FROM gaps WHERE days IS NOT NULL GROUP BY "productId"`;
+  return new Map(rows.map((r) => [r.productId, r.gaps.map(Number)]));
+}
+
+async function ownedProducts(shop: string, order: LoadedOrder): Promise<Set<string>> {
+  const owned = new Set(order.lineItems.map((l) => l.productId).filter((p): p is string => !!p));
+  const buyer = order.customerId ? { customerId: order.customerId } : order.subscriberId ? { subscriberId: order.subscriberId } : null;
+  if (!buyer) return owned;
+  const earlier = await prisma.orderLineItem.findMany({
+    where: { shop, productId: { not: null }, order: { shop, ...buyer } },
+    select: { productId: true },
+    distinct: ["productId"],
+  });
+  for (const l of earlier) owned.add(l.productId!);
+  return owned;
+}
+
+/** What this shop's customers buy together with these products, most often first. */
+export async function coPurchased(shop: string, productIds: string[], exclude: string[], limit = 10): Promise<Recommendation[]> {
+  if (productIds.length === 0) return [];
+  const rows = await prisma.$queryRaw<Array<{ productId: string; variantId: string; orders: number }>>`
+    SELECT other."productId", min(other."variantId") AS "variantId", count(DISTINCT other."orderId")::int AS orders
+      FROM "OrderLineItem" mine
+      JOIN "OrderLineItem" other ON other.shop = mine.shop AND other."orderId" = mine."orderId"
+     WHERE mine.shop = ${shop} AND mine."productId" = ANY(${productIds}::text[])
+       AND other."productId" IS NOT NULL AND other."variantId" IS NOT NULL
+       AND NOT (other."productId" = ANY(${exclude}::text[]))
+     GROUP BY other."productId"
+     ORDER BY orders DESC, other."productId"
+     LIMIT ${limit}`;
+  const products = await prisma.product.findMany({ where: { shop, id: { in: rows.map((r) => r.productId) } } });
+  const byId = new Map(products.map((p) => [p.id, p]));
+  return rows.flatMap((r) => {
+    const p = byId.get(r.productId);
+    return p ? [{ productId: p.id, variantId: r.variantId, title: p.title, handle: p.handle, status: p.status, coPurchases: r.orders }] : [];
+  });
+}
+
+async function recommendationFor(shop: string, productId: string, coPurchases: number): Promise<Recommendation | null> {
+  const product = await prisma.product.findUnique({ where: { shop_id: { shop, id: productId } } });
+  const variant = await prisma.variant.findFirst({ where: { shop, productId }, orderBy: { id: "asc" } });
+  if (!product || !variant) return null;
+  return { productId, variantId: variant.id, title: product.title, handle: product.handle, status: product.status, coPurchases };
+}

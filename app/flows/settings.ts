@@ -1,0 +1,140 @@
+import { z } from "zod";
+
+/**
+ * What a merchant can tune per flow, stored in FlowSetting.config and validated here. Every
+ * field has a default, so an empty config is a working flow a merchant can start from. Template
+ * names refer to templates the merchant has approved in WhatsApp Manager; body parameters are
+ * filled by the planners in the order documented on each flow.
+ */
+const templateName = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9_]{1,512}$/, "template names are lower case letters, digits and underscores");
+const language = z
+  .string()
+  .trim()
+  .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "language is a WhatsApp locale code such as en or pt_BR")
+  .default("en");
+
+export const discountSchema = z.object({
+  percent: z.number().int().min(1, "at least 1%").max(90, "at most 90%"),
+  /** How long the unique code stays valid after it is created */
+  validHours: z.number().int().min(1).max(24 * 30).default(48),
+});
+
+export const cartStepSchema = z.object({
+  delayHours: z.number().min(0.25, "at least 15 minutes").max(24 * 14, "at most 14 days"),
+  templateName,
+  language,
+  discount: discountSchema.nullable().default(null),
+});
+
+export const abandonedCartSchema = z.object({
+  /** Body parameters: {{1}} first item title, {{2}} cart total, {{3}} discount code (when set) */
+  steps: z
+    .array(cartStepSchema)
+    .min(1, "at least one step")
+    .max(3, "at most three steps")
+    .refine((steps) => steps.every((s, i) => i === 0 || s.delayHours > steps[i - 1].delayHours), {
+      message: "each step must come later than the one before",
+    })
+    .default([
+      { delayHours: 1, templateName: "cart_reminder_1", language: "en", discount: null },
+      { delayHours: 24, templateName: "cart_reminder_2", language: "en", discount: null },
+      { delayHours: 72, templateName: "cart_reminder_3", language: "en", discount: { percent: 10, validHours: 48 } },
+    ]),
+});
+
+export const backInStockSchema = z.object({
+  /** Body parameters: {{1}} product title, {{2}} variant title */
+  templateName: templateName.default("back_in_stock"),
+  language,
+  /** Messages per unit that came back; null = everyone waiting */
+  messagesPerUnit: z.number().int().min(1).max(100).nullable().default(null),
+  /** Send this many minutes after the restock */
+  delayMinutes: z.number().int().min(0).max(24 * 60).default(0),
+  validHours: z.number().int().min(1).max(24 * 14).default(48),
+});
+
+export const reorderSchema = z.object({
+  /** Body parameters: {{1}} product title, {{2}} days since the order */
+  templateName: templateName.default("time_to_reorder"),
+  language,
+  defaultDays: z.number().int().min(1).max(365).default(30),
+  /** Repeat purchases needed before the learned interval is trusted */
+  minSamples: z.number().int().min(2).max(1000).default(5),
+  validDays: z.number().int().min(1).max(60).default(7),
+});
+
+export const upsellSchema = z.object({
+  /** Body parameters: {{1}} recommended product title, {{2}} purchased product title */
+  templateName: templateName.default("you_may_also_like"),
+  language,
+  delayDays: z.number().min(0).max(90).default(7),
+  /** Co-purchases needed before a pairing is trusted over the merchant's pick */
+  minCoPurchases: z.number().int().min(1).max(1000).default(3),
+  fallbackProductId: z.string().trim().min(1).nullable().default(null),
+  validDays: z.number().int().min(1).max(60).default(7),
+});
+
+export const appointmentSchema = z.object({
+  /** UTILITY template. Body parameters: {{1}} item title, {{2}} local date, {{3}} local time */
+  templateName: templateName.default("appointment_reminder"),
+  language,
+  hoursBefore: z.number().min(1).max(24 * 7).default(24),
+  /** Line item property holding the date, or date and time ("2026-03-29 10:30") */
+  bookingDateProperty: z.string().trim().min(1).max(100).default("Booking date"),
+  /** Line item property holding the time when it is separate from the date */
+  bookingTimeProperty: z.string().trim().min(1).max(100).nullable().default("Booking time"),
+});
+
+export const promotionSchema = z.object({});
+
+export const flowConfigSchemas = {
+  abandoned_cart: abandonedCartSchema,
+  back_in_stock: backInStockSchema,
+  reorder: reorderSchema,
+  upsell: upsellSchema,
+  promotion: promotionSchema,
+  appointment: appointmentSchema,
+} as const;
+
+export type ConfigurableFlow = keyof typeof flowConfigSchemas;
+export type FlowConfig<F extends ConfigurableFlow> = z.infer<(typeof flowConfigSchemas)[F]>;
+export type AbandonedCartConfig = FlowConfig<"abandoned_cart">;
+export type BackInStockConfig = FlowConfig<"back_in_stock">;
+export type ReorderConfig = FlowConfig<"reorder">;
+export type UpsellConfig = FlowConfig<"upsell">;
+export type AppointmentConfig = FlowConfig<"appointment">;
+
+export const holdoutPercentSchema = z.number().int().min(0).max(50, "a control group of at most 50%");
+
+export function isConfigurableFlow(flow: string): flow is ConfigurableFlow {
+  return flow in flowConfigSchemas;
+}
+
+export type ConfigResult<F extends ConfigurableFlow> =
+  | { ok: true; config: FlowConfig<F> }
+  | { ok: false; errors: Record<string, string> };
+
+/** Validates a merchant's input; errors are keyed by field path for Polaris fields. */
+export function validateFlowConfig<F extends ConfigurableFlow>(flow: F, input: unknown): ConfigResult<F> {
+  const parsed = flowConfigSchemas[flow].safeParse(input ?? {});
+  if (parsed.success) return { ok: true, config: parsed.data as FlowConfig<F> };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.error.issues) errors[issue.path.join(".") || "config"] ??= issue.message;
+  return { ok: false, errors };
+}
+
+/**
+ * Reads a stored config. A row written by an older version that no longer validates falls back
+ * to the defaults rather than stopping the flow; the settings page shows the stored errors.
+ */
+export function readFlowConfig<F extends ConfigurableFlow>(flow: F, stored: unknown): FlowConfig<F> {
+  const result = validateFlowConfig(flow, stored);
+  return result.ok ? result.config : defaultFlowConfig(flow);
+}
+
+export function defaultFlowConfig<F extends ConfigurableFlow>(flow: F): FlowConfig<F> {
+  return flowConfigSchemas[flow].parse({}) as FlowConfig<F>;
+}

@@ -1,0 +1,10 @@
+import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { recordClick } from "../flows/clicks.server";
+import { systemClock } from "../shared/clock";
+
+// The tracked link behind every message button: count the tap, then send the shopper on.
+export async function loader({ params }: LoaderFunctionArgs) {
+  const target = await recordClick(params.token ?? "", systemClock.now());
+  if (!target) throw new Response("Not found", { status: 404 });
+  return redirect(target.destination, 302);
+}
