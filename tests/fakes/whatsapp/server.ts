@@ -43,6 +43,15 @@ export interface AcceptedMessage {
   at: Date;
 }
 
+/** The fields of a send request the fake checks (anything else passes through unread). */
+interface SendRequest {
+  messaging_product?: unknown;
+  to?: unknown;
+  type?: unknown;
+  biz_opaque_callback_data?: unknown;
+  template?: { name?: string; language?: { code?: string }; components?: unknown };
+}
+
 export interface FakeWhatsAppOptions {
   numbers: FakeNumber[];
   templates?: Record<string, FakeTemplate[]>;
@@ -272,7 +281,7 @@ export class FakeWhatsApp {
       }
     }
     const number = this.number(phoneNumberId);
-    let body: Record<string, any>;
+    let body: SendRequest;
     try {
       body = JSON.parse(raw.toString("utf8"));
     } catch {
@@ -322,7 +331,7 @@ export class FakeWhatsApp {
       attempt("100");
       return send(400, graphError(100, "the Marketing Messages API only sends MARKETING templates").body);
     }
-    const components = Array.isArray(body.template.components) ? body.template.components : [];
+    const components = Array.isArray(body.template?.components) ? (body.template.components as Array<Record<string, unknown>>) : [];
     const mismatch = checkParameters(template, components);
     if (mismatch) {
       attempt(String(mismatch.code));
@@ -331,7 +340,7 @@ export class FakeWhatsApp {
     }
     const id = `wamid.${randomBytes(18).toString("base64url")}`;
     const to = String(body.to);
-    this.accepted.push({ id, phoneNumberId, edge, to, template: name, language, components, callbackData, at: new Date() });
+    this.accepted.push({ id, phoneNumberId, edge, to, template: template.name, language: template.language, components, callbackData, at: new Date() });
     attempt("accepted");
     send(200, { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to.replace(/^\+/, "") }], messages: [{ id }] });
     if (this.options.autoStatuses && this.options.webhookUrl) {

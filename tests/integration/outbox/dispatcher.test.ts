@@ -157,6 +157,21 @@ describe("dispatcher against the fake Cloud API", () => {
     expect(events).toHaveLength(ids.length);
   });
 
+  it("one shopper never gets a burst, even when two dispatchers claim their messages at once", async () => {
+    const ids = await seedMessages(prisma, shopC.shop, 4, "promotion");
+    const first = await prisma.notification.findUniqueOrThrow({ where: { id: ids[0] } });
+    await prisma.notification.updateMany({ where: { id: { in: ids } }, data: { subscriberId: first.subscriberId } });
+    const a = dispatcherModule.createDispatcher({ client: client(), batchSize: 1, leaseMs: 30_000 });
+    const b = dispatcherModule.createDispatcher({ client: client(), batchSize: 1, leaseMs: 30_000 });
+    for (let round = 0; round < 3; round++) await Promise.all([a.runOnce(), b.runOnce()]);
+    const sent = fake.accepted.filter((m) => ids.includes(m.callbackData!));
+    expect(sent).toHaveLength(1);
+    const rows = await prisma.notification.findMany({ where: { id: { in: ids } } });
+    const waiting = rows.filter((r) => r.status === "scheduled");
+    expect(waiting).toHaveLength(3);
+    for (const r of waiting) expect(r.decisionReason).toMatch(/^(priority:promotion|cap_per_day|spacing)$/);
+  });
+
   it("a stopping dispatcher hands back what it claimed but had not started", async () => {
     const shop = shopD.shop;
     await seedShop(prisma, shopD);
