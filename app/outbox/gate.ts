@@ -117,7 +117,9 @@ export function decide(s: GateSnapshot, now: Date): GateDecision {
     return deferOrSkip(s, sub.marketingBlockedUntil.getTime(), "meta_marketing_limit");
   }
 
-  const quiet = quietUntil(now, {
+  // The opt-in confirmation answers what the shopper just did on the storefront; holding it until
+  // morning would leave the double opt-in hanging. Everything else waits for the morning.
+  const quiet = n.flow === "optin_confirmation" ? null : quietUntil(now, {
     enabled: s.settings.quietHoursEnabled,
     start: s.settings.quietHoursStart,
     end: s.settings.quietHoursEnd,

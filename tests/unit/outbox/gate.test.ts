@@ -123,6 +123,14 @@ const cases: Array<[string, Date, (s: GateSnapshot) => void, Expect]> = [
     { action: "defer", reason: "quiet_hours", until: "2026-10-25T08:00:00.000Z" }],
   ["New York shop: 22:00 EST defers to 09:00 EST", at("2026-01-15T03:00:00Z"), (s) => (s.shop!.timezone = "America/New_York"),
     { action: "defer", reason: "quiet_hours", until: "2026-01-15T14:00:00.000Z" }],
+  ["the opt-in confirmation is not held by quiet hours", at("2026-06-10T21:30:00Z"), (s) => {
+    s.notification.flow = "optin_confirmation";
+    s.template!.category = "UTILITY";
+  }, { action: "send" }],
+  ["an appointment reminder is held by quiet hours", at("2026-06-10T21:30:00Z"), (s) => {
+    s.notification.flow = "appointment";
+    s.template!.category = "UTILITY";
+  }, { action: "defer", reason: "quiet_hours", until: "2026-06-11T07:00:00.000Z" }],
   ["quiet hours off", at("2026-06-10T21:30:00Z"), (s) => (s.settings.quietHoursEnabled = false), { action: "send" }],
   ["non-wrapping window 12:00-14:00 Tokyo", at("2026-06-10T04:00:00Z"), (s) => {
     s.shop!.timezone = "Asia/Tokyo";
