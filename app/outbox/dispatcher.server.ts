@@ -145,7 +145,14 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       return (await skip(row.id, owner, decision.reason, now)) ? "skipped" : "lost_lease";
     }
     if (!credentialsCache.has(row.shop)) credentialsCache.set(row.shop, loadCredentials(row.shop));
-    const credentials = await credentialsCache.get(row.shop)!;
+    let credentials: Awaited<ReturnType<typeof loadCredentials>>;
+    try {
+      credentials = await credentialsCache.get(row.shop)!;
+    } catch (error) {
+      // A token that cannot be decrypted is an operator problem (ENCRYPTION_KEYS), not the shopper's.
+      console.error(`dispatch ${row.id}: WhatsApp credentials of ${row.shop} unreadable:`, error instanceof Error ? error.name : "error");
+      return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_credentials_unreadable");
+    }
     if (!credentials || !phone) {
       return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_not_connected");
     }

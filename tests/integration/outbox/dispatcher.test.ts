@@ -172,6 +172,17 @@ describe("dispatcher against the fake Cloud API", () => {
     for (const r of waiting) expect(r.decisionReason).toMatch(/^(priority:promotion|cap_per_day|spacing)$/);
   });
 
+  it("holds messages of a shop whose stored token cannot be decrypted, without sending", async () => {
+    const shop = "unreadable.myshopify.com";
+    await seedShop(prisma, { shop, phoneNumberId: "1005", wabaId: "2005", token: "token-e" });
+    await prisma.whatsAppConnection.update({ where: { shop }, data: { accessTokenEnc: "v1.k9.AAAA.BBBB.CCCC" } });
+    const [id] = await seedMessages(prisma, shop, 1);
+    await dispatcherModule.createDispatcher({ client: client(), leaseMs: 30_000 }).runOnce();
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: "scheduled", decision: "defer", decisionReason: "whatsapp_credentials_unreadable", leaseOwner: null });
+    expect(fake.attempts.some((a) => a.callbackData === id)).toBe(false);
+  });
+
   it("a stopping dispatcher hands back what it claimed but had not started", async () => {
     const shop = shopD.shop;
     await seedShop(prisma, shopD);
