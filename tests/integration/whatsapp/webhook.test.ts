@@ -135,6 +135,20 @@ describe("WhatsApp webhook", () => {
     expect(subscriber.marketingStoppedAt).not.toBeNull();
   });
 
+  it("131049 in a failed status puts the message back on the schedule no sooner than 24 h later", async () => {
+    const { id, waMessageId } = await sendOne(main.shop);
+    const before = Date.now();
+    await fake.sendStatus(waMessageId, "failed", { code: 131049 });
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: "scheduled", waMessageId: null, decision: "defer", decisionReason: "meta_marketing_limit", errorCode: 131049 });
+    expect(row.sendAt.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 24 * 3_600_000);
+    const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { id: row.subscriberId! } });
+    expect(subscriber.marketingBlockedUntil!.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 24 * 3_600_000);
+    // The same failure delivered again changes nothing more.
+    await fake.sendStatus(waMessageId, "failed", { code: 131049 });
+    expect(await prisma.notificationEvent.count({ where: { notificationId: id, kind: "retry_scheduled" } })).toBe(1);
+  });
+
   it("verifies with a per-connection app secret", async () => {
     const { id, waMessageId } = await sendOne(own.shop);
     expect((await ownFake.sendStatus(waMessageId, "delivered")).status).toBe(200);
