@@ -85,7 +85,8 @@ export function planAbandonedCart(input: AbandonedCartInput): FlowPlan {
     const discount = s.config.discount
       ? {
           code: keys.discountCode(shop, dedupKey),
-          percent: s.config.discount.percent,
+          kind: s.config.discount.kind,
+          value: s.config.discount.value,
           endsAt: addMs(sendAt, s.config.discount.validHours * HOUR),
         }
       : undefined;

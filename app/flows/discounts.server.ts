@@ -22,7 +22,8 @@ export const DISCOUNT_CODE_CREATE = `#graphql
 const payloadSchema = z.object({
   notificationId: z.string().min(1),
   code: z.string().regex(/^[A-Z0-9]{4,32}$/),
-  percent: z.number().int().min(1).max(90),
+  kind: z.enum(["percentage", "fixed_amount"]),
+  value: z.number().positive(),
   endsAt: z.string().datetime(),
 });
 
@@ -65,7 +66,13 @@ export async function createDiscountCode(
         startsAt: now.toISOString(),
         endsAt: payload.endsAt,
         context: { all: "ALL" },
-        customerGets: { value: { percentage: payload.percent / 100 }, items: { all: true } },
+        customerGets: {
+          value:
+            payload.kind === "percentage"
+              ? { percentage: payload.value / 100 }
+              : { discountAmount: { amount: payload.value.toFixed(2), appliesOnEachItem: false } },
+          items: { all: true },
+        },
         usageLimit: 1,
         appliesOncePerCustomer: true,
       },
@@ -81,7 +88,7 @@ export async function createDiscountCode(
     throw new Error(`discountCodeBasicCreate: ${result.userErrors.map((e) => `${e.field?.join(".") ?? ""} ${e.message}`).join("; ")}`);
   }
   await prisma.notificationEvent.create({
-    data: { shop, notificationId: payload.notificationId, kind: "discount_created", detail: { percent: payload.percent, endsAt: payload.endsAt } },
+    data: { shop, notificationId: payload.notificationId, kind: "discount_created", detail: { kind: payload.kind, value: payload.value, endsAt: payload.endsAt } },
   });
   return "created";
 }

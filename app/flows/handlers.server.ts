@@ -7,6 +7,7 @@ import { attributeOrder } from "./attribution.server";
 import { notifyRestock } from "./back-in-stock.server";
 import "./discounts.server";
 import { planAfterOrderPaid, settleOrderPlaced } from "./orders.server";
+import { launchCampaign } from "./promotion.server";
 
 /**
  * The flows' side of the domain events the webhook handlers enqueue (app/webhooks/
@@ -16,6 +17,7 @@ import { planAfterOrderPaid, settleOrderPlaced } from "./orders.server";
 const cartChanged = z.object({ cartToken: z.string().min(1) });
 const checkoutChanged = z.object({ checkoutToken: z.string().min(1) });
 const orderEvent = z.object({ orderId: z.string().min(1) });
+const campaignLaunch = z.object({ campaignId: z.string().min(1) });
 const restocked = z.object({ variantId: z.string().min(1), available: z.number(), restockId: z.string().min(1) });
 
 function on<T>(kind: string, schema: z.ZodType<T>, run: (shop: string, payload: T, clock: Clock) => Promise<unknown>) {
@@ -36,3 +38,5 @@ on("flows.order_placed", orderEvent, async (shop, p, clock) => {
 });
 on("flows.order_paid", orderEvent, (shop, p, clock) => planAfterOrderPaid(shop, p.orderId, clock.now()));
 on("flows.variant_restocked", restocked, (shop, p, clock) => notifyRestock(shop, p, clock.now()));
+// Written by the campaign pages (app/admin/campaigns.server.ts) at the scheduled time.
+on("campaigns.launch", campaignLaunch, (shop, p, clock) => launchCampaign(shop, p.campaignId, clock.now()));

@@ -74,7 +74,8 @@ export async function commitPlan(shop: string, plan: FlowPlan, db: Db = prisma):
         payload: {
           notificationId: row.id,
           code: m.discount.code,
-          percent: m.discount.percent,
+          kind: m.discount.kind,
+          value: m.discount.value,
           endsAt: m.discount.endsAt.toISOString(),
         },
       },

@@ -12,7 +12,7 @@ export interface PlannedMessage {
   /** The message's URL button: /r/<token> redirects to destination */
   link?: { token: string; destination: string };
   /** A unique code to create in Shopify before the send */
-  discount?: { code: string; percent: number; endsAt: Date };
+  discount?: { code: string; kind: "percentage" | "fixed_amount"; value: number; endsAt: Date };
   heldOut: boolean;
 }
 

@@ -16,11 +16,19 @@ const language = z
   .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "language is a WhatsApp locale code such as en or pt_BR")
   .default("en");
 
-export const discountSchema = z.object({
-  percent: z.number().int().min(1, "at least 1%").max(90, "at most 90%"),
-  /** How long the unique code stays valid after it is created */
-  validHours: z.number().int().min(1).max(24 * 30).default(48),
-});
+export const discountSchema = z
+  .object({
+    kind: z.enum(["percentage", "fixed_amount"]).default("percentage"),
+    /** Percent off (1-90) or an amount off in the shop's currency */
+    value: z.number().positive("more than 0"),
+    /** How long the unique code stays valid after it is created */
+    validHours: z.number().int().min(1).max(24 * 30).default(48),
+  })
+  .refine((d) => d.kind !== "percentage" || (Number.isInteger(d.value) && d.value <= 90), {
+    message: "a whole percentage up to 90",
+    path: ["value"],
+  });
+export type DiscountConfig = z.infer<typeof discountSchema>;
 
 export const cartStepSchema = z.object({
   delayHours: z.number().min(0.25, "at least 15 minutes").max(24 * 14, "at most 14 days"),
@@ -41,7 +49,7 @@ export const abandonedCartSchema = z.object({
     .default([
       { delayHours: 1, templateName: "cart_reminder_1", language: "en", discount: null },
       { delayHours: 24, templateName: "cart_reminder_2", language: "en", discount: null },
-      { delayHours: 72, templateName: "cart_reminder_3", language: "en", discount: { percent: 10, validHours: 48 } },
+      { delayHours: 72, templateName: "cart_reminder_3", language: "en", discount: { kind: "percentage", value: 10, validHours: 48 } },
     ]),
 });
 
@@ -117,9 +125,56 @@ export type ConfigResult<F extends ConfigurableFlow> =
   | { ok: true; config: FlowConfig<F> }
   | { ok: false; errors: Record<string, string> };
 
+/**
+ * The admin settings page stores every flow as { steps: [{ delayHours, templateName,
+ * templateLanguage }], discount: { kind, value } } (app/admin/flow-config.ts). This reads that
+ * shape into each flow's own fields: a single-message flow takes its first step, the step's
+ * delay means the flow's delay (hours before, for appointments), and a flow-level discount rides
+ * on the last abandoned-cart step, the final nudge.
+ */
+export function fromAdminShape(flow: ConfigurableFlow, raw: unknown): unknown {
+  if (!raw || typeof raw !== "object") return raw;
+  const input = raw as Record<string, unknown>;
+  const steps = Array.isArray(input.steps) ? (input.steps as Array<Record<string, unknown>>) : null;
+  const adminShape = steps?.some((st) => st && typeof st === "object" && "templateLanguage" in st) ||
+    (!!input.discount && typeof input.discount === "object" && "kind" in (input.discount as object) && !steps?.some((st) => "language" in st));
+  if (!adminShape) return raw;
+  const { steps: _steps, discount: rawDiscount, ...rest } = input;
+  const d = rawDiscount as { kind?: string; value?: number } | undefined;
+  const discount = d && d.kind && d.kind !== "none" && (d.value ?? 0) > 0 ? { kind: d.kind, value: d.value } : null;
+  const list = (steps ?? []).filter((st) => st && typeof st.templateName === "string" && st.templateName !== "");
+  const first = list[0];
+  const template = first ? { templateName: first.templateName, language: first.templateLanguage ?? "en" } : {};
+  const hours = typeof first?.delayHours === "number" ? first.delayHours : undefined;
+  switch (flow) {
+    case "abandoned_cart":
+      return {
+        ...rest,
+        ...(list.length
+          ? {
+              steps: list.map((st, i) => ({
+                delayHours: st.delayHours,
+                templateName: st.templateName,
+                language: st.templateLanguage ?? "en",
+                discount: i === list.length - 1 ? discount : null,
+              })),
+            }
+          : {}),
+      };
+    case "back_in_stock":
+      return { ...rest, ...template, ...(hours !== undefined ? { delayMinutes: Math.round(hours * 60) } : {}) };
+    case "upsell":
+      return { ...rest, ...template, ...(hours !== undefined ? { delayDays: hours / 24 } : {}) };
+    case "appointment":
+      return { ...rest, ...template, ...(hours !== undefined && hours >= 1 ? { hoursBefore: hours } : {}) };
+    default:
+      return { ...rest, ...template };
+  }
+}
+
 /** Validates a merchant's input; errors are keyed by field path for Polaris fields. */
 export function validateFlowConfig<F extends ConfigurableFlow>(flow: F, input: unknown): ConfigResult<F> {
-  const parsed = flowConfigSchemas[flow].safeParse(input ?? {});
+  const parsed = flowConfigSchemas[flow].safeParse(fromAdminShape(flow, input ?? {}));
   if (parsed.success) return { ok: true, config: parsed.data as FlowConfig<F> };
   const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) errors[issue.path.join(".") || "config"] ??= issue.message;

@@ -1,0 +1,149 @@
+import { Prisma } from "@prisma/client";
+import prisma from "../db.server";
+import { loadFlowSetting } from "./flow-settings.server";
+import { DAY, storefront, withUtm } from "./plan";
+import { monthStart, readAudience, type CampaignAudience } from "./promotion";
+
+/**
+ * The audience as SQL over Subscriber, shared by the estimate and the launch so the number the
+ * merchant saw is the number that gets scheduled (less whoever hit the monthly cap meanwhile).
+ */
+function audienceSql(shop: string, audience: CampaignAudience, blocked: string[], now: Date, cap: { since: Date; perMonth: number }) {
+  const since = audience.lastOrderWithinDays !== undefined ? new Date(now.getTime() - audience.lastOrderWithinDays * DAY) : null;
+  const only = audience.countries.filter((c) => !blocked.includes(c));
+  return Prisma.sql`
+    SELECT s.id FROM "Subscriber" s
+     WHERE s.shop = ${shop} AND s.status = 'subscribed' AND s.scope = 'marketing'
+       AND s."acceptsOffers" AND s."marketingStoppedAt" IS NULL
+       AND NOT (s."callingCode" = ANY(${blocked}::text[]))
+       ${audience.countries.length ? Prisma.sql`AND s."callingCode" = ANY(${only}::text[])` : Prisma.empty}
+       ${since ? Prisma.sql`AND s."lastOrderAt" >= ${since}` : Prisma.empty}
+       ${audience.minSpent !== undefined ? Prisma.sql`AND s."totalSpent" >= ${new Prisma.Decimal(audience.minSpent)}` : Prisma.empty}
+       ${audience.productId
+         ? Prisma.sql`AND EXISTS (
+             SELECT 1 FROM "Order" o JOIN "OrderLineItem" li ON li.shop = o.shop AND li."orderId" = o.id
+              WHERE o.shop = s.shop AND li."productId" = ${audience.productId} AND o."cancelledAt" IS NULL
+                AND (o."subscriberId" = s.id OR (s."customerId" IS NOT NULL AND o."customerId" = s."customerId")))`
+         : Prisma.empty}
+       AND (SELECT count(*) FROM "Notification" n
+             WHERE n.shop = s.shop AND n."subscriberId" = s.id AND n.flow = 'promotion'
+               AND n."sendAt" >= ${cap.since}
+               AND n.status NOT IN ('cancelled', 'skipped', 'failed', 'held_out')) < ${cap.perMonth}`;
+}
+
+async function shopRules(shop: string, now: Date) {
+  const [settings, shopRow] = await Promise.all([
+    prisma.shopSettings.findUnique({ where: { shop } }),
+    prisma.shop.findUnique({ where: { shop }, select: { timezone: true } }),
+  ]);
+  return {
+    blocked: [...(settings?.blockedMarketingCallingCodes ?? ["1"]), ...(settings?.blockedCallingCodes ?? [])],
+    cap: { since: monthStart(now, shopRow?.timezone ?? "UTC"), perMonth: settings?.campaignsPerMonth ?? 4 },
+  };
+}
+
+/** How many subscribers a campaign with this audience would reach now. */
+export async function estimateAudience(shop: string, audience: CampaignAudience, now: Date): Promise<number> {
+  const rules = await shopRules(shop, now);
+  const rows = await prisma.$queryRaw<Array<{ n: number }>>`
+    SELECT count(*)::int AS n FROM (${audienceSql(shop, audience, rules.blocked, now, rules.cap)}) a`;
+  return rows[0]?.n ?? 0;
+}
+
+export type LaunchOutcome =
+  | { launched: true; scheduled: number; heldOut: number }
+  | { launched: false; reason: "not_found" | "not_launchable" | "invalid_audience" };
+
+/**
+ * Schedules a campaign's messages in one INSERT ... SELECT (with their tracked links and the
+ * control group), after moving the campaign to "sending" so two launches cannot both run.
+ */
+export async function launchCampaign(shop: string, campaignId: string, now: Date): Promise<LaunchOutcome> {
+  const campaign = await prisma.campaign.findFirst({ where: { shop, id: campaignId } });
+  if (!campaign) return { launched: false, reason: "not_found" };
+  const audience = readAudience(campaign.audience);
+  if (!audience.ok) return { launched: false, reason: "invalid_audience" };
+  const rules = await shopRules(shop, now);
+  const setting = await loadFlowSetting(shop, "promotion");
+  const params = (campaign.params ?? {}) as { body?: unknown; link?: unknown };
+  const body = JSON.stringify(Array.isArray(params.body) ? params.body.map(String) : []);
+  const destination = withUtm(typeof params.link === "string" && /^https:\/\//.test(params.link) ? params.link : storefront(shop), "promotion", campaignId);
+  const holdout = setting.holdoutPercent;
+  const expiresAt = new Date(now.getTime() + 2 * DAY);
+
+  return prisma.$transaction(
+    async (tx) => {
+      const claimed = await tx.campaign.updateMany({
+        where: { shop, id: campaignId, status: { in: ["draft", "scheduled"] } },
+        data: { status: "sending", startedAt: now },
+      });
+      if (claimed.count === 0) return { launched: false as const, reason: "not_launchable" as const };
+      await tx.$executeRawUnsafe("SET LOCAL enable_nestloop = off");
+      const rows = await tx.$queryRaw<Array<{ scheduled: number; held_out: number }>>`
+        WITH audience AS (${audienceSql(shop, audience.audience, rules.blocked, now, rules.cap)}),
+        keyed AS (
+          SELECT id AS subscriber_id, 'promotion:' || ${campaignId} || ':' || id AS dedup_key,
+                 replace(gen_random_uuid()::text, '-', '') AS token,
+                 ${holdout}::int > 0
+                   AND (('x' || substr(md5(${shop} || ':promotion:' || id), 1, 8))::bit(32)::bigint % 100) < ${holdout}::int AS held_out
+            FROM audience
+        ), inserted AS (
+          INSERT INTO "Notification" (id, shop, flow, "dedupKey", "subscriberId", status, "sendAt", "expiresAt",
+                                      "templateName", "templateLanguage", params, step, "campaignId",
+                                      decision, "decisionReason", "createdAt", "updatedAt")
+          SELECT token, ${shop}, 'promotion'::"Flow", dedup_key, subscriber_id,
+                 (CASE WHEN held_out THEN 'held_out' ELSE 'scheduled' END)::"NotificationStatus",
+                 ${now}, ${expiresAt}, ${campaign.templateName}, ${campaign.templateLanguage},
+                 jsonb_build_object('body', ${body}::jsonb,
+                   'buttons', jsonb_build_array(jsonb_build_object('index', 0, 'type', 'url', 'suffix', token))),
+                 0, ${campaignId},
+                 CASE WHEN held_out THEN 'skip' END, CASE WHEN held_out THEN 'holdout' END, ${now}, ${now}
+            FROM keyed
+          ON CONFLICT (shop, "dedupKey") DO NOTHING
+          RETURNING id, "dedupKey", "subscriberId", status
+        ), links AS (
+          INSERT INTO "TrackedLink" (token, shop, "notificationId", destination, "createdAt")
+          SELECT id, ${shop}, id, ${destination}, ${now} FROM inserted
+          ON CONFLICT (token) DO NOTHING
+        ), holdouts AS (
+          INSERT INTO "HoldoutAssignment" (id, shop, flow, "subscriberId", "dedupKey", "assignedAt")
+          SELECT gen_random_uuid()::text, ${shop}, 'promotion'::"Flow", "subscriberId", "dedupKey", ${now}
+            FROM inserted WHERE status = 'held_out'
+          ON CONFLICT (shop, "dedupKey") DO NOTHING
+        )
+        SELECT (SELECT count(*) FROM inserted WHERE status = 'scheduled')::int AS scheduled,
+               (SELECT count(*) FROM inserted WHERE status = 'held_out')::int AS held_out`;
+      return { launched: true as const, scheduled: rows[0].scheduled, heldOut: rows[0].held_out };
+    },
+    { timeout: 60_000 },
+  );
+}
+
+export interface CampaignProgress {
+  total: number;
+  byStatus: Record<string, number>;
+  clicked: number;
+  orders: number;
+  revenue: string;
+  /** Nothing left waiting to be sent */
+  done: boolean;
+}
+
+/** The campaign's notifications counted by status, with clicks and attributed revenue. */
+export async function campaignProgress(shop: string, campaignId: string): Promise<CampaignProgress> {
+  const [groups, clicked, money] = await Promise.all([
+    prisma.notification.groupBy({ by: ["status"], where: { shop, campaignId }, _count: { _all: true } }),
+    prisma.notification.count({ where: { shop, campaignId, clickedAt: { not: null } } }),
+    prisma.attribution.aggregate({ where: { shop, campaignId }, _count: { _all: true }, _sum: { revenue: true } }),
+  ]);
+  const byStatus = Object.fromEntries(groups.map((g) => [g.status, g._count._all]));
+  const total = groups.reduce((n, g) => n + g._count._all, 0);
+  return {
+    total,
+    byStatus,
+    clicked,
+    orders: money._count._all,
+    revenue: money._sum.revenue?.toFixed(2) ?? "0.00",
+    done: (byStatus.scheduled ?? 0) + (byStatus.sending ?? 0) === 0,
+  };
+}

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { zonedTimeToUtc } from "./appointment";
+
+/**
+ * Promotions: a campaign goes to a segment that asked for offers, never to everyone (WhatsApp's
+ * Business Messaging Policy forbids newsletters), and no subscriber gets more than the shop's
+ * campaigns-per-month. The audience is stored on Campaign.audience in this shape (the admin's
+ * campaign form writes lastOrderWithinDays, minSpent and countries).
+ */
+export const audienceSchema = z.object({
+  /** Ordered within this many days */
+  lastOrderWithinDays: z.number().int().min(0).max(3650).optional(),
+  /** Spent at least this much in total, in the shop's currency */
+  minSpent: z.number().min(0).optional(),
+  /** Bought this product at some point */
+  productId: z.string().regex(/^\d+$/, "a numeric product id").optional(),
+  /** Country calling codes ("34", "44"); empty = every allowed country */
+  countries: z.array(z.string().regex(/^[1-9]\d{0,2}$/, "a calling code such as 34")).max(50).default([]),
+});
+export type CampaignAudience = z.infer<typeof audienceSchema>;
+
+export function readAudience(raw: unknown): { ok: true; audience: CampaignAudience } | { ok: false; error: string } {
+  const parsed = audienceSchema.safeParse(raw ?? {});
+  if (parsed.success) return { ok: true, audience: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, error: `${issue.path.join(".") || "audience"}: ${issue.message}` };
+}
+
+/** Start of the calendar month `now` falls in, in the shop's time zone: the cap's window. */
+export function monthStart(now: Date, timeZone: string): Date {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric" }).formatToParts(now);
+  const year = Number(parts.find((p) => p.type === "year")?.value);
+  const month = Number(parts.find((p) => p.type === "month")?.value);
+  return zonedTimeToUtc({ year, month, day: 1, hour: 0, minute: 0 }, timeZone);
+}
+
+/** Calling codes a campaign may reach: the chosen ones minus what the shop or WhatsApp blocks. */
+export function reachableCallingCodes(audience: CampaignAudience, blocked: string[]) {
+  return { only: audience.countries.filter((c) => !blocked.includes(c)), blocked };
+}
+
+export const campaignDedupKey = (campaignId: string, subscriberId: string) => `promotion:${campaignId}:${subscriberId}`;
