@@ -34,6 +34,12 @@ export async function redactShopper(tx: Prisma.TransactionClient, shop: string, 
       where: { shop, id: { in: found.notificationIds } },
       data: { subscriberId: null, params: {}, errorDetails: null },
     });
+    // A cart reminder's link is the checkout's recovery URL, which reopens the shopper's
+    // checkout with their address; clicks keep counting, towards the storefront instead.
+    await tx.trackedLink.updateMany({
+      where: { shop, notificationId: { in: found.notificationIds } },
+      data: { destination: `https://${shop}/` },
+    });
   }
   if (found.orderIds.length > 0) {
     await tx.order.updateMany({

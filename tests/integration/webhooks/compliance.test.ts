@@ -82,6 +82,7 @@ async function shopperWithHistory(targetShop: string, person: Person) {
       events: { create: [{ shop: targetShop, kind: "sent", detail: { to: person.e164 } }] },
     },
   });
+  await prisma.trackedLink.create({ data: { token: `l-${cart.token}`, shop: targetShop, notificationId: notification.id, destination: checkout.abandoned_checkout_url } });
   await prisma.holdoutAssignment.create({ data: { shop: targetShop, flow: "abandoned_cart", subscriberId: subscriber.id, dedupKey: `h:${cart.token}` } });
   await prisma.rateCounter.create({ data: { key: `optin:phone:${targetShop}:${person.e164}`, windowStart: at(0), count: 1 } });
   return { subscriber, cart, checkout, order, notification };
@@ -151,7 +152,8 @@ describe("customers/data_request and customers/redact", () => {
     const response = await send("customers/redact", customersRedactPayload({ shop, customer: { id: ana.customerId, email: ana.email, phone: ana.national }, ordersToRedact: [Number(before.id)] }));
     expect(response.status).toBe(200);
 
-    for (const needle of [ana.e164, ana.e164.slice(3), ana.national, ana.email, String(ana.customerId)]) {
+    const history = await prisma.checkout.findFirstOrThrow({ where: { shop, orderId: before.id } });
+    for (const needle of [ana.e164, ana.e164.slice(3), ana.national, ana.email, String(ana.customerId), `checkouts/${history.token}/recover`]) {
       expect(await rowsMentioning(needle), `rows still mentioning ${needle}`).toEqual({});
     }
     const order = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop, id: before.id } }, include: { lineItems: true } });
