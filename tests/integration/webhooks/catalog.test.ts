@@ -91,6 +91,20 @@ describe("inventory_levels/update", () => {
     expect(after.map((t) => (t.payload as { restockId: string }).restockId)).toEqual([restockEvent, `again-${item}`]);
   });
 
+  it("adds up levels from many locations arriving at once", async () => {
+    const item = shopifyNumericId();
+    const variantId = shopifyNumericId();
+    await send("products/update", productPayload({ id: shopifyNumericId(), title: "Scale", variants: [{ id: variantId, inventoryItemId: item, price: "20.00", inventoryQuantity: 0 }], updatedAt: at(0) }));
+    const levels = [1, 2, 3, 4, 5, 6];
+    const answers = await Promise.all(
+      levels.map((available) => send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: item, locationId: shopifyNumericId(), available, updatedAt: at(1) }))),
+    );
+    expect(answers.map((a) => a.status)).toEqual(levels.map(() => 200));
+    expect((await prisma.variant.findUniqueOrThrow({ where: { shop_id: { shop, id: String(variantId) } } })).available).toBe(21);
+    const events = (await restocks()).filter((t) => (t.payload as { variantId: string }).variantId === String(variantId));
+    expect(events).toHaveLength(1);
+  });
+
   it("resolves an unknown inventory item through the Admin API in the background, then announces the restock", async () => {
     const item = shopifyNumericId();
     const variantId = shopifyNumericId();
