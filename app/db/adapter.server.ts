@@ -1,3 +1,4 @@
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -50,6 +51,8 @@ const TEXT_OID = 25;
 
 export function openConnection(target: DatabaseTarget): Connection {
   if (target.kind === "pglite") {
+    // PGlite creates its own folder but not the ones above it (data/ on a fresh clone).
+    if (!target.dir.startsWith("memory://")) mkdirSync(path.dirname(target.dir), { recursive: true });
     const db = new PGlite(target.dir);
     const raw: RawSql = {
       exec: async (sql) => {
