@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DESKTOP_CHROME_UA, proxyFetch, signedProxyUrl } from "../../fakes/shopify/app-proxy";
+import { signSessionToken } from "../../fakes/shopify/session-token";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../e2e/support/build-snapshot";
 
@@ -138,6 +139,52 @@ describe("hostile input to /proxy/optin", () => {
     console.log(Object.fromEntries([...outcomes].map(([name, statuses]) => [name, [...statuses].sort()])));
     expect(failures).toEqual([]);
     expect(outcomes.size).toBeGreaterThanOrEqual(19);
+    expect(await tableCounts()).toEqual(before);
+  });
+});
+
+describe("hostile input to /api/checkout-optin", () => {
+  const checkoutBody = () => ({ phone: "+34612345678", source: "checkout", consentText: TEXT, textVersion: "v1", locale: "en", checkoutToken: "chk-1" });
+  const send = (body: string, token: string | null, contentType = "application/json") =>
+    fetch(`${server.url}/api/checkout-optin`, {
+      method: "POST",
+      headers: {
+        "Content-Type": contentType,
+        "User-Agent": DESKTOP_CHROME_UA,
+        "X-Forwarded-For": `10.9.${Math.floor(random() * 255)}.${Math.floor(random() * 255)}`,
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      },
+      body,
+    });
+  const good = () => signSessionToken({ shop, apiKey: server.apiKey, secret: server.secret });
+
+  it("refuses 300 generated requests with 4xx and writes nothing", { timeout: 300_000 }, async () => {
+    const before = await tableCounts();
+    const makers: Array<() => Promise<Response>> = [
+      () => send(JSON.stringify(checkoutBody()), null),
+      () => send(JSON.stringify(checkoutBody()), signSessionToken({ shop, apiKey: server.apiKey, secret: "forged" })),
+      () => send(JSON.stringify(checkoutBody()), signSessionToken({ shop, apiKey: server.apiKey, secret: server.secret, ttl: -120 })),
+      () => send(JSON.stringify(checkoutBody()), "not.a.jwt"),
+      () => send(JSON.stringify({ ...checkoutBody(), phone: pick(badPhones) }), good()),
+      () => send(JSON.stringify({ ...checkoutBody(), [pick(["phone", "source", "consentText", "textVersion", "locale", "checkoutToken", "orderId"])]: pick(wrongTypes) }), good()),
+      () => send(JSON.stringify({ ...checkoutBody(), [pick(["phone", "checkoutToken", "orderId", "locale", "textVersion"])]: pick(scripts) }), good()),
+      () => send(JSON.stringify({ ...checkoutBody(), consentText: `${TEXT} ${pick(textInjections)}` }), good()),
+      () => send(JSON.stringify({ ...checkoutBody(), source: pick(["product_block", "admin", "import", "cart_block"]) }), good()),
+      () => send(pick(["{", "[]", "null", "\"x\""]), good()),
+      () => send(JSON.stringify(checkoutBody()), good(), pick(["text/plain", "application/xml"])),
+      () => send(JSON.stringify(checkoutBody()), signSessionToken({ shop: `${Math.floor(random() * 1e9)}.myshopify.com`, apiKey: server.apiKey, secret: server.secret })),
+    ];
+    const failures: string[] = [];
+    for (let i = 0; i < 300; i += 12) {
+      await Promise.all(
+        makers.map(async (make, index) => {
+          const response = await make();
+          await response.arrayBuffer();
+          if (response.status < 400 || response.status >= 500) failures.push(`checkout attack ${index}: ${response.status}`);
+        }),
+      );
+    }
+    expect(failures).toEqual([]);
     expect(await tableCounts()).toEqual(before);
   });
 });

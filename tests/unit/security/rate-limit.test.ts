@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedDatabaseEnv } from "../../support/server";
+
+let drop: () => Promise<void>;
+let limiter: typeof import("../../../app/security/rate-limit.server");
+let prisma: typeof import("../../../app/db.server").default;
+
+beforeAll(async () => {
+  drop = await isolatedDatabaseEnv();
+  const db = await import("../../../app/db.server");
+  await db.databaseReady();
+  prisma = db.default;
+  limiter = await import("../../../app/security/rate-limit.server");
+});
+afterAll(async () => {
+  const db = await import("../../../app/db.server");
+  await db.closeDatabase();
+  await drop();
+});
+
+describe("hitRateLimit", () => {
+  it("counts concurrent hits exactly and resets with the next window", async () => {
+    const rule = { key: "test:ip:1", limit: 10, windowMs: 60_000 };
+    const now = new Date(Date.UTC(2026, 10, 20, 10, 0, 30));
+    const results = await Promise.all(Array.from({ length: 25 }, () => limiter.hitRateLimit(rule, now)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(10);
+    expect(results.map((r) => r.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect(results.find((r) => !r.allowed)!.retryAfter).toBe(30);
+    const next = await limiter.hitRateLimit(rule, new Date(now.getTime() + 30_000));
+    expect(next).toMatchObject({ allowed: true, count: 1 });
+    expect(await limiter.pruneRateCounters(new Date(now.getTime() + 30_000))).toBe(1);
+    expect(await prisma.rateCounter.count({ where: { key: rule.key } })).toBe(1);
+  });
+});
