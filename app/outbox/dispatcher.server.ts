@@ -134,9 +134,31 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     }
   }
 
+  /**
+   * Recipients this process is sending to right now, per shop. The database only counts sends
+   * already recorded, so parallel rows would each see room in the messaging-limit tier; counting
+   * the ones in flight keeps this process from overshooting it.
+   */
+  const inFlight = new Map<string, Map<string, number>>();
+  const reserve = (shop: string, subscriberId: string) => {
+    const recipients = inFlight.get(shop) ?? new Map<string, number>();
+    recipients.set(subscriberId, (recipients.get(subscriberId) ?? 0) + 1);
+    inFlight.set(shop, recipients);
+    return () => {
+      const left = (recipients.get(subscriberId) ?? 1) - 1;
+      if (left > 0) recipients.set(subscriberId, left);
+      else recipients.delete(subscriberId);
+    };
+  };
+
   async function handle(row: Notification, credentialsCache: Map<string, ReturnType<typeof loadCredentials>>): Promise<Outcome> {
     const now = clock.now();
     const { snapshot, useMarketingApi, phone } = await loadSnapshot(row, now);
+    const pending = inFlight.get(row.shop);
+    if (pending && !snapshot.tier.subscriberIncluded) {
+      const others = [...pending.keys()].filter((id) => id !== row.subscriberId).length;
+      snapshot.tier = { ...snapshot.tier, recipients: snapshot.tier.recipients + others, subscriberIncluded: pending.has(row.subscriberId ?? "") };
+    }
     const decision = decide(snapshot, now);
     if (decision.action === "defer") {
       return (await defer(row.id, owner, { until: decision.until, reason: decision.reason, at: now })) ? "deferred" : "lost_lease";
@@ -144,6 +166,22 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     if (decision.action === "skip") {
       return (await skip(row.id, owner, decision.reason, now)) ? "skipped" : "lost_lease";
     }
+    // Synchronously after the gate said send, so no other row of this process slips in between.
+    const done = reserve(row.shop, row.subscriberId ?? row.id);
+    try {
+      return await send(row, now, useMarketingApi, phone, credentialsCache);
+    } finally {
+      done();
+    }
+  }
+
+  async function send(
+    row: Notification,
+    now: Date,
+    useMarketingApi: boolean,
+    phone: string | null,
+    credentialsCache: Map<string, ReturnType<typeof loadCredentials>>,
+  ): Promise<Outcome> {
     if (!credentialsCache.has(row.shop)) credentialsCache.set(row.shop, loadCredentials(row.shop));
     let credentials: Awaited<ReturnType<typeof loadCredentials>>;
     try {

@@ -201,6 +201,12 @@ export class FakeWhatsApp {
     this.options.webhookUrl = url;
   }
 
+  /** Adds a phone number (and its account's templates) after start. */
+  addNumber(number: FakeNumber, templates: FakeTemplate[] = []) {
+    this.options.numbers.push(number);
+    this.templates[number.wabaId] = templates.map((t, i) => ({ id: t.id ?? String(910000 + i), status: "APPROVED", ...t }));
+  }
+
   /** Changes a stored template the way WhatsApp Manager or Meta's review would (no webhook sent). */
   updateTemplate(wabaId: string, name: string, language: string, patch: Partial<FakeTemplate>) {
     const template = (this.templates[wabaId] ?? []).find((t) => t.name === name && t.language === language);

@@ -172,6 +172,28 @@ describe("dispatcher against the fake Cloud API", () => {
     for (const r of waiting) expect(r.decisionReason).toMatch(/^(priority:promotion|cap_per_day|spacing)$/);
   });
 
+  it("does not overshoot the messaging-limit tier with sends in flight", async () => {
+    const seedT = { shop: "tier.myshopify.com", phoneNumberId: "1006", wabaId: "2006", token: "token-f" };
+    fake.addNumber({ phoneNumberId: seedT.phoneNumberId, wabaId: seedT.wabaId, accessToken: seedT.token }, TEMPLATES);
+    await seedShop(prisma, seedT, { messagingLimitTier: 2 });
+    const ids = await seedMessages(prisma, seedT.shop, 4);
+    fake.hold();
+    const d = dispatcherModule.createDispatcher({ client: client(), batchSize: 4, concurrency: 4, leaseMs: 30_000 });
+    const running = d.runOnce();
+    const deferred = () => prisma.notification.count({ where: { id: { in: ids }, decisionReason: "messaging_limit_tier" } });
+    const started = Date.now();
+    while (fake.heldCount < 2 || (await deferred()) < 2) {
+      if (fake.heldCount > 2 || Date.now() - started > 10_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const inFlight = fake.heldCount;
+    fake.releaseHeld();
+    await running;
+    expect(inFlight).toBe(2);
+    expect(fake.accepted.filter((m) => ids.includes(m.callbackData!))).toHaveLength(2);
+    expect(await deferred()).toBe(2);
+  });
+
   it("holds messages of a shop whose stored token cannot be decrypted, without sending", async () => {
     const shop = "unreadable.myshopify.com";
     await seedShop(prisma, { shop, phoneNumberId: "1005", wabaId: "2005", token: "token-e" });
