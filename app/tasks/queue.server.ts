@@ -1,5 +1,6 @@
 import { Prisma, type Task } from "@prisma/client";
 import prisma from "../db.server";
+import { systemClock } from "../shared/clock";
 
 /**
  * The durable queue for slow work that must not hold up a webhook's answer: Admin API lookups,
@@ -17,7 +18,9 @@ export interface NewTask {
   runAt?: Date;
 }
 
-export async function enqueueTask(task: NewTask, db: TaskClient = prisma): Promise<void> {
+export async function enqueueTask(input: NewTask, db: TaskClient = prisma): Promise<void> {
+  // "Now" is the process clock's, not the database's: the sandbox runs on simulated time.
+  const task = { ...input, runAt: input.runAt ?? systemClock.now() };
   if (task.dedupKey) {
     await db.task.upsert({
       where: { shop_dedupKey: { shop: task.shop, dedupKey: task.dedupKey } },
