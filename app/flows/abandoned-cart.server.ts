@@ -88,7 +88,7 @@ export async function replanAbandonedCart(
     status: cart?.status ?? "open",
     lines,
     totalPrice: String(useCheckout ? checkout!.totalPrice : cart!.totalPrice),
-    currency: (useCheckout ? checkout!.currency : cart!.currency) ?? null,
+    currency: (useCheckout ? checkout!.currency : cart!.currency) ?? (await shopCurrency(shop)),
     lastChangedAt,
     recoveryUrl: checkout?.recoveryUrl ?? null,
     ordered,
@@ -121,4 +121,9 @@ export async function findShopper(
     if (s) return s;
   }
   return null;
+}
+
+async function shopCurrency(shop: string): Promise<string | null> {
+  const row = await prisma.shop.findUnique({ where: { shop }, select: { currency: true } });
+  return row?.currency ?? null;
 }
