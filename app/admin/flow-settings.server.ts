@@ -1,27 +1,19 @@
-import type { Prisma } from "@prisma/client";
-import { z } from "zod";
 import prisma from "../db.server";
+import { loadFlowSetting, saveFlowSetting } from "../flows/flow-settings.server";
+import type { ConfigurableFlow } from "../flows/settings";
 import { FLOW_CATEGORY, type MerchantFlow } from "./flow-catalog";
-import { DISCOUNT_KINDS, MAX_STEPS, readStoredConfig } from "./flow-config";
-import { fieldErrors, type FieldErrors } from "./form-errors";
+import { FLOW_FIELDS, MAX_CART_STEPS, hasSingleTemplate } from "./flow-form";
+import type { FieldErrors } from "./form-errors";
 
 /**
- * One flow's settings page: its stored config, the templates it may use (APPROVED and of the
- * flow's category only), and the merchant's edits validated before anything is written.
+ * One flow's settings page on top of the flows module's own schema and storage
+ * (app/flows/settings.ts, app/flows/flow-settings.server.ts). This module adds what only the
+ * admin knows: reading the form, and refusing templates that are not APPROVED in the flow's
+ * category (a MARKETING flow must not send a UTILITY template, and the reverse).
  */
 export async function loadFlowSettings(shop: string, flow: MerchantFlow) {
-  const [setting, templates] = await Promise.all([
-    prisma.flowSetting.findUnique({ where: { shop_flow: { shop, flow } } }),
-    approvedTemplates(shop, flow),
-  ]);
-  return {
-    flow,
-    enabled: setting?.enabled ?? false,
-    pausedReason: setting?.pausedReason ?? null,
-    holdoutPercent: setting?.holdoutPercent ?? 0,
-    config: readStoredConfig(setting?.config),
-    templates,
-  };
+  const [setting, templates] = await Promise.all([loadFlowSetting(shop, flow as ConfigurableFlow), approvedTemplates(shop, flow)]);
+  return { flow, ...setting, config: setting.config as Record<string, unknown>, templates };
 }
 
 export function approvedTemplates(shop: string, flow: MerchantFlow) {
@@ -32,92 +24,94 @@ export function approvedTemplates(shop: string, flow: MerchantFlow) {
   });
 }
 
-const number = (message: string) => z.coerce.number({ error: message }).refine(Number.isFinite, message);
+const splitTemplate = (value: string) => {
+  const [templateName = "", language = ""] = value.split("|");
+  return { templateName, language };
+};
 
-const stepForm = z.object({
-  delayHours: number("Enter hours").pipe(z.number().min(0, "0 or more").max(24 * 180, "At most 180 days")),
-  template: z.string().min(1, "Choose a template"),
-});
-
-const flowForm = z
-  .object({
-    enabled: z.enum(["true", "false"]).transform((v) => v === "true"),
-    holdoutPercent: number("Enter a percentage").pipe(z.number().int("Use a whole number").min(0, "0 or more").max(50, "At most 50%")),
-    stepCount: z.coerce.number().int().min(1).max(MAX_STEPS),
-    steps: z.array(stepForm).min(1).max(MAX_STEPS),
-    discountKind: z.enum(DISCOUNT_KINDS, { error: "Choose a discount type" }),
-    discountValue: number("Enter an amount").pipe(z.number().min(0, "0 or more")),
-  })
-  .superRefine((form, ctx) => {
-    if (form.discountKind === "percentage" && (form.discountValue <= 0 || form.discountValue > 90)) {
-      ctx.addIssue({ code: "custom", path: ["discountValue"], message: "Between 1 and 90%" });
+/** Form fields back into the config object the flow schema validates. */
+export function readFlowForm(flow: MerchantFlow, form: FormData) {
+  const errors: FieldErrors = {};
+  const text = (name: string) => String(form.get(name) ?? "").trim();
+  const number = (name: string, optional: boolean) => {
+    const raw = text(name);
+    if (raw === "") {
+      if (!optional) errors[name] = "Enter a number";
+      return optional ? null : undefined;
     }
-    if (form.discountKind === "fixed_amount" && form.discountValue <= 0) {
-      ctx.addIssue({ code: "custom", path: ["discountValue"], message: "More than 0" });
-    }
-  });
-
-/** Flattened form fields (steps.0.delayHours, ...) back into the object zod checks. */
-export function readFlowForm(form: FormData) {
-  const stepCount = Number(form.get("stepCount") ?? 1);
-  const count = Number.isInteger(stepCount) && stepCount >= 1 && stepCount <= MAX_STEPS ? stepCount : 1;
-  return {
-    enabled: String(form.get("enabled") ?? "false"),
-    holdoutPercent: String(form.get("holdoutPercent") ?? ""),
-    stepCount: String(count),
-    steps: Array.from({ length: count }, (_, i) => ({
-      delayHours: String(form.get(`steps.${i}.delayHours`) ?? ""),
-      template: String(form.get(`steps.${i}.template`) ?? ""),
-    })),
-    discountKind: String(form.get("discountKind") ?? "none"),
-    discountValue: String(form.get("discountValue") || "0"),
+    const value = Number(raw);
+    if (!Number.isFinite(value)) errors[name] = "Enter a number";
+    return value;
   };
+
+  const config: Record<string, unknown> = {};
+  if (flow === "abandoned_cart") {
+    const count = Math.min(MAX_CART_STEPS, Math.max(1, Number(text("stepCount")) || 1));
+    config.steps = Array.from({ length: count }, (_, i) => {
+      const base = `config.steps.${i}`;
+      const kind = text(`${base}.discount.kind`);
+      const discount =
+        kind === "percentage" || kind === "fixed_amount"
+          ? { kind, value: number(`${base}.discount.value`, false), validHours: number(`${base}.discount.validHours`, false) }
+          : null;
+      return { delayHours: number(`${base}.delayHours`, false), ...splitTemplate(text(`${base}.templateName`)), discount };
+    });
+  } else {
+    if (hasSingleTemplate(flow)) Object.assign(config, splitTemplate(text("config.templateName")));
+    for (const field of FLOW_FIELDS[flow] ?? []) {
+      const name = `config.${field.key}`;
+      if (field.kind === "number" || field.kind === "optionalNumber") config[field.key] = number(name, field.kind === "optionalNumber");
+      else config[field.key] = field.kind === "optionalText" ? text(name) || null : text(name);
+    }
+  }
+  const holdout = text("holdoutPercent");
+  const holdoutPercent = holdout === "" ? 0 : Number(holdout);
+  if (!Number.isFinite(holdoutPercent)) errors.holdoutPercent = "Enter a number";
+  return { enabled: text("enabled") === "true", holdoutPercent, config, errors };
 }
 
 export type SaveFlowResult = { ok: true } | { ok: false; errors: FieldErrors };
 
 export async function saveFlowSettings(shop: string, flow: MerchantFlow, input: ReturnType<typeof readFlowForm>): Promise<SaveFlowResult> {
-  const parsed = flowForm.safeParse(input);
-  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
-  const form = parsed.data;
-
-  // A template must be APPROVED and of the flow's category at save time; the gate checks again
-  // at send time because Meta can recategorise or pause it later.
-  const allowed = await approvedTemplates(shop, flow);
-  const errors: FieldErrors = {};
-  const steps = form.steps.map((step, i) => {
-    const [templateName, templateLanguage] = step.template.split("|");
-    if (!allowed.some((t) => t.name === templateName && t.language === templateLanguage)) {
-      errors[`steps.${i}.template`] = `Choose an approved ${FLOW_CATEGORY[flow].toLowerCase()} template`;
-    }
-    return { delayHours: step.delayHours, templateName: templateName ?? "", templateLanguage: templateLanguage ?? "" };
-  });
+  const errors: FieldErrors = { ...input.errors };
+  // The gate checks the template again at send time: Meta can recategorise or pause it later.
+  for (const [field, chosen] of chosenTemplates(input.config)) {
+    if (!(await isUsable(shop, flow, chosen))) errors[field] = `Choose an approved ${FLOW_CATEGORY[flow].toLowerCase()} template`;
+  }
   if (Object.keys(errors).length) return { ok: false, errors };
-
-  const config = {
-    steps,
-    discount: { kind: form.discountKind, value: form.discountKind === "none" ? 0 : form.discountValue },
-  } satisfies Prisma.InputJsonValue;
-  await prisma.flowSetting.upsert({
-    where: { shop_flow: { shop, flow } },
-    create: { shop, flow, enabled: form.enabled, holdoutPercent: form.holdoutPercent, config },
-    update: { enabled: form.enabled, holdoutPercent: form.holdoutPercent, config },
+  const result = await saveFlowSetting(shop, flow as ConfigurableFlow, {
+    enabled: input.enabled,
+    holdoutPercent: input.holdoutPercent,
+    config: input.config,
   });
-  return { ok: true };
+  return result.ok ? { ok: true } : { ok: false, errors: result.errors };
 }
 
-/** Switching on needs a template to send; switching off always works. */
+/** Switching on needs usable templates; switching off always works. */
 export async function toggleFlow(shop: string, flow: MerchantFlow, enabled: boolean): Promise<SaveFlowResult> {
   if (enabled) {
-    const setting = await prisma.flowSetting.findUnique({ where: { shop_flow: { shop, flow } } });
-    if (readStoredConfig(setting?.config).steps.length === 0) {
-      return { ok: false, errors: { enabled: "Choose a template before turning this flow on" } };
+    const { config } = await loadFlowSetting(shop, flow as ConfigurableFlow);
+    for (const [, chosen] of chosenTemplates(config as Record<string, unknown>)) {
+      if (!(await isUsable(shop, flow, chosen))) return { ok: false, errors: { enabled: "Choose an approved template before turning this flow on" } };
     }
   }
-  await prisma.flowSetting.upsert({
-    where: { shop_flow: { shop, flow } },
-    create: { shop, flow, enabled },
-    update: { enabled },
+  const result = await saveFlowSetting(shop, flow as ConfigurableFlow, { enabled });
+  return result.ok ? { ok: true } : { ok: false, errors: result.errors };
+}
+
+type Chosen = { templateName: string; language: string };
+
+function chosenTemplates(config: Record<string, unknown>): Array<[string, Chosen]> {
+  if (Array.isArray(config.steps)) {
+    return (config.steps as Chosen[]).map((step, i) => [`config.steps.${i}.templateName`, step]);
+  }
+  return typeof config.templateName === "string" ? [["config.templateName", config as unknown as Chosen]] : [];
+}
+
+async function isUsable(shop: string, flow: MerchantFlow, chosen: Chosen) {
+  if (!chosen.templateName) return false;
+  const found = await prisma.messageTemplate.count({
+    where: { shop, name: chosen.templateName, language: chosen.language, status: "APPROVED", category: FLOW_CATEGORY[flow] },
   });
-  return { ok: true };
+  return found > 0;
 }

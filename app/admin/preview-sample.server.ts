@@ -1,57 +1,48 @@
 import prisma from "../db.server";
-import type { MerchantFlow } from "./flow-catalog";
 
 /**
- * Real values from the shop for the message preview: the most recently updated cart for the
- * abandoned-cart flow, the most recently updated variant (with its product) for the others.
+ * Real values from the shop for message previews: the most recently updated cart with items,
+ * and the two most recently updated variants with their products (the second stands in for
+ * an upsell recommendation).
  */
 export interface PreviewSample {
   source: "cart" | "variant" | "none";
   shopName: string;
-  productTitle: string | null;
-  price: string | null;
-  itemCount: number | null;
   currency: string;
+  cartItemTitle: string | null;
+  cartTotal: string | null;
+  productTitle: string | null;
+  variantTitle: string | null;
+  price: string | null;
+  otherProductTitle: string | null;
 }
 
-const cartLine = (raw: unknown) => {
-  const lines = Array.isArray(raw) ? raw : [];
-  const first = lines[0] as Record<string, unknown> | undefined;
+const firstLineTitle = (raw: unknown) => {
+  const first = (Array.isArray(raw) ? raw[0] : undefined) as Record<string, unknown> | undefined;
   return first && typeof first.title === "string" ? first.title : null;
 };
 
-export async function loadPreviewSample(shop: string, flow: MerchantFlow): Promise<PreviewSample> {
-  const shopRow = await prisma.shop.findUnique({ where: { shop }, select: { name: true, currency: true } });
-  const shopName = shopRow?.name ?? shop.replace(/\.myshopify\.com$/, "");
-  const currency = shopRow?.currency ?? "USD";
-  if (flow === "abandoned_cart") {
-    const cart = await prisma.cart.findFirst({
-      where: { shop, itemCount: { gt: 0 } },
-      orderBy: { shopifyUpdatedAt: "desc" },
-    });
-    if (cart) {
-      return {
-        source: "cart",
-        shopName,
-        productTitle: cartLine(cart.lines),
-        price: cart.totalPrice.toFixed(2),
-        itemCount: cart.itemCount,
-        currency: cart.currency ?? currency,
-      };
-    }
-  }
-  const variant = await prisma.variant.findFirst({ where: { shop }, orderBy: { shopifyUpdatedAt: "desc" } });
-  if (variant) {
-    const product = await prisma.product.findUnique({ where: { shop_id: { shop, id: variant.productId } }, select: { title: true } });
-    const variantTitle = variant.title && variant.title !== "Default Title" ? ` – ${variant.title}` : "";
-    return {
-      source: "variant",
-      shopName,
-      productTitle: product ? `${product.title}${variantTitle}` : variant.title,
-      price: variant.price.toFixed(2),
-      itemCount: 1,
-      currency,
-    };
-  }
-  return { source: "none", shopName, productTitle: null, price: null, itemCount: null, currency };
+export async function loadPreviewSample(shop: string): Promise<PreviewSample> {
+  const [shopRow, cart, variants] = await Promise.all([
+    prisma.shop.findUnique({ where: { shop }, select: { name: true, currency: true } }),
+    prisma.cart.findFirst({ where: { shop, itemCount: { gt: 0 } }, orderBy: { shopifyUpdatedAt: "desc" } }),
+    prisma.variant.findMany({ where: { shop }, orderBy: { shopifyUpdatedAt: "desc" }, take: 10 }),
+  ]);
+  const productIds = [...new Set(variants.map((v) => v.productId))];
+  const products = await prisma.product.findMany({ where: { shop, id: { in: productIds } }, select: { id: true, title: true } });
+  const titleOf = (id: string) => products.find((p) => p.id === id)?.title ?? null;
+  const latest = variants[0];
+  const other = variants.find((v) => latest && v.productId !== latest.productId);
+  const currency = cart?.currency ?? shopRow?.currency ?? "USD";
+  return {
+    source: cart ? "cart" : latest ? "variant" : "none",
+    shopName: shopRow?.name ?? shop.replace(/\.myshopify\.com$/, ""),
+    currency,
+    cartItemTitle: cart ? firstLineTitle(cart.lines) : null,
+    cartTotal: cart ? cart.totalPrice.toFixed(2) : null,
+    productTitle: latest ? titleOf(latest.productId) : null,
+    variantTitle: latest?.title && latest.title !== "Default Title" ? latest.title : null,
+    price: latest ? latest.price.toFixed(2) : null,
+    otherProductTitle: other ? titleOf(other.productId) : null,
+  };
 }

@@ -29,3 +29,39 @@ export function renderTemplate(components: unknown, values: string[]): RenderedT
     buttons: (find("BUTTONS")?.buttons ?? []).map((b) => b.text ?? "").filter(Boolean),
   };
 }
+
+export interface SampleValues {
+  cartItemTitle: string | null;
+  cartTotal: string | null;
+  productTitle: string | null;
+  variantTitle: string | null;
+  otherProductTitle: string | null;
+}
+
+/**
+ * The body parameters each flow's planner fills, in its documented order (app/flows/settings.ts):
+ * abandoned cart {{1}} item {{2}} total {{3}} discount code; back in stock {{1}} product
+ * {{2}} variant; reorder {{1}} product {{2}} days; upsell {{1}} recommended {{2}} purchased;
+ * appointment {{1}} item {{2}} date {{3}} time.
+ */
+export function previewValues(
+  flow: string,
+  sample: SampleValues,
+  extra: { money: (amount: string) => string; discountCode: string; days: string; date: string; time: string },
+): string[] {
+  const product = sample.productTitle ?? "";
+  switch (flow) {
+    case "abandoned_cart":
+      return [sample.cartItemTitle ?? product, sample.cartTotal ? extra.money(sample.cartTotal) : "", extra.discountCode];
+    case "back_in_stock":
+      return [product, sample.variantTitle ?? ""];
+    case "reorder":
+      return [product, extra.days];
+    case "upsell":
+      return [sample.otherProductTitle ?? product, product];
+    case "appointment":
+      return [product, extra.date, extra.time];
+    default:
+      return [product];
+  }
+}

@@ -1,7 +1,11 @@
 import { z } from "zod";
 import prisma from "../db.server";
-import { env } from "../env.server";
-import { decryptSecret, encryptSecret } from "../security/encryption.server";
+import { encryptSecret } from "../security/encryption.server";
+import { enqueueTask, type TaskClient } from "../tasks/queue.server";
+import { loadCredentials, pauseForInvalidToken, whatsAppClientFromEnv } from "../whatsapp/connection.server";
+import { TOKEN_INVALID, WhatsAppApiError, WhatsAppUnreachable } from "../whatsapp/errors";
+import { SYNC_TEMPLATES } from "../whatsapp/template-sync-task.server";
+import { readableError } from "../i18n/whatsapp-errors";
 import { fieldErrors, type FieldErrors } from "./form-errors";
 
 /**
@@ -50,7 +54,7 @@ const connectionForm = z.object({
 
 export type SaveConnectionResult = { ok: true } | { ok: false; errors: FieldErrors };
 
-export async function saveConnection(shop: string, form: Record<string, unknown>): Promise<SaveConnectionResult> {
+export async function saveConnection(shop: string, form: Record<string, unknown>, now: Date): Promise<SaveConnectionResult> {
   const parsed = connectionForm.safeParse(form);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   const data = parsed.data;
@@ -82,6 +86,8 @@ export async function saveConnection(shop: string, form: Record<string, unknown>
         data: { shop, ...fields, accessTokenEnc: secrets.accessTokenEnc!, appSecretEnc: secrets.appSecretEnc, verifyTokenEnc: secrets.verifyTokenEnc, status: "healthy" },
       });
     }
+    // A new connection or token brings the account's templates in.
+    if (tokenChanged || !existing) await requestTemplateSync(shop, now, tx);
     // A new token clears a pause caused by the old one being rejected; other pauses stay.
     if (tokenChanged) {
       await tx.shop.updateMany({
@@ -101,48 +107,50 @@ const testForm = z.object({
 export type TestResult = { ok: true; messageId: string } | { ok: false; errors: FieldErrors };
 
 /**
- * Sends one approved template to the merchant's own phone through the Cloud API
- * (POST /<version>/<phone-number-id>/messages, type "template"). Proves the token, the number
- * and the template together before any shopper is messaged.
+ * Sends one approved template to the merchant's own phone through the app's WhatsApp client,
+ * proving the token, the number and the template together before any shopper is messaged.
+ * Placeholders get a visible sample value: Meta refuses a template send whose parameter count
+ * differs from the template's (error 132000).
  */
 export async function sendTestMessage(shop: string, form: Record<string, unknown>, now: Date): Promise<TestResult> {
   const parsed = testForm.safeParse(form);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
-  const connection = await prisma.whatsAppConnection.findUnique({ where: { shop } });
-  if (!connection) return { ok: false, errors: { form: "Connect WhatsApp first" } };
+  const credentials = await loadCredentials(shop);
+  if (!credentials) return { ok: false, errors: { form: "Connect WhatsApp first" } };
   const [name, language] = parsed.data.template.split("|");
   const template = await prisma.messageTemplate.findFirst({ where: { shop, name, language, status: "APPROVED" } });
   if (!template) return { ok: false, errors: { template: "Choose an approved template" } };
-  const config = env();
-  const url = `${config.WHATSAPP_API_ORIGIN}/${connection.graphApiVersion || config.WHATSAPP_API_VERSION}/${connection.phoneNumberId}/messages`;
-  let response: Response;
+  const placeholders = countBodyPlaceholders(template.components);
   try {
-    response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${decryptSecret(connection.accessTokenEnc)}` },
-      body: JSON.stringify({
-        messaging_product: "whatsapp",
-        recipient_type: "individual",
-        to: parsed.data.to.slice(1),
-        type: "template",
-        template: { name: template.name, language: { code: template.language } },
-      }),
-      signal: AbortSignal.timeout(10_000),
+    const sent = await whatsAppClientFromEnv().sendTemplate(credentials, {
+      to: parsed.data.to,
+      templateName: template.name,
+      language: template.language,
+      params: placeholders ? { body: Array.from({ length: placeholders }, (_, i) => `Test ${i + 1}`) } : {},
     });
-  } catch {
-    return { ok: false, errors: { form: "WhatsApp could not be reached. Try again in a minute." } };
-  }
-  const body = (await response.json().catch(() => ({}))) as {
-    messages?: Array<{ id?: string }>;
-    error?: { message?: string; code?: number };
-  };
-  if (!response.ok || !body.messages?.[0]?.id) {
-    const code = body.error?.code;
-    if (code === 190) {
-      await prisma.whatsAppConnection.update({ where: { shop }, data: { status: "token_invalid", statusReason: "token_rejected" } });
+    await prisma.whatsAppConnection.update({ where: { shop }, data: { lastTestAt: now } });
+    return { ok: true, messageId: sent.waMessageId };
+  } catch (error) {
+    if (error instanceof WhatsAppApiError) {
+      if (error.code === TOKEN_INVALID) await pauseForInvalidToken(shop, now);
+      return { ok: false, errors: { form: readableError(error.code, error.title, error.details) } };
     }
-    return { ok: false, errors: { form: body.error?.message ?? `WhatsApp answered ${response.status}` } };
+    if (error instanceof WhatsAppUnreachable) return { ok: false, errors: { form: "WhatsApp could not be reached. Try again in a minute." } };
+    throw error;
   }
-  await prisma.whatsAppConnection.update({ where: { shop }, data: { lastTestAt: now } });
-  return { ok: true, messageId: body.messages[0].id };
+}
+
+function countBodyPlaceholders(components: unknown): number {
+  const body = (Array.isArray(components) ? components : []).find(
+    (c): c is { type: string; text?: string } => typeof c === "object" && c !== null && String((c as { type?: unknown }).type).toUpperCase() === "BODY",
+  );
+  const numbers = [...(body?.text ?? "").matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => Number(m[1]));
+  return numbers.length ? Math.max(...numbers) : 0;
+}
+
+/** Asks for a fresh copy of the shop's templates from WhatsApp (the sync runs as a task). */
+export async function requestTemplateSync(shop: string, now: Date, db: TaskClient = prisma): Promise<void> {
+  // One sync per shop per minute is plenty; repeated clicks share it.
+  const minute = Math.floor(now.getTime() / 60_000);
+  await enqueueTask({ shop, kind: SYNC_TEMPLATES, dedupKey: `sync_templates:${minute}` }, db);
 }

@@ -49,7 +49,7 @@ export default function Campaigns() {
             ))}
           </IndexTable>
         )}
-        {items.length || !first ? (
+        {next || !first ? (
           <div style={{ padding: 12, display: "flex", justifyContent: "center" }}>
             <Pagination hasPrevious={!first} previousURL="/app/campaigns" previousTooltip={t.newer} hasNext={Boolean(next)} nextURL={next ? `?after=${next}` : undefined} nextTooltip={t.next} />
           </div>

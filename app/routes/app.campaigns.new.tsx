@@ -14,7 +14,7 @@ import { en, fill } from "../i18n/admin";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [templates, sample] = await Promise.all([marketingTemplates(session.shop), loadPreviewSample(session.shop, "promotion")]);
+  const [templates, sample] = await Promise.all([marketingTemplates(session.shop), loadPreviewSample(session.shop)]);
   return { templates, sample };
 };
 

@@ -43,9 +43,11 @@ export default function Demand() {
             ])}
           />
         )}
-        <div style={{ padding: 12, display: "flex", justifyContent: "center" }}>
-          <Pagination hasPrevious={!first} previousURL="/app/demand" previousTooltip={t.first} hasNext={Boolean(next)} nextURL={next ? `?after=${next}` : undefined} nextTooltip={t.next} />
-        </div>
+        {next || !first ? (
+          <div style={{ padding: 12, display: "flex", justifyContent: "center" }}>
+            <Pagination hasPrevious={!first} previousURL="/app/demand" previousTooltip={t.first} hasNext={Boolean(next)} nextURL={next ? `?after=${next}` : undefined} nextTooltip={t.next} />
+          </div>
+        ) : null}
       </Card>
     </Page>
   );

@@ -4,13 +4,14 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import {
   Banner, BlockStack, Box, Button, Card, Checkbox, Divider, FormLayout, InlineStack, Layout, Page, Select, Text, TextField,
 } from "@shopify/polaris";
-import { useMemo, useState } from "react";
+import { useState } from "react";
 import { authenticate } from "../shopify.server";
+import { systemClock } from "../shared/clock";
 import { FLOW_CATEGORY, isMerchantFlow } from "../admin/flow-catalog";
-import { DEFAULT_DELAY_HOURS, MAX_STEPS } from "../admin/flow-config";
+import { FLOW_FIELDS, MAX_CART_STEPS, hasSingleTemplate, templateValue } from "../admin/flow-form";
 import { loadFlowSettings, readFlowForm, saveFlowSettings } from "../admin/flow-settings.server";
 import { loadPreviewSample } from "../admin/preview-sample.server";
-import { renderTemplate } from "../admin/template-preview";
+import { previewValues, renderTemplate } from "../admin/template-preview";
 import { formatMoney } from "../components/money";
 import { RouteError } from "../components/route-error";
 import { en, fill } from "../i18n/admin";
@@ -19,66 +20,82 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const flow = params.flow ?? "";
   if (!isMerchantFlow(flow)) throw new Response("Not found", { status: 404 });
-  const [settings, sample] = await Promise.all([loadFlowSettings(session.shop, flow), loadPreviewSample(session.shop, flow)]);
-  return { settings, sample, category: FLOW_CATEGORY[flow] };
+  const [settings, sample] = await Promise.all([loadFlowSettings(session.shop, flow), loadPreviewSample(session.shop)]);
+  return { settings, sample, category: FLOW_CATEGORY[flow], previewAt: new Date(systemClock.now().getTime() + 86_400_000).toISOString() };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const flow = params.flow ?? "";
   if (!isMerchantFlow(flow)) throw new Response("Not found", { status: 404 });
-  const result = await saveFlowSettings(session.shop, flow, readFlowForm(await request.formData()));
+  const result = await saveFlowSettings(session.shop, flow, readFlowForm(flow, await request.formData()));
   if (!result.ok) return data({ ok: false as const, errors: result.errors }, { status: 422 });
   return { ok: true as const, errors: {} as Record<string, string> };
 };
 
 const t = en.flow;
+type Step = { delayHours: string; template: string; discountKind: string; discountValue: string; discountValidHours: string };
+type StoredStep = {
+  delayHours: number;
+  templateName: string;
+  language: string;
+  discount: { kind: "percentage" | "fixed_amount"; value: number; validHours: number } | null;
+};
+
+const str = (v: unknown) => (v === null || v === undefined ? "" : String(v));
 
 export default function FlowSettingsPage() {
-  const { settings, sample, category } = useLoaderData<typeof loader>();
+  const { settings, sample, category, previewAt } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const errors: Record<string, string> = result?.errors ?? {};
-  const saving = navigation.state === "submitting";
+  const flow = settings.flow;
+  const config = settings.config;
+  const approved = new Set(settings.templates.map((tpl) => templateValue(tpl.name, tpl.language)));
+  // A default template name that is not approved in this shop starts unselected.
+  const pick = (name: unknown, language: unknown) => {
+    const value = templateValue(str(name), str(language));
+    return approved.has(value) ? value : "";
+  };
 
-  const defaults = DEFAULT_DELAY_HOURS[settings.flow] ?? [1, 24, 72];
-  const initialSteps = settings.config.steps.length
-    ? settings.config.steps.map((s) => ({ delayHours: String(s.delayHours), template: `${s.templateName}|${s.templateLanguage}` }))
-    : [{ delayHours: String(defaults[0]), template: "" }];
   const [enabled, setEnabled] = useState(settings.enabled);
-  const [steps, setSteps] = useState(initialSteps);
-  const [discountKind, setDiscountKind] = useState<string>(settings.config.discount.kind);
-  const [discountValue, setDiscountValue] = useState(String(settings.config.discount.value || ""));
   const [holdout, setHoldout] = useState(String(settings.holdoutPercent));
+  const [steps, setSteps] = useState<Step[]>(() =>
+    ((config.steps as StoredStep[] | undefined) ?? []).map((s) => ({
+      delayHours: str(s.delayHours),
+      template: pick(s.templateName, s.language),
+      discountKind: s.discount?.kind ?? "none",
+      discountValue: str(s.discount?.value),
+      discountValidHours: str(s.discount?.validHours ?? 48),
+    })),
+  );
+  const [template, setTemplate] = useState(() => pick(config.templateName, config.language));
+  const [fields, setFields] = useState<Record<string, string>>(() =>
+    Object.fromEntries((FLOW_FIELDS[flow] ?? []).map((f) => [f.key, str(config[f.key])])),
+  );
   const [previewStep, setPreviewStep] = useState(0);
 
   const templateOptions = [
     { label: t.chooseTemplate, value: "" },
-    ...settings.templates.map((tpl) => ({ label: `${tpl.name} (${tpl.language})`, value: `${tpl.name}|${tpl.language}` })),
+    ...settings.templates.map((tpl) => ({ label: `${tpl.name} (${tpl.language})`, value: templateValue(tpl.name, tpl.language) })),
   ];
   const categoryName = category.toLowerCase();
-  const discountText =
-    discountKind === "percentage" && discountValue ? `${discountValue}%` :
-    discountKind === "fixed_amount" && discountValue ? formatMoney(discountValue, sample.currency) : "";
-  const values = [
-    sample.productTitle ?? "",
-    sample.price ? formatMoney(sample.price, sample.currency) : "",
-    sample.shopName,
-    discountText,
-  ];
-  const shown = steps[Math.min(previewStep, steps.length - 1)];
-  const template = settings.templates.find((tpl) => `${tpl.name}|${tpl.language}` === shown?.template);
-  const rendered = useMemo(() => (template ? renderTemplate(template.components, values) : null), [template, values.join("\u0000")]);
-
-  const updateStep = (i: number, patch: Partial<(typeof steps)[number]>) =>
-    setSteps((list) => list.map((s, j) => (j === i ? { ...s, ...patch } : s)));
+  const shownTemplate = flow === "abandoned_cart" ? steps[Math.min(previewStep, steps.length - 1)]?.template : template;
+  const chosen = settings.templates.find((tpl) => templateValue(tpl.name, tpl.language) === shownTemplate);
+  const at = new Date(previewAt);
+  const values = previewValues(flow, sample, {
+    money: (amount) => formatMoney(amount, sample.currency),
+    discountCode: steps[previewStep] && steps[previewStep].discountKind !== "none" ? t.discountCodeSample : "",
+    days: fields.defaultDays ?? "",
+    date: at.toLocaleDateString("en", { dateStyle: "medium", timeZone: "UTC" }),
+    time: "10:30",
+  });
+  const rendered = chosen ? renderTemplate(chosen.components, values) : null;
+  const updateStep = (i: number, patch: Partial<Step>) => setSteps((list) => list.map((s, j) => (j === i ? { ...s, ...patch } : s)));
+  const fieldError = (key: string) => errors[key];
 
   return (
-    <Page
-      title={en.flowNames[settings.flow]}
-      subtitle={en.flowDescriptions[settings.flow]}
-      backAction={{ content: en.flows.title, url: "/app/flows" }}
-    >
+    <Page title={en.flowNames[flow]} subtitle={en.flowDescriptions[flow]} backAction={{ content: en.flows.title, url: "/app/flows" }}>
       <Form method="post">
         <input type="hidden" name="enabled" value={enabled ? "true" : "false"} />
         <input type="hidden" name="stepCount" value={steps.length} />
@@ -86,112 +103,102 @@ export default function FlowSettingsPage() {
           <Layout.Section>
             <BlockStack gap="400">
               {result?.ok ? <Banner tone="success" title={t.saved} /> : null}
-              {result && !result.ok ? <Banner tone="critical" title={t.fixErrors}>{errors.form ? <p>{errors.form}</p> : null}</Banner> : null}
+              {result && !result.ok ? (
+                <Banner tone="critical" title={t.fixErrors}>
+                  {unplaced(errors).map(([key, message]) => <p key={key}>{message}</p>)}
+                </Banner>
+              ) : null}
               <Card>
-                <Checkbox label={t.enabled} helpText={errors.enabled ?? t.enabledHelp} checked={enabled} onChange={setEnabled} error={errors.enabled} />
+                <Checkbox label={t.enabled} helpText={t.enabledHelp} checked={enabled} onChange={setEnabled} error={errors.enabled} />
               </Card>
-              <Card>
-                <BlockStack gap="400">
-                  <Text as="h2" variant="headingMd">{t.steps}</Text>
-                  {settings.templates.length === 0 ? (
-                    <Banner tone="warning">{fill(t.noTemplates, { category: categoryName })}</Banner>
-                  ) : null}
-                  {steps.map((step, i) => (
-                    <BlockStack gap="300" key={i}>
-                      {i > 0 ? <Divider /> : null}
-                      <InlineStack align="space-between" blockAlign="center">
-                        <Text as="h3" variant="headingSm">{fill(t.step, { n: i + 1 })}</Text>
-                        {i > 0 ? (
-                          <Button variant="plain" tone="critical" onClick={() => setSteps((list) => list.filter((_, j) => j !== i))}>
-                            {t.removeStep}
-                          </Button>
-                        ) : null}
+              {flow === "promotion" ? (
+                <Card><Text as="p">{t.promotionNote}</Text></Card>
+              ) : settings.templates.length === 0 ? (
+                <Banner tone="warning">{fill(t.noTemplates, { category: categoryName })}</Banner>
+              ) : null}
+              {flow === "abandoned_cart" ? (
+                <Card>
+                  <BlockStack gap="400">
+                    <Text as="h2" variant="headingMd">{t.steps}</Text>
+                    {errors["config.steps"] ? <Text as="p" tone="critical">{errors["config.steps"]}</Text> : null}
+                    {steps.map((step, i) => {
+                      const base = `config.steps.${i}`;
+                      return (
+                        <BlockStack gap="300" key={i}>
+                          {i > 0 ? <Divider /> : null}
+                          <InlineStack align="space-between" blockAlign="center">
+                            <Text as="h3" variant="headingSm">{fill(t.step, { n: i + 1 })}</Text>
+                            {steps.length > 1 ? (
+                              <Button variant="plain" tone="critical" onClick={() => { setSteps((list) => list.filter((_, j) => j !== i)); setPreviewStep(0); }}>
+                                {t.removeStep}
+                              </Button>
+                            ) : null}
+                          </InlineStack>
+                          <FormLayout>
+                            <FormLayout.Group>
+                              <TextField label={t.delay} name={`${base}.delayHours`} type="number" autoComplete="off" value={step.delayHours}
+                                onChange={(v) => updateStep(i, { delayHours: v })} helpText={i === 0 ? t.delayHelpFirst : t.delayHelpNext}
+                                error={fieldError(`${base}.delayHours`)} />
+                              <Select label={t.template} name={`${base}.templateName`} options={templateOptions} value={step.template}
+                                onChange={(v) => { updateStep(i, { template: v }); setPreviewStep(i); }}
+                                helpText={fill(t.templateHelp, { category: categoryName })}
+                                error={fieldError(`${base}.templateName`) ?? fieldError(`${base}.language`)} />
+                            </FormLayout.Group>
+                            <FormLayout.Group>
+                              <Select label={t.discountKind} name={`${base}.discount.kind`} value={step.discountKind}
+                                options={[
+                                  { label: t.discountNone, value: "none" },
+                                  { label: t.discountPercentage, value: "percentage" },
+                                  { label: t.discountFixed, value: "fixed_amount" },
+                                ]}
+                                onChange={(v) => { updateStep(i, { discountKind: v }); setPreviewStep(i); }}
+                                error={fieldError(`${base}.discount.kind`)} />
+                              <TextField label={t.discountValue} name={`${base}.discount.value`} type="number" autoComplete="off"
+                                suffix={step.discountKind === "fixed_amount" ? sample.currency : "%"} disabled={step.discountKind === "none"}
+                                value={step.discountValue} onChange={(v) => updateStep(i, { discountValue: v })}
+                                error={fieldError(`${base}.discount.value`) ?? fieldError(`${base}.discount`)} />
+                              <TextField label={t.discountValidHours} name={`${base}.discount.validHours`} type="number" autoComplete="off"
+                                disabled={step.discountKind === "none"} value={step.discountValidHours} onChange={(v) => updateStep(i, { discountValidHours: v })}
+                                error={fieldError(`${base}.discount.validHours`)} />
+                            </FormLayout.Group>
+                          </FormLayout>
+                        </BlockStack>
+                      );
+                    })}
+                    {steps.length < MAX_CART_STEPS ? (
+                      <InlineStack>
+                        <Button onClick={() => setSteps((list) => [...list, { delayHours: str((Number(list[list.length - 1]?.delayHours) || 1) * 3), template: "", discountKind: "none", discountValue: "", discountValidHours: "48" }])}>
+                          {t.addStep}
+                        </Button>
                       </InlineStack>
-                      <FormLayout>
-                        <FormLayout.Group>
-                          <TextField
-                            label={t.delay}
-                            name={`steps.${i}.delayHours`}
-                            type="number"
-                            min={0}
-                            autoComplete="off"
-                            value={step.delayHours}
-                            onChange={(v) => updateStep(i, { delayHours: v })}
-                            helpText={i === 0 ? t.delayHelpFirst : t.delayHelpNext}
-                            error={errors[`steps.${i}.delayHours`]}
-                          />
-                          <Select
-                            label={t.template}
-                            name={`steps.${i}.template`}
-                            options={templateOptions}
-                            value={step.template}
-                            onChange={(v) => {
-                              updateStep(i, { template: v });
-                              setPreviewStep(i);
-                            }}
-                            helpText={fill(t.templateHelp, { category: categoryName })}
-                            error={errors[`steps.${i}.template`]}
-                          />
-                        </FormLayout.Group>
-                      </FormLayout>
-                    </BlockStack>
-                  ))}
-                  {steps.length < MAX_STEPS ? (
-                    <InlineStack>
-                      <Button onClick={() => setSteps((list) => [...list, { delayHours: String(defaults[list.length] ?? 24), template: "" }])}>
-                        {t.addStep}
-                      </Button>
-                    </InlineStack>
-                  ) : null}
-                </BlockStack>
-              </Card>
+                    ) : null}
+                  </BlockStack>
+                </Card>
+              ) : null}
+              {hasSingleTemplate(flow) ? (
+                <Card>
+                  <BlockStack gap="400">
+                    <Text as="h2" variant="headingMd">{t.settings}</Text>
+                    <FormLayout>
+                      <Select label={t.template} name="config.templateName" options={templateOptions} value={template} onChange={setTemplate}
+                        helpText={fill(t.templateHelp, { category: categoryName })}
+                        error={fieldError("config.templateName") ?? fieldError("config.language")} />
+                      {(FLOW_FIELDS[flow] ?? []).map((f) => (
+                        <TextField key={f.key} label={t.fields[f.key]?.label ?? f.key} helpText={t.fields[f.key]?.help}
+                          name={`config.${f.key}`} type={f.kind.endsWith("Number") || f.kind === "number" ? "number" : "text"} autoComplete="off"
+                          value={fields[f.key] ?? ""} onChange={(v) => setFields((all) => ({ ...all, [f.key]: v }))}
+                          error={fieldError(`config.${f.key}`)} />
+                      ))}
+                    </FormLayout>
+                  </BlockStack>
+                </Card>
+              ) : null}
               <Card>
-                <BlockStack gap="400">
-                  <Text as="h2" variant="headingMd">{t.discount}</Text>
-                  <FormLayout>
-                    <FormLayout.Group>
-                      <Select
-                        label={t.discountKind}
-                        name="discountKind"
-                        options={[
-                          { label: t.discountNone, value: "none" },
-                          { label: t.discountPercentage, value: "percentage" },
-                          { label: t.discountFixed, value: "fixed_amount" },
-                        ]}
-                        value={discountKind}
-                        onChange={setDiscountKind}
-                        error={errors.discountKind}
-                      />
-                      <TextField
-                        label={t.discountValue}
-                        name="discountValue"
-                        type="number"
-                        min={0}
-                        autoComplete="off"
-                        disabled={discountKind === "none"}
-                        value={discountValue}
-                        onChange={setDiscountValue}
-                        suffix={discountKind === "percentage" ? "%" : sample.currency}
-                        error={errors.discountValue}
-                      />
-                    </FormLayout.Group>
-                    <TextField
-                      label={t.holdout}
-                      name="holdoutPercent"
-                      type="number"
-                      min={0}
-                      max={50}
-                      autoComplete="off"
-                      value={holdout}
-                      onChange={setHoldout}
-                      helpText={t.holdoutHelp}
-                      error={errors.holdoutPercent}
-                    />
-                  </FormLayout>
-                </BlockStack>
+                <TextField label={t.holdout} name="holdoutPercent" type="number" autoComplete="off" suffix="%" value={holdout}
+                  onChange={setHoldout} helpText={t.holdoutHelp} error={errors.holdoutPercent} />
               </Card>
               <InlineStack align="end">
-                <Button variant="primary" submit loading={saving}>{t.save}</Button>
+                <Button variant="primary" submit loading={navigation.state === "submitting"}>{t.save}</Button>
               </InlineStack>
             </BlockStack>
           </Layout.Section>
@@ -231,6 +238,11 @@ export default function FlowSettingsPage() {
       </Form>
     </Page>
   );
+}
+
+/** Errors on paths the form has no field for (a whole list, the config itself) go in the banner. */
+function unplaced(errors: Record<string, string>) {
+  return Object.entries(errors).filter(([key]) => typeof document === "undefined" || !document.querySelector(`[name="${CSS.escape(key)}"]`));
 }
 
 export function ErrorBoundary() {

@@ -83,6 +83,7 @@ export default function Messages() {
               ))}
             </IndexTable>
           )}
+          {next || previous ? (
           <div style={{ padding: 12, display: "flex", justifyContent: "center" }}>
             <Pagination
               hasPrevious={Boolean(previous)}
@@ -93,6 +94,7 @@ export default function Messages() {
               nextTooltip={t.next}
             />
           </div>
+          ) : null}
         </Card>
       </BlockStack>
     </Page>

@@ -4,12 +4,12 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import {
   Badge, Banner, BlockStack, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { authenticate } from "../shopify.server";
 import { systemClock } from "../shared/clock";
 import { loadSettingsPage } from "../admin/settings-page.server";
 import { saveShopSettings } from "../admin/shop-settings.server";
-import { saveConnection, sendTestMessage } from "../admin/whatsapp-connection.server";
+import { requestTemplateSync, saveConnection, sendTestMessage } from "../admin/whatsapp-connection.server";
 import { formatDateTime } from "../components/money";
 import { RouteError } from "../components/route-error";
 import { en, fill } from "../i18n/admin";
@@ -19,7 +19,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return loadSettingsPage(session.shop);
 };
 
-type Intent = "settings" | "connection" | "test";
+type Intent = "settings" | "connection" | "test" | "sync";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -27,7 +27,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const intent = String(form.intent ?? "") as Intent;
   const result =
     intent === "settings" ? await saveShopSettings(session.shop, form) :
-    intent === "connection" ? await saveConnection(session.shop, form) :
+    intent === "connection" ? await saveConnection(session.shop, form, systemClock.now()) :
+    intent === "sync" ? await requestTemplateSync(session.shop, systemClock.now()).then(() => ({ ok: true as const })) :
     intent === "test" ? await sendTestMessage(session.shop, form, systemClock.now()) :
     null;
   if (!result) return data({ intent, ok: false as const, errors: { form: "Unknown action" } as Record<string, string> }, { status: 400 });
@@ -52,6 +53,21 @@ export default function Settings() {
           <BlockStack gap="400">
             <ConnectionForm connection={connection} errors={errorsFor("connection")} saved={savedFor("connection")} busy={busy("connection")} />
             {connection ? (
+              <Card>
+                <Form method="post">
+                  <input type="hidden" name="intent" value="sync" />
+                  <BlockStack gap="300">
+                    <Text as="h2" variant="headingMd">{t.templates}</Text>
+                    <Text as="p" tone="subdued">{fill(t.templatesCount, { count: templates.length })}</Text>
+                    {savedFor("sync") ? <Banner tone="info" title={t.syncRequested} /> : null}
+                    <InlineStack align="end">
+                      <Button submit loading={busy("sync")}>{t.sync}</Button>
+                    </InlineStack>
+                  </BlockStack>
+                </Form>
+              </Card>
+            ) : null}
+            {connection ? (
               <TestForm templates={templates} errors={errorsFor("test")} sent={savedFor("test")} busy={busy("test")}
                 lastTest={connection.lastTestAt ? formatDateTime(connection.lastTestAt, timezone) : null} />
             ) : null}
@@ -75,6 +91,13 @@ function ConnectionForm({ connection, errors, saved, busy }: { connection: Loade
   const [accessToken, setAccessToken] = useState("");
   const [appSecret, setAppSecret] = useState("");
   const [verifyToken, setVerifyToken] = useState("");
+  // Once saved, the typed secrets leave the page too; only "Saved" remains.
+  useEffect(() => {
+    if (!saved) return;
+    setAccessToken("");
+    setAppSecret("");
+    setVerifyToken("");
+  }, [saved]);
   const secretHelp = (stored: boolean | undefined) => (stored ? t.secretStored : t.secretMissing);
   const status = connection?.status;
   return (

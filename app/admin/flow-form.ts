@@ -1,0 +1,46 @@
+/**
+ * How each flow's settings (app/flows/settings.ts) appear as form fields. Field names are the
+ * config paths the flow schemas report errors on ("config.delayMinutes"), so a 422 lands on its
+ * field. Shared by the page (rendering) and the server (reading the form back).
+ */
+export type FieldKind = "number" | "optionalNumber" | "text" | "optionalText";
+
+export interface FieldSpec {
+  key: string;
+  kind: FieldKind;
+}
+
+export const MAX_CART_STEPS = 3;
+
+/** Flows configured with one template and these settings; abandoned_cart has steps instead. */
+export const FLOW_FIELDS: Record<string, FieldSpec[]> = {
+  back_in_stock: [
+    { key: "delayMinutes", kind: "number" },
+    { key: "messagesPerUnit", kind: "optionalNumber" },
+    { key: "validHours", kind: "number" },
+  ],
+  reorder: [
+    { key: "defaultDays", kind: "number" },
+    { key: "minSamples", kind: "number" },
+    { key: "validDays", kind: "number" },
+  ],
+  upsell: [
+    { key: "delayDays", kind: "number" },
+    { key: "minCoPurchases", kind: "number" },
+    { key: "fallbackProductId", kind: "optionalText" },
+    { key: "validDays", kind: "number" },
+  ],
+  appointment: [
+    { key: "hoursBefore", kind: "number" },
+    { key: "bookingDateProperty", kind: "text" },
+    { key: "bookingTimeProperty", kind: "optionalText" },
+  ],
+  promotion: [],
+};
+
+/** Promotions choose their template per campaign; every other flow picks one here. */
+export function hasSingleTemplate(flow: string): boolean {
+  return flow !== "abandoned_cart" && flow !== "promotion";
+}
+
+export const templateValue = (name: string, language: string) => `${name}|${language}`;

@@ -1,0 +1,315 @@
+import { existsSync } from "node:fs";
+import { mkdirSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { startTestServer, type TestServer } from "../support/server";
+import { embeddedQuery, signSessionToken } from "../fakes/shopify/session-token";
+import { APP_BRIDGE_CDN, appBridgeStandIn } from "../fakes/shopify/app-bridge";
+import { seedShop } from "./support/admin-seed";
+import { snapshotBuild } from "./support/build-snapshot";
+
+/**
+ * The merchant's admin pages in Chromium against the real server: authenticated the way the
+ * Shopify admin does it (session token on the first load, bearer tokens after), with App Bridge
+ * replaced by a local stand-in because its CDN is unreachable here.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+const SHOP_A = "alpha-admin.myshopify.com";
+const SHOP_B = "bravo-admin.myshopify.com";
+const SHOP_EMPTY = "empty-admin.myshopify.com";
+const ARTIFACTS = "tests/artifacts";
+
+const haveBrowser = existsSync(CHROMIUM);
+if (!haveBrowser) console.warn(`skipping admin browser tests: ${CHROMIUM} is not installed`);
+
+let server: TestServer;
+let snapshot: ReturnType<typeof snapshotBuild> | undefined;
+let browser: Browser;
+let prisma: typeof import("../../app/db.server").default;
+let seededB: Awaited<ReturnType<typeof seedShop>>;
+let seededA: Awaited<ReturnType<typeof seedShop>>;
+
+const token = (shop: string) => signSessionToken({ shop, apiKey: server.apiKey, secret: server.secret });
+
+async function openAdmin(shop: string, path: string): Promise<Page> {
+  const context = await browser.newContext({ userAgent: CHROME_UA, viewport: { width: 1280, height: 900 } });
+  await context.exposeFunction("__reboundIdToken", () => token(shop));
+  await context.route(APP_BRIDGE_CDN, (route) => route.fulfill({ contentType: "text/javascript", body: appBridgeStandIn }));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  (page as Page & { errors?: string[] }).errors = errors;
+  const separator = path.includes("?") ? "&" : "?";
+  const response = await page.goto(`${server.url}${path}${separator}${embeddedQuery(shop, token(shop))}`);
+  expect(response?.status(), `GET ${path}`).toBeLessThan(500);
+  await page.waitForLoadState("networkidle");
+  return page;
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+}
+
+/** A request straight to the server as shop `shop` would make it from inside the admin. */
+function asShop(shop: string, path: string, init: RequestInit = {}) {
+  const headers = new Headers(init.headers);
+  headers.set("authorization", `Bearer ${token(shop)}`);
+  headers.set("user-agent", CHROME_UA);
+  return fetch(`${server.url}${path}`, { ...init, headers, redirect: "manual" });
+}
+
+beforeAll(async () => {
+  if (!haveBrowser) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  snapshot = snapshotBuild();
+  server = await startTestServer({}, { root: snapshot.root });
+  prisma = (await import("../../app/db.server")).default;
+  const now = new Date();
+  seededA = await seedShop(prisma, SHOP_A, now, "Alpha");
+  seededB = await seedShop(prisma, SHOP_B, now, "Bravo");
+  await prisma.shop.create({ data: { shop: SHOP_EMPTY, name: "Empty Store", settings: { create: {} } } });
+  await prisma.session.create({ data: { id: `offline_${SHOP_EMPTY}`, shop: SHOP_EMPTY, state: "", accessToken: "shpat_test", isOnline: false } });
+  const { chromium } = await import("playwright-core");
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  snapshot?.remove();
+});
+
+describe.skipIf(!haveBrowser)("admin pages", () => {
+  it("home shows the checklist with derived steps, the funnel, revenue by flow and charts", async () => {
+    const page = await openAdmin(SHOP_A, "/app");
+    await page.getByText("Set up Rebound").waitFor();
+    // Templates are synced and the cart block produced opt-ins; no WhatsApp connection yet.
+    const step = (title: string) => page.locator("div", { hasText: title }).filter({ has: page.getByText(/^(Done|To do)$/) }).last();
+    await expect(step("Sync your message templates").getByText("Done").count()).resolves.toBe(1);
+    await expect(step("Turn on the opt-in blocks").getByText("Done").count()).resolves.toBe(1);
+    await expect(step("Connect your WhatsApp Business number").getByText("To do").count()).resolves.toBe(1);
+    await expect(page.getByRole("link", { name: "Turn on cart embed" }).count()).resolves.toBe(0);
+    await expect(page.getByText("€58.00").first().isVisible()).resolves.toBe(true);
+    // Messaged shopper bought (1/1), control group 1/2 bought: lift +100%.
+    await expect(page.getByText("+100%").isVisible()).resolves.toBe(true);
+    await page.locator('[aria-label="Messages per day"] svg').first().waitFor();
+    await shot(page, "home");
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("every page renders its empty state for a new shop", async () => {
+    const expectations: Array<[string, string]> = [
+      ["/app", "No messages sent yet"],
+      ["/app/flows", "Abandoned cart"],
+      ["/app/campaigns", "No campaigns yet"],
+      ["/app/messages", "No messages match"],
+      ["/app/demand", "No one is waiting"],
+      ["/app/settings", "WhatsApp connection"],
+      ["/app/flows/abandoned_cart", "No approved marketing templates yet"],
+    ];
+    for (const [path, text] of expectations) {
+      const page = await openAdmin(SHOP_EMPTY, path);
+      await page.getByText(text).first().waitFor();
+      if (path === "/app") {
+        // Theme editor deep links (shopify.dev: app embed activateAppId, app block addAppBlockId).
+        const embed = await page.getByRole("link", { name: "Turn on cart embed" }).getAttribute("href");
+        expect(embed).toBe(`https://${SHOP_EMPTY}/admin/themes/current/editor?context=apps&activateAppId=${server.apiKey}%2Fcart-drawer-embed`);
+        const block = await page.getByRole("link", { name: "Add product block" }).getAttribute("href");
+        expect(block).toBe(`https://${SHOP_EMPTY}/admin/themes/current/editor?template=product&addAppBlockId=${server.apiKey}%2Fproduct-notify&target=mainSection`);
+      }
+      await shot(page, `empty-${path.replaceAll("/", "-").replace(/^-/, "") || "home"}`);
+      await page.context().close();
+    }
+  });
+
+  it("lists, filters and opens messages with a readable failure reason", async () => {
+    const page = await openAdmin(SHOP_A, "/app/messages");
+    await expect(page.getByRole("row").count()).resolves.toBe(3);
+    await page.goto(`${server.url}/app/messages?status=failed&${embeddedQuery(SHOP_A, token(SHOP_A))}`);
+    await expect(page.getByRole("row").count()).resolves.toBe(2);
+    await shot(page, "messages");
+    await page.getByRole("link").filter({ hasText: /\d{4}/ }).first().click();
+    await page.getByText("Why it failed").waitFor();
+    await page.getByText("Try again after 24 hours").waitFor();
+    await shot(page, "message-failed");
+    await page.context().close();
+
+    const detail = await openAdmin(SHOP_A, `/app/messages/${seededA.sentId}`);
+    for (const kind of ["Planned", "Gate decision", "Sent", "Delivered", "Read", "Clicked"]) {
+      await detail.getByText(kind, { exact: true }).first().waitFor();
+    }
+    await shot(detail, "message-timeline");
+    await detail.context().close();
+  });
+
+  it("ranks sold-out variants by waiting shoppers with the revenue they represent", async () => {
+    const page = await openAdmin(SHOP_A, "/app/demand");
+    const rows = page.locator("tbody tr");
+    await expect(rows.count()).resolves.toBe(2);
+    await expect(rows.nth(0).innerText()).resolves.toMatch(/Alpha Ceramic Mug – Blue[\s\S]*3[\s\S]*€29\.00[\s\S]*€87\.00/);
+    await expect(rows.nth(1).innerText()).resolves.toMatch(/Alpha Linen Apron[\s\S]*1[\s\S]*€45\.00/);
+    await shot(page, "demand");
+    await page.context().close();
+  });
+
+  it("lets the merchant configure and enable a flow, previewing it with the shop's latest cart", async () => {
+    const page = await openAdmin(SHOP_A, "/app/flows/abandoned_cart");
+    // The flow's default config has three steps; keep one.
+    await page.getByRole("button", { name: "Remove" }).first().click();
+    await page.getByRole("button", { name: "Remove" }).first().click();
+    const template = page.getByLabel("Template");
+    // Only APPROVED MARKETING templates: not the pending one, not the utility one.
+    expect(await template.locator("option").allTextContents()).toEqual(["Choose a template", "cart_reminder (en)"]);
+    await template.selectOption("cart_reminder|en");
+    const preview = page.getByTestId("message-preview");
+    await expect(preview.innerText()).resolves.toContain("You left Alpha Ceramic Mug in your cart. Your total is €58.00.");
+    await page.getByLabel("Send this flow").check();
+    await page.getByLabel("Send after (hours)").fill("2");
+    await page.getByLabel("Discount", { exact: true }).selectOption("percentage");
+    await page.getByLabel("Amount").fill("10");
+    await expect(preview.innerText()).resolves.toContain("Use code SAVE-XXXX");
+    await page.getByLabel("Control group (%)").fill("80");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("a control group of at most 50%").waitFor();
+    await shot(page, "flow-errors");
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP_A } })).toBe(0);
+
+    await page.getByLabel("Control group (%)").fill("10");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Flow saved").waitFor();
+    await shot(page, "flow-saved");
+    const saved = await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP_A, flow: "abandoned_cart" } } });
+    expect(saved.enabled).toBe(true);
+    expect(saved.holdoutPercent).toBe(10);
+    expect(saved.config).toEqual({
+      steps: [{ delayHours: 2, templateName: "cart_reminder", language: "en", discount: { kind: "percentage", value: 10, validHours: 48 } }],
+    });
+
+    await page.reload();
+    await expect(page.getByLabel("Send after (hours)").inputValue()).resolves.toBe("2");
+    await page.context().close();
+
+    const list = await openAdmin(SHOP_A, "/app/flows");
+    const row = list.getByRole("row").filter({ hasText: "Abandoned cart" });
+    await expect(row.getByText("On", { exact: true }).count()).resolves.toBe(1);
+    await row.getByRole("button", { name: "Turn off" }).click();
+    await row.getByRole("button", { name: "Turn on" }).waitFor();
+    expect((await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP_A, flow: "abandoned_cart" } } })).enabled).toBe(false);
+    // A flow whose template is not approved here cannot be switched on.
+    const reorder = list.getByRole("row").filter({ hasText: "Time to reorder" });
+    await reorder.getByRole("button", { name: "Turn on" }).click();
+    await reorder.getByText("Choose an approved template before turning this flow on").waitFor();
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP_A, flow: "reorder" } })).toBe(0);
+    await shot(list, "flows");
+    await list.context().close();
+
+    // Appointment reminders are UTILITY: only utility templates are offered.
+    const appointment = await openAdmin(SHOP_A, "/app/flows/appointment");
+    expect(await appointment.getByLabel("Template").locator("option").allTextContents()).toEqual(["Choose a template", "booking_reminder (en)"]);
+    await appointment.getByLabel("Template").selectOption("booking_reminder|en");
+    await expect(appointment.getByTestId("message-preview").innerText()).resolves.toMatch(/See you on .+ at 10:30 for Alpha Ceramic Mug\./);
+    await shot(appointment, "flow-appointment");
+    await appointment.context().close();
+  });
+
+  it("saves settings, keeps WhatsApp secrets write-only and shows a banner while sending is paused", async () => {
+    await prisma.shop.update({ where: { shop: SHOP_A }, data: { sendingPausedReason: "whatsapp_token_invalid" } });
+    const page = await openAdmin(SHOP_A, "/app/settings");
+    await page.getByText("Messages are paused").waitFor();
+    await page.getByLabel("Phone number ID").fill("1098765432");
+    await page.getByLabel("WhatsApp Business account ID").fill("2098765432");
+    await page.getByLabel("Access token").fill("EAAG-secret-token-value");
+    await page.getByRole("button", { name: "Save connection" }).click();
+    await page.getByText("WhatsApp connection saved").waitFor();
+    await expect(page.getByLabel("Access token").inputValue()).resolves.toBe("");
+    expect(await page.content()).not.toContain("EAAG-secret-token-value");
+    const reloaded = await asShop(SHOP_A, `/app/settings?${embeddedQuery(SHOP_A, token(SHOP_A))}`);
+    expect(await reloaded.text()).not.toContain("EAAG-secret-token-value");
+    const row = await prisma.whatsAppConnection.findUniqueOrThrow({ where: { shop: SHOP_A } });
+    expect(row.accessTokenEnc).not.toContain("EAAG");
+    expect((await prisma.shop.findUniqueOrThrow({ where: { shop: SHOP_A } })).sendingPausedReason).toBeNull();
+    await expect(page.getByText("Messages are paused").count()).resolves.toBe(0);
+
+    await page.getByLabel("Only send to these calling codes").fill("34, +44");
+    await page.getByLabel("Never send to these calling codes").fill("44");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("A code can't be both allowed and blocked").waitFor();
+    await page.getByLabel("Never send to these calling codes").fill("7");
+    await page.getByLabel("Attribution window (days)").fill("7");
+    await page.getByRole("button", { name: "Move up: Back in stock" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Settings saved").waitFor();
+    await shot(page, "settings");
+    const settings = await prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP_A } });
+    expect(settings.allowedCallingCodes).toEqual(["34", "44"]);
+    expect(settings.blockedCallingCodes).toEqual(["7"]);
+    expect(settings.attributionWindowDays).toBe(7);
+    expect(settings.flowPriority.slice(0, 2)).toEqual(["back_in_stock", "abandoned_cart"]);
+    await page.context().close();
+  });
+
+  it("builds a campaign, estimates its audience and schedules it", async () => {
+    const page = await openAdmin(SHOP_A, "/app/campaigns/new");
+    await page.getByLabel("Name").fill("Spring offer");
+    await page.getByLabel("Marketing template").selectOption("cart_reminder|en");
+    await page.getByLabel("Calling codes (optional)").fill("34");
+    await page.getByRole("button", { name: "Estimate audience" }).click();
+    await page.getByText("4 subscribers would get this message.").waitFor();
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.getByText("Progress").waitFor();
+    const campaign = await prisma.campaign.findFirstOrThrow({ where: { shop: SHOP_A, name: "Spring offer" } });
+    expect(campaign.status).toBe("draft");
+    expect(campaign.audienceSize).toBe(4);
+    await page.getByRole("button", { name: "Send now" }).click();
+    await page.getByText("Scheduled", { exact: true }).waitFor();
+    await shot(page, "campaign");
+    expect((await prisma.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status).toBe("scheduled");
+    await page.context().close();
+
+    const list = await openAdmin(SHOP_A, "/app/campaigns");
+    await list.getByText("Spring offer").waitFor();
+    await shot(list, "campaigns");
+    await list.context().close();
+  });
+
+  it("gives a session of shop A no row of shop B through any loader or action", async () => {
+    const page = await openAdmin(SHOP_A, `/app/messages/${seededB.sentId}`);
+    await page.getByText("This message doesn't exist.").waitFor();
+    await shot(page, "not-found");
+    await page.context().close();
+
+    for (const path of [`/app/messages/${seededB.sentId}`, `/app/messages/${seededB.failedId}`, `/app/campaigns/${seededB.campaignId}`]) {
+      const response = await asShop(SHOP_A, `${path}?${embeddedQuery(SHOP_A, token(SHOP_A))}`);
+      expect(response.status, path).toBe(404);
+      expect(await response.text()).not.toContain("Bravo");
+    }
+    const before = await prisma.campaign.findUniqueOrThrow({ where: { id: seededB.campaignId } });
+    for (const intent of ["schedule", "cancel"]) {
+      const response = await asShop(SHOP_A, `/app/campaigns/${seededB.campaignId}`, {
+        method: "POST",
+        body: new URLSearchParams({ intent, scheduledAt: "" }),
+      });
+      expect(response.status, intent).toBe(404);
+    }
+    expect(await prisma.campaign.findUniqueOrThrow({ where: { id: seededB.campaignId } })).toEqual(before);
+    expect(await prisma.task.count({ where: { shop: SHOP_B } })).toBe(0);
+
+    // Lists and pages of A never show B's rows.
+    const messages = await asShop(SHOP_A, `/app/messages?${embeddedQuery(SHOP_A, token(SHOP_A))}`);
+    const body = await messages.text();
+    expect(body).not.toContain(seededB.sentId);
+    const demand = await (await asShop(SHOP_A, `/app/demand?${embeddedQuery(SHOP_A, token(SHOP_A))}`)).text();
+    expect(demand).not.toContain("Bravo");
+    // Saving settings and flows as A writes only A's rows.
+    const flowsB = await prisma.flowSetting.count({ where: { shop: SHOP_B } });
+    const settingsB = await prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP_B } });
+    await asShop(SHOP_A, "/app/flows?index", { method: "POST", body: new URLSearchParams({ flow: "abandoned_cart", enabled: "false" }) });
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP_B } })).toBe(flowsB);
+    expect(await prisma.shopSettings.findUniqueOrThrow({ where: { shop: SHOP_B } })).toEqual(settingsB);
+  });
+});
