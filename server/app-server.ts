@@ -43,7 +43,9 @@ async function loadRemix(dev: boolean, root: string) {
   const buildUrl = pathToFileURL(path.join(root, "build/server/index.js")).href;
   const build = (await import(/* @vite-ignore */ buildUrl)) as ServerBuild;
   const handle: Handle = createRequestHandler(build, "production");
-  const immutable = sirv(path.join(root, "build/client/assets"), { immutable: true, maxAge: 31536000 });
+  // Both serve from build/client: the URL /assets/x.js is the file build/client/assets/x.js.
+  // Hashed names under /assets/ never change content, so they may be cached for a year.
+  const immutable = sirv(path.join(root, "build/client"), { immutable: true, maxAge: 31536000 });
   const rest = sirv(path.join(root, "build/client"), { maxAge: 3600 });
   const assets: Middleware = (req, res, next) =>
     req.url?.startsWith("/assets/") ? immutable(req, res, next) : rest(req, res, next);

@@ -41,7 +41,10 @@ export async function isolatedDatabaseEnv() {
   };
 }
 
-export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  extraEnv: Record<string, string> = {},
+  options: { root?: string } = {},
+): Promise<TestServer> {
   const dropDatabase = await isolatedDatabaseEnv();
   Object.assign(process.env, {
     NODE_ENV: "production",
@@ -54,7 +57,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
     ...extraEnv,
   });
   const { startServer, closeDatabase } = await import("../../server/app-server");
-  const running = await startServer({ port: 0, host: "127.0.0.1", background: extraEnv.DISPATCHER === "on" });
+  const running = await startServer({ port: 0, host: "127.0.0.1", background: extraEnv.DISPATCHER === "on", root: options.root });
   return {
     url: running.url,
     secret: TEST_SECRET,
