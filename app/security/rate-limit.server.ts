@@ -34,8 +34,15 @@ export async function hitRateLimit(rule: RateLimit, now: Date): Promise<RateDeci
   };
 }
 
+/** Windows older than this are of no use to any limit we set. */
+const KEEP_MS = 24 * 3600_000;
+
 /** Checks several limits; all are counted, the first one exceeded is reported. */
 export async function hitRateLimits(rules: RateLimit[], now: Date): Promise<RateDecision> {
+  // Each call also clears a few expired windows, so the table stays small without a cron job.
+  await prisma.$executeRaw`
+    DELETE FROM "RateCounter" WHERE ctid IN (
+      SELECT ctid FROM "RateCounter" WHERE "windowStart" < ${new Date(now.getTime() - KEEP_MS)} LIMIT 50)`;
   let verdict: RateDecision = { allowed: true, count: 0, retryAfter: 0 };
   for (const rule of rules) {
     const decision = await hitRateLimit(rule, now);

@@ -48,6 +48,7 @@ let prisma: typeof import("../../app/db.server").default;
 let browser: Browser;
 let context: BrowserContext;
 const theme = themeRenderer(path.resolve("extensions/whatsapp-optin"));
+const spanish = themeRenderer(path.resolve("extensions/whatsapp-optin"), "es");
 
 function storefrontScope(extra: Record<string, unknown>) {
   return {
@@ -94,6 +95,33 @@ async function cartPage() {
   return page(`<h1>Your cart</h1><p>1 × Linen Tee</p>${block}`);
 }
 
+/** A theme with a cart drawer (Dawn's markup) and the app embed at the end of <body>. */
+async function drawerPage() {
+  const embed = await theme.render(
+    "cart-drawer-embed",
+    storefrontScope({
+      cart: { token: "c1-drawer-cart" },
+      block: { id: "e1", settings: { ...blockSettings, drawer_selector: "cart-drawer .drawer__footer" }, shopify_attributes: "" },
+    }),
+  );
+  return page(`<h1>Home</h1><button id="open">Open cart</button>
+<script>
+  // The theme renders its drawer only when opened, as many do.
+  document.getElementById('open').addEventListener('click', function () {
+    var drawer = document.createElement('cart-drawer');
+    drawer.innerHTML = '<h2>Your cart</h2><p>1 × Linen Tee</p><div class="drawer__footer"><button>Check out</button></div>';
+    document.body.insertBefore(drawer, document.body.firstChild.nextSibling);
+  });
+</script>
+${embed}`);
+}
+
+async function spanishProductPage() {
+  const selected = product.variants[0];
+  const scope = storefrontScope({ product: { ...product, selected_or_first_available_variant: selected }, request: { locale: { iso_code: "es" } } });
+  return page(`<h1>${product.title}</h1>${await spanish.render("product-notify", scope)}`);
+}
+
 function page(body: string) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${STORE}</title><style>body{font-family:system-ui,sans-serif;max-width:640px;margin:24px auto;padding:0 16px;color:#1a1a1a}</style></head>
@@ -123,6 +151,8 @@ async function openStore(): Promise<Page> {
     }
     if (url.pathname.startsWith("/products/")) return route.fulfill({ body: await productPage(url), contentType: "text/html" });
     if (url.pathname === "/cart") return route.fulfill({ body: await cartPage(), contentType: "text/html" });
+    if (url.pathname === "/") return route.fulfill({ body: await drawerPage(), contentType: "text/html" });
+    if (url.pathname === "/es/products/linen-tee") return route.fulfill({ body: await spanishProductPage(), contentType: "text/html" });
     return route.fulfill({ status: 404, body: "not found" });
   });
   return tab;
@@ -234,7 +264,7 @@ describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
     await tab.getByLabel("Country").selectOption("DE");
     await tab.getByLabel("WhatsApp number").fill("01512 3456789");
     await tab.getByRole("checkbox").check();
-    await tab.getByRole("button", { name: "Notify me on WhatsApp" }).click();
+    await tab.getByRole("button", { name: "Send me WhatsApp updates" }).click();
     await expect.poll(() => tab.getByRole("status").textContent()).toContain("confirm in the WhatsApp message");
     await shot(tab, "cart-submitted");
     const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+4915123456789" } } });
@@ -242,6 +272,37 @@ describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
     const event = await prisma.consentEvent.findFirstOrThrow({ where: { shop, subscriberId: subscriber.id } });
     expect(event.source).toBe("cart_block");
     expect((event.context as Record<string, unknown>).cartToken).toBe("c1-e2e-cart");
+    await tab.close();
+  });
+
+  it("the app embed places the opt-in inside a cart drawer the theme opens later", async () => {
+    const tab = await openStore();
+    await tab.goto(`${origin}/`);
+    await tab.waitForLoadState("load");
+    expect(await tab.locator("cart-drawer").count()).toBe(0);
+    await tab.click("#open");
+    const form = tab.locator("cart-drawer .drawer__footer [data-rebound-form]");
+    await expect.poll(() => form.count()).toBe(1);
+    await form.getByLabel("WhatsApp number").fill("+62 812 3456 7890");
+    await form.getByRole("checkbox").check();
+    await form.getByRole("button").click();
+    await expect.poll(() => form.getByRole("status").textContent()).toContain("confirm in the WhatsApp message");
+    await shot(tab, "cart-drawer-submitted");
+    const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+6281234567890" } } });
+    const event = await prisma.consentEvent.findFirstOrThrow({ where: { shop, subscriberId: subscriber.id } });
+    expect(event.source).toBe("cart_embed");
+    expect((event.context as Record<string, unknown>).cartToken).toBe("c1-drawer-cart");
+    await tab.close();
+  });
+
+  it("speaks the shopper's language, including the server's error codes", async () => {
+    const tab = await openStore();
+    await tab.goto(`${origin}/es/products/linen-tee`);
+    await tab.getByLabel("Número de WhatsApp").fill("123");
+    await tab.getByRole("checkbox").check();
+    await tab.getByRole("button", { name: "Avísame por WhatsApp" }).click();
+    await expect.poll(() => tab.getByRole("status").textContent()).toContain("Ese número no parece correcto");
+    await shot(tab, "product-spanish-error");
     await tab.close();
   });
 });

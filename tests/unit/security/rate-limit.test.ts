@@ -31,4 +31,14 @@ describe("hitRateLimit", () => {
     expect(await limiter.pruneRateCounters(new Date(now.getTime() + 30_000))).toBe(1);
     expect(await prisma.rateCounter.count({ where: { key: rule.key } })).toBe(1);
   });
+
+  it("clears windows older than a day as it goes", async () => {
+    const now = new Date(Date.UTC(2026, 10, 22, 10, 0, 0));
+    for (let i = 0; i < 5; i++) {
+      await limiter.hitRateLimit({ key: `old:${i}`, limit: 1, windowMs: 60_000 }, new Date(now.getTime() - 2 * 86_400_000));
+    }
+    await limiter.hitRateLimits([{ key: "fresh", limit: 5, windowMs: 60_000 }], now);
+    expect(await prisma.rateCounter.count({ where: { key: { startsWith: "old:" } } })).toBe(0);
+    expect(await prisma.rateCounter.count({ where: { key: "fresh" } })).toBe(1);
+  });
 });
