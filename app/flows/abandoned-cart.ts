@@ -50,9 +50,13 @@ export interface AbandonedCartInput {
 
 const FLOW = "abandoned_cart" as const;
 
-/** Whether a shopper may get marketing at all: subscribed, for marketing, not stopped by WhatsApp. */
+/**
+ * Whether a shopper may get marketing: opted in for marketing and not stopped by WhatsApp. A
+ * pending shopper counts: with double opt-in the cart usually changes minutes before they tap
+ * "confirm", and the gate holds every send until the ledger says subscribed.
+ */
 export function acceptsMarketing(s: ShopperState | null): s is ShopperState {
-  return !!s && s.status === "subscribed" && s.scope === "marketing" && !s.marketingStoppedAt;
+  return !!s && (s.status === "subscribed" || s.status === "pending") && s.scope === "marketing" && !s.marketingStoppedAt;
 }
 
 export function planAbandonedCart(input: AbandonedCartInput): FlowPlan {
