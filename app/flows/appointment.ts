@@ -107,7 +107,8 @@ export function planAppointments(input: {
 }): FlowPlan {
   const { shop, timeZone, order, subscriber, setting, now } = input;
   // A reminder of one's own booking is UTILITY: either consent scope covers it; an opt-out does not.
-  if (!setting.enabled || order.cancelled || !subscriber || subscriber.status !== "subscribed") {
+  // A pending double opt-in is planned for; the gate sends only once it is confirmed.
+  if (!setting.enabled || order.cancelled || !subscriber || subscriber.status === "unsubscribed") {
     return { messages: [], cancellations: [] };
   }
   const { config } = setting;
