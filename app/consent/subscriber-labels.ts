@@ -10,6 +10,7 @@ export const subscriberText = {
   source: "Source",
   scope: "Scope",
   locale: "Language",
+  country: "Country",
   phone: "Phone",
   created: "Subscribed",
   any: "Any",

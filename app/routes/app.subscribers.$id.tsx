@@ -105,7 +105,7 @@ export default function SubscriberHistory() {
               <BlockStack gap="200">
                 <Text as="p">{t.scope}: {t.scopes[subscriber.scope]}</Text>
                 <Text as="p">{t.locale}: {subscriber.locale}</Text>
-                <Text as="p">{subscriber.countryCode ?? "—"}</Text>
+                <Text as="p">{t.country}: {subscriber.countryCode ?? "—"}</Text>
                 <Text as="p" tone="subdued">{t.created}: {formatDateTime(subscriber.createdAt, timezone)}</Text>
               </BlockStack>
             </Card>
