@@ -1,0 +1,49 @@
+import { FakeAdminStore, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../tests/fakes/shopify/admin";
+import { startFakeWhatsApp, type FakeWhatsApp } from "../tests/fakes/whatsapp/server";
+import { CATALOGUE, DEMO_CURRENCY, DEMO_SHOP, DEMO_SHOP_NAME, DEMO_TIMEZONE } from "./store";
+import { DEMO_NUMBER, demoTemplates } from "./templates";
+
+/**
+ * The outside world of the sandbox: a fake Shopify Admin API that knows the demo shop and its
+ * catalogue, and a fake WhatsApp Cloud API with the shop's number and approved templates. They
+ * start before any app module loads, because the app reads their addresses from the environment
+ * once, at start-up, like it reads Shopify's and Meta's real ones.
+ */
+export interface SandboxFakes {
+  accessToken: string;
+  shopify: FakeShopifyAdmin;
+  whatsapp: FakeWhatsApp;
+}
+
+export async function startFakes(options: { whatsAppSecret: string }): Promise<SandboxFakes> {
+  const accessToken = `shpat_sandbox_${Date.now().toString(36)}`;
+  const store = new FakeAdminStore();
+  store.seedShop({
+    domain: DEMO_SHOP,
+    accessToken,
+    name: DEMO_SHOP_NAME,
+    currencyCode: DEMO_CURRENCY,
+    ianaTimezone: DEMO_TIMEZONE,
+    countryCode: "ES",
+    locales: [{ locale: "es", primary: true }, { locale: "en", primary: false }],
+  });
+  for (const product of CATALOGUE) {
+    store.seedProduct(DEMO_SHOP, {
+      id: String(product.id),
+      title: product.title,
+      handle: product.handle,
+      featuredImageUrl: product.image,
+      variants: product.variants.map((v) => ({ id: String(v.id), title: v.title, sku: v.sku, price: v.price, inventoryItemId: String(v.inventoryItemId) })),
+    });
+  }
+  const shopify = await startFakeShopifyAdmin({ store });
+  const whatsapp = await startFakeWhatsApp({
+    numbers: [DEMO_NUMBER],
+    templates: { [DEMO_NUMBER.wabaId]: demoTemplates() },
+    appSecret: options.whatsAppSecret,
+    autoStatuses: false,
+  });
+  process.env.SHOPIFY_ADMIN_API_ORIGIN = shopify.origin;
+  process.env.WHATSAPP_API_ORIGIN = whatsapp.origin;
+  return { accessToken, shopify, whatsapp };
+}
