@@ -1,6 +1,7 @@
-import { Prisma } from "@prisma/client";
+import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
+import { campaignProgress, estimateAudience as estimatePromotionAudience } from "../flows/promotion.server";
 import { enqueueTask } from "../tasks/queue.server";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { fieldErrors, type FieldErrors } from "./form-errors";
@@ -45,27 +46,9 @@ const campaignForm = z
   })
   .and(audienceForm);
 
-function audienceWhere(shop: string, audience: Audience, blockedMarketing: string[], now: Date): Prisma.SubscriberWhereInput {
-  return {
-    shop,
-    status: "subscribed",
-    scope: "marketing",
-    acceptsOffers: true,
-    marketingStoppedAt: null,
-    callingCode: audience.countries.length
-      ? { in: audience.countries.filter((c) => !blockedMarketing.includes(c)) }
-      : { notIn: blockedMarketing },
-    ...(audience.lastOrderWithinDays !== undefined
-      ? { lastOrderAt: { gte: new Date(now.getTime() - audience.lastOrderWithinDays * 86_400_000) } }
-      : {}),
-    ...(audience.minSpent !== undefined ? { totalSpent: { gte: new Prisma.Decimal(audience.minSpent) } } : {}),
-  };
-}
-
-export async function estimateAudience(shop: string, audience: Audience, now: Date): Promise<number> {
-  const settings = await prisma.shopSettings.findUnique({ where: { shop }, select: { blockedMarketingCallingCodes: true, blockedCallingCodes: true } });
-  const blocked = [...(settings?.blockedMarketingCallingCodes ?? ["1"]), ...(settings?.blockedCallingCodes ?? [])];
-  return prisma.subscriber.count({ where: audienceWhere(shop, audience, blocked, now) });
+/** Who a campaign would reach now: counted by the flows module with the same SQL the launch uses. */
+export function estimateAudience(shop: string, audience: Audience, now: Date): Promise<number> {
+  return estimatePromotionAudience(shop, audience, now);
 }
 
 export function parseAudience(form: Record<string, unknown>) {
@@ -176,13 +159,8 @@ export async function listCampaigns(shop: string, rawCursor: string | null, page
 export async function loadCampaign(shop: string, id: string) {
   const campaign = await prisma.campaign.findFirst({ where: { id, shop } });
   if (!campaign) return null;
-  const [byStatus, clicked, money] = await Promise.all([
-    prisma.notification.groupBy({ by: ["status"], where: { shop, campaignId: id }, _count: { _all: true } }),
-    prisma.notification.count({ where: { shop, campaignId: id, clickedAt: { not: null } } }),
-    prisma.attribution.aggregate({ where: { shop, campaignId: id }, _count: { _all: true }, _sum: { revenue: true } }),
-  ]);
-  const counts = Object.fromEntries(byStatus.map((s) => [s.status, s._count._all])) as Record<string, number>;
-  const planned = byStatus.reduce((n, s) => n + s._count._all, 0);
+  const progress = await campaignProgress(shop, id);
+  const counts = progress.byStatus;
   const sent = (counts.sent ?? 0) + (counts.delivered ?? 0) + (counts.read ?? 0);
   return {
     id: campaign.id,
@@ -196,16 +174,17 @@ export async function loadCampaign(shop: string, id: string) {
     startedAt: campaign.startedAt?.toISOString() ?? null,
     finishedAt: campaign.finishedAt?.toISOString() ?? null,
     progress: {
-      planned,
+      planned: progress.total,
       waiting: (counts.scheduled ?? 0) + (counts.sending ?? 0),
       sent,
       delivered: (counts.delivered ?? 0) + (counts.read ?? 0),
       read: counts.read ?? 0,
-      clicked,
+      clicked: progress.clicked,
+      heldOut: counts.held_out ?? 0,
       failed: counts.failed ?? 0,
       skipped: (counts.skipped ?? 0) + (counts.cancelled ?? 0),
     },
-    results: { orders: money._count._all, revenue: money._sum.revenue?.toFixed(2) ?? "0.00" },
+    results: { orders: progress.orders, revenue: progress.revenue },
   };
 }
 

@@ -172,6 +172,7 @@ export const en = {
     clicked: "Clicked",
     failed: "Failed",
     skipped: "Skipped",
+    heldOut: "Control group",
     orders: "Orders",
     revenue: "Revenue",
     notFound: "This campaign doesn't exist.",

@@ -23,7 +23,7 @@ export default function Home() {
   const { onboarding, dashboard, currency } = useLoaderData<typeof loader>();
   const money = (v: string) => formatMoney(v, currency);
   const { totals, daily, flows, subscribers } = dashboard;
-  const messageSeries = (["sent", "delivered", "read", "clicked"] as const).map((k) => ({
+  const messageSeries = (["sent", "clicked"] as const).map((k) => ({
     name: t[k],
     data: daily.map((d) => ({ key: d.day.slice(5), value: d[k] })),
   }));
@@ -128,7 +128,7 @@ export default function Home() {
                     f.sent,
                     f.orders,
                     money(f.revenue),
-                    f.lift === null ? (f.holdoutSize > 0 ? "—" : t.noHoldout) : `${f.lift >= 0 ? "+" : ""}${formatPercent(f.lift)}`,
+                    f.lift === null ? (f.controlShoppers > 0 ? "—" : t.noHoldout) : `${f.lift >= 0 ? "+" : ""}${formatPercent(f.lift)}`,
                   ])}
                 />
               </Card>

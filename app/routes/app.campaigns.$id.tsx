@@ -78,6 +78,7 @@ export default function CampaignDetail() {
                   <Figure label={t.clicked} value={p.clicked} />
                   <Figure label={t.failed} value={p.failed} />
                   <Figure label={t.skipped} value={p.skipped} />
+                  <Figure label={t.heldOut} value={p.heldOut} />
                 </InlineGrid>
               </BlockStack>
             </Card>

@@ -84,8 +84,16 @@ export async function seedShop(prisma: PrismaClient, shop: string, now: Date, la
   await prisma.attribution.create({
     data: { shop, orderId: `${label}-o1`, notificationId: sent.id, flow: "abandoned_cart", revenue: "58.00", currency: "EUR", matchedBy: "cart", attributedAt: ago(24) },
   });
-  await prisma.holdoutAssignment.create({ data: { shop, flow: "abandoned_cart", subscriberId: subscribers[2].id, dedupKey: `${label}-h1`, assignedAt: ago(30) } });
-  await prisma.holdoutAssignment.create({ data: { shop, flow: "abandoned_cart", subscriberId: subscribers[3].id, dedupKey: `${label}-h2`, assignedAt: ago(30) } });
+  // The control group: planned for two shoppers and deliberately not sent; one bought anyway.
+  for (const [i, s] of [subscribers[2], subscribers[3]].entries()) {
+    await prisma.notification.create({
+      data: {
+        shop, flow: "abandoned_cart", dedupKey: `${label}-h${i}`, subscriberId: s.id, status: "held_out", sendAt: ago(30),
+        templateName: "cart_reminder", createdAt: ago(31), decision: "skip", decisionReason: "holdout",
+      },
+    });
+    await prisma.holdoutAssignment.create({ data: { shop, flow: "abandoned_cart", subscriberId: s.id, dedupKey: `${label}-h${i}`, assignedAt: ago(30) } });
+  }
   await prisma.order.create({ data: { shop, id: `${label}-o2`, subscriberId: subscribers[2].id, totalPrice: "20.00", placedAt: ago(20), shopifyUpdatedAt: ago(20) } });
   const campaign = await prisma.campaign.create({
     data: { shop, name: `${label} Winter sale`, templateName: "cart_reminder", status: "draft", audience: { countries: ["34"] }, audienceSize: 4 },
