@@ -106,6 +106,20 @@ describe("recordOptIn", () => {
   });
 });
 
+describe("subscriberIdForCart", () => {
+  it("finds the cart block's subscriber by cart token until they opt out", async () => {
+    const { subscriberIdForCart } = await import("../../../app/consent/cart-link.server");
+    const result = await optin.recordOptIn(input({ phone: phone.parsePhone("+34 622 111 000"), source: "cart_block", variantId: undefined, productId: undefined, cartToken: "cart-late", at: at(40) }));
+    expect(await subscriberIdForCart(prisma, SHOP, "cart-late")).toBe(result.subscriberId);
+    expect(await subscriberIdForCart(prisma, OTHER, "cart-late")).toBeNull();
+    expect(await subscriberIdForCart(prisma, SHOP, "another-cart")).toBeNull();
+    await prisma.$transaction((tx) =>
+      ledger.appendConsentEvent(tx, { shop: SHOP, subscriberId: result.subscriberId, kind: "opt_out", source: "whatsapp_reply", occurredAt: at(41) }),
+    );
+    expect(await subscriberIdForCart(prisma, SHOP, "cart-late")).toBeNull();
+  });
+});
+
 describe("parsePhone", () => {
   it("normalises to E.164 with calling and country codes", () => {
     expect(phone.parsePhone("612 345 678", "ES")).toEqual({ e164: "+34612345678", callingCode: "34", countryCode: "ES" });
