@@ -25,7 +25,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ["app/env.server.ts", "app/db/adapter.server.ts", "app/db.server.ts", "tests/**", "scripts/**", "server/**", "prisma.config.ts", "vite.config.ts", "extensions/**"],
+    // These set up the environment (the sandbox makes up its own) rather than read settings.
+    files: ["app/env.server.ts", "app/db/adapter.server.ts", "app/db.server.ts", "tests/**", "scripts/**", "server/**", "sandbox/**", "prisma.config.ts", "vite.config.ts", "extensions/**"],
     rules: { "no-restricted-properties": "off" },
   },
 );

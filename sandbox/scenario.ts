@@ -1,4 +1,5 @@
 import prisma from "../app/db.server";
+import { env } from "../app/env.server";
 import { recordInstall } from "../app/shops/shop.server";
 import { unauthenticated } from "../app/shopify.server";
 import { saveConnection } from "../app/admin/whatsapp-connection.server";
@@ -142,7 +143,7 @@ export async function playWeek(s: SandboxServices, options: { quiet: boolean }) 
   // ---- the merchant sets up Rebound -----------------------------------------------------------
   scene(at(0, 8, 30), "install", async () => {
     await prisma.session.create({
-      data: { id: `offline_${s.shop}`, shop: s.shop, state: "", isOnline: false, scope: process.env.SCOPES ?? "", accessToken: s.accessToken },
+      data: { id: `offline_${s.shop}`, shop: s.shop, state: "", isOnline: false, scope: env().SCOPES, accessToken: s.accessToken },
     });
     const { admin } = await unauthenticated.admin(s.shop);
     await recordInstall(s.shop, admin);
