@@ -39,6 +39,7 @@ const base = z.object({
     .trim()
     .min(10)
     .max(1000)
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
     .regex(/^[^<>\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/)
     .refine((text) => !/\{\{|\{%|\$\{/.test(text)),
   textVersion: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),

@@ -9,7 +9,7 @@
 
   function messagesOf(form) {
     var node = form.querySelector('[data-rebound-messages]');
-    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+    try { return node ? JSON.parse(node.textContent) : {}; } catch { return {}; }
   }
 
   // Short, stable fingerprint of the consent text, so the ledger's version changes with the words.
@@ -105,7 +105,7 @@
     for (var i = 0; i < blocks.length; i++) {
       var block = blocks[i];
       var product;
-      try { product = JSON.parse(block.querySelector('[data-rebound-product]').textContent); } catch (e) { continue; }
+      try { product = JSON.parse(block.querySelector('[data-rebound-product]').textContent); } catch { continue; }
       var id = String(explicitId || currentVariantId() || '');
       var variants = product.variants || [];
       var variant = null;
@@ -131,8 +131,8 @@
   function watchVariants() {
     if (!document.querySelector('[data-rebound-notify]')) return;
     ['replaceState', 'pushState'].forEach(function (name) {
-      var original = history[name];
-      history[name] = function () {
+      var original = window.history[name];
+      window.history[name] = function () {
         var result = original.apply(this, arguments);
         setTimeout(function () { syncNotify(); }, 0);
         return result;
@@ -155,7 +155,7 @@
     for (var i = 0; i < templates.length; i++) {
       var selector = templates[i].getAttribute('data-target');
       var target = null;
-      try { target = selector && document.querySelector(selector); } catch (e) { target = null; }
+      try { target = selector && document.querySelector(selector); } catch { target = null; }
       if (target && !target.querySelector('.rebound-cart--drawer')) {
         target.appendChild(templates[i].content.cloneNode(true));
       }
@@ -170,7 +170,7 @@
     watchVariants();
     if (document.querySelector('template[data-rebound-drawer]')) {
       placeDrawerForms();
-      new MutationObserver(placeDrawerForms).observe(document.body, { childList: true, subtree: true });
+      new window.MutationObserver(placeDrawerForms).observe(document.body, { childList: true, subtree: true });
     }
   }
 
