@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeTemplate } from "../../fakes/whatsapp/server";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
+import { discountCodes, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
 import { cartPayload, checkoutPayload, inventoryLevelPayload, orderPayload, productPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
@@ -27,6 +28,8 @@ const marketingTemplate = (name: string): FakeTemplate => ({
 const FLOW_TEMPLATES = [marketingTemplate("cart_reminder_1"), marketingTemplate("back_in_stock")];
 
 let fake: FakeWhatsApp;
+let admin: FakeShopifyAdmin;
+const ADMIN_TOKEN = "shpat_flows_e2e";
 let server: TestServer;
 let prisma: typeof import("../../../app/db.server").default;
 let clock: { now(): Date; advance(ms: number): void };
@@ -60,14 +63,24 @@ beforeAll(async () => {
   });
   // Wall time plus a jump the test controls: tasks stamped by the database stay due, and the
   // hour before a reminder passes in an instant.
+  admin = await startFakeShopifyAdmin();
+  admin.store.seedShop({ domain: shop, accessToken: ADMIN_TOKEN });
   const { useProcessClock } = await import("../../../app/shared/clock");
   let offset = 0;
   clock = { now: () => new Date(Date.now() + offset), advance: (ms: number) => void (offset += ms) };
   useProcessClock(clock);
-  server = await startTestServer({ DISPATCHER: "on", WHATSAPP_API_ORIGIN: fake.origin, WHATSAPP_APP_SECRET: APP_SECRET });
+  server = await startTestServer({
+    DISPATCHER: "on",
+    WHATSAPP_API_ORIGIN: fake.origin,
+    WHATSAPP_APP_SECRET: APP_SECRET,
+    SHOPIFY_ADMIN_API_ORIGIN: admin.origin,
+  });
   fake.setWebhookUrl(`${server.url}/whatsapp/webhook`);
   ({ default: prisma } = await import("../../../app/db.server"));
   await seedShop(prisma, seed, { marketingCapPerDay: 5, marketingCapPerWeek: 10 });
+  await prisma.session.create({
+    data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: ADMIN_TOKEN, scope: "write_discounts" },
+  });
   for (const t of FLOW_TEMPLATES) {
     await prisma.messageTemplate.create({
       data: { shop, name: t.name, language: t.language, category: t.category, status: "APPROVED", components: t.components as object[] },
@@ -89,6 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await fake?.close();
+  await admin?.close();
   const { useProcessClock } = await import("../../../app/shared/clock");
   useProcessClock({ now: () => new Date() });
 });
@@ -175,6 +189,40 @@ describe("abandoned cart, end to end", () => {
       return row.status === "cancelled" ? row : null;
     });
     expect(cancelled.decisionReason).toBe("order_placed");
+  });
+});
+
+describe("abandoned cart discount", () => {
+  it("creates the step's unique code through the Admin API and puts it in the message and the link", async () => {
+    await prisma.flowSetting.update({
+      where: { shop_flow: { shop, flow: "abandoned_cart" } },
+      data: {
+        config: {
+          steps: [
+            { delayHours: 1, templateName: "cart_reminder_1", language: "en", discount: null },
+            { delayHours: 24, templateName: "cart_reminder_1", language: "en", discount: { kind: "percentage", value: 15, validHours: 48 } },
+          ],
+        },
+      },
+    });
+    const shopper = await subscriber("+34611000003");
+    const line = { variantId: shopifyNumericId(), productId: shopifyNumericId(), title: "Scarf", quantity: 3, price: "10.00" };
+    const cart = cartPayload({ lines: [line], updatedAt: clock.now() });
+    await send("carts/create", cart);
+    await send("checkouts/create", checkoutPayload({ cartToken: cart.token, phone: shopper.phone, lines: [line], updatedAt: clock.now() } as Parameters<typeof checkoutPayload>[0]));
+    const second = await waitFor("the discounted step", () =>
+      prisma.notification.findFirst({ where: { shop, flow: "abandoned_cart", cartToken: cart.token, step: 2 } }),
+    );
+    const code = (second.params as { body: string[] }).body[2];
+    expect(code).toMatch(/^RB[0-9A-Z]{10}$/);
+    const created = await waitFor("the code at the fake Admin API", async () => discountCodes.get(shop)?.get(code));
+    expect(created).toMatchObject({ code, usageLimit: 1, customerGets: { value: { percentage: 0.15 } } });
+    const link = await prisma.trackedLink.findFirstOrThrow({ where: { shop, notificationId: second.id } });
+    expect(new URL(link.destination).searchParams.get("discount")).toBe(code);
+    await prisma.flowSetting.update({
+      where: { shop_flow: { shop, flow: "abandoned_cart" } },
+      data: { config: { steps: [{ delayHours: 1, templateName: "cart_reminder_1", language: "en", discount: null }] } },
+    });
   });
 });
 
