@@ -1,4 +1,5 @@
 import prisma from "../db.server";
+import { resultsByFlow } from "../flows/results.server";
 import { MERCHANT_FLOWS, type MerchantFlow } from "./flow-catalog";
 
 /** Every flow with its state (off / on / paused and why) and what it did in the last 30 days. */
@@ -13,33 +14,19 @@ export interface FlowSummary {
 }
 
 export async function listFlows(shop: string, now: Date): Promise<FlowSummary[]> {
-  const since = new Date(now.getTime() - 30 * 86_400_000);
-  const [settings, sends, money] = await Promise.all([
-    prisma.flowSetting.findMany({ where: { shop } }),
-    prisma.notification.groupBy({
-      by: ["flow"],
-      where: { shop, createdAt: { gte: since }, sentAt: { not: null } },
-      _count: { _all: true },
-    }),
-    prisma.attribution.groupBy({
-      by: ["flow"],
-      where: { shop, attributedAt: { gte: since } },
-      _count: { _all: true },
-      _sum: { revenue: true },
-    }),
-  ]);
+  const range = { from: new Date(now.getTime() - 30 * 86_400_000), to: now };
+  const [settings, results] = await Promise.all([prisma.flowSetting.findMany({ where: { shop } }), resultsByFlow(shop, range)]);
   return MERCHANT_FLOWS.map((flow) => {
     const setting = settings.find((s) => s.flow === flow);
-    const sent = sends.find((s) => s.flow === flow)?._count._all ?? 0;
-    const m = money.find((x) => x.flow === flow);
+    const result = results.find((r) => r.key === flow);
     return {
       flow,
       enabled: setting?.enabled ?? false,
       pausedReason: setting?.pausedReason ?? null,
       holdoutPercent: setting?.holdoutPercent ?? 0,
-      sent,
-      orders: m?._count._all ?? 0,
-      revenue: m?._sum.revenue?.toFixed(2) ?? "0.00",
+      sent: result?.sent ?? 0,
+      orders: result?.orders ?? 0,
+      revenue: result?.revenue ?? "0.00",
     };
   });
 }
