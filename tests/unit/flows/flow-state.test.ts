@@ -236,6 +236,45 @@ describe("attribution", () => {
   });
 });
 
+describe("holdout lift", () => {
+  it("compares conversion of shoppers messaged against the control group", async () => {
+    const sendAt = new Date(t0.getTime() - 2 * D);
+    for (let i = 0; i < 8; i++) {
+      const s = await subscriber();
+      const held = i >= 4;
+      await prisma.notification.create({
+        data: { shop, flow: "back_in_stock", dedupKey: `lift-${i}`, subscriberId: s.id, status: held ? "held_out" : "delivered", sendAt, templateName: "x" },
+      });
+      // Treated: 2 of 4 buy within the window; control: 1 of 4; one more buys too late to count.
+      const buys = held ? i === 4 : i < 2;
+      if (buys) await prisma.order.create({ data: { shop, id: `lift-o${i}`, subscriberId: s.id, placedAt: new Date(sendAt.getTime() + D), shopifyUpdatedAt: t0 } });
+      if (i === 3) await prisma.order.create({ data: { shop, id: `lift-late`, subscriberId: s.id, placedAt: new Date(sendAt.getTime() + 9 * D), shopifyUpdatedAt: t0 } });
+    }
+    const lift = await results.holdoutLift(shop, "back_in_stock", { from: new Date(t0.getTime() - 5 * D), to: t0 });
+    expect(lift.treated).toEqual({ shoppers: 4, converted: 2, rate: 0.5 });
+    expect(lift.control).toEqual({ shoppers: 4, converted: 1, rate: 0.25 });
+    expect(lift.lift).toBe(1);
+  });
+});
+
+describe("checkout without a cart", () => {
+  it("hangs the reminders on the checkout token and recovers through Shopify's URL", async () => {
+    const s = await subscriber();
+    const lines = [{ variantId: "5", title: "Hat", quantity: 1, price: "12.00" }];
+    await prisma.checkout.create({
+      data: { shop, token: "chk-1", phone: s.phone, lines, totalPrice: 12, currency: "EUR", recoveryUrl: "https://state.myshopify.com/1/checkouts/chk-1/recover?key=abc", shopifyUpdatedAt: t0 },
+    });
+    await cart.replanAbandonedCart(shop, { checkoutToken: "chk-1" }, t0);
+    const first = await prisma.notification.findFirstOrThrow({ where: { shop, cartToken: "chk-1", step: 1 } });
+    expect(first.subscriberId).toBe(s.id);
+    const link = await prisma.trackedLink.findFirstOrThrow({ where: { shop, notificationId: first.id } });
+    expect(new URL(link.destination).pathname).toBe("/1/checkouts/chk-1/recover");
+    await prisma.checkout.update({ where: { shop_token: { shop, token: "chk-1" } }, data: { completedAt: t0, orderId: "x" } });
+    await cart.replanAbandonedCart(shop, { checkoutToken: "chk-1" }, t0);
+    expect(await prisma.notification.count({ where: { shop, cartToken: "chk-1", status: "scheduled" } })).toBe(0);
+  });
+});
+
 describe("discount codes", () => {
   it("asks Shopify for a single-use code and treats a taken code as done", async () => {
     const s = await subscriber();
