@@ -97,11 +97,13 @@ async function main() {
   console.log(`  orders recovered ${summary.recoveredOrders}, revenue ${summary.recoveredRevenue.toFixed(2)} ${summary.currency}`);
   console.log(`  sent by flow: ${Object.entries(summary.byFlow).map(([flow, n]) => `${flow} ${n}`).join(", ")}`);
 
+  const demoLine = `DEMO ${JSON.stringify(summary)}`;
   if (once) {
     await services.close();
-    console.log(`DEMO ${JSON.stringify(summary)}`);
+    console.log(demoLine);
     process.exit(0);
   }
+  console.log(demoLine);
 
   services.startLiveWork();
   console.log("");
