@@ -2,7 +2,7 @@ import prisma from "../app/db.server";
 import { env } from "../app/env.server";
 import { recordInstall } from "../app/shops/shop.server";
 import { unauthenticated } from "../app/shopify.server";
-import { saveConnection } from "../app/admin/whatsapp-connection.server";
+import { saveConnection, sendTestMessage } from "../app/admin/whatsapp-connection.server";
 import { saveFlowSetting } from "../app/flows/flow-settings.server";
 import { launchCampaign } from "../app/flows/promotion.server";
 import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "../app/consent/keywords";
@@ -172,6 +172,12 @@ export async function playWeek(s: SandboxServices, options: { quiet: boolean }) 
     await enable("appointment", { hoursBefore: 24, bookingDateProperty: "Booking date", bookingTimeProperty: "Booking time" });
     await enable("promotion", {});
     progress.log(now(), "setup", "flows on: abandoned cart, back in stock, reorder, cross-sell, appointments, promotions");
+  });
+
+  scene(at(0, 8, 35), "test message", async () => {
+    const result = await sendTestMessage(s.shop, { to: "+34910000999", template: "appointment_reminder|en" }, now());
+    if (!result.ok) throw new Error(`test message failed: ${JSON.stringify(result.errors)}`);
+    progress.log(now(), "setup", "test message reached the merchant's phone");
   });
 
   // ---- the catalogue and its history arrive as webhooks ---------------------------------------
