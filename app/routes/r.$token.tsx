@@ -1,10 +1,12 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
+import { isbot } from "isbot";
 import { recordClick } from "../flows/clicks.server";
 import { systemClock } from "../shared/clock";
 
 // The tracked link behind every message button: count the tap, then send the shopper on.
-export async function loader({ params }: LoaderFunctionArgs) {
-  const target = await recordClick(params.token ?? "", systemClock.now());
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const automated = isbot(request.headers.get("user-agent"));
+  const target = await recordClick(params.token ?? "", systemClock.now(), { automated });
   if (!target) throw new Response("Not found", { status: 404 });
   return redirect(target.destination, 302);
 }

@@ -107,12 +107,9 @@ afterAll(async () => {
   useProcessClock({ now: () => new Date() });
 });
 
-async function tapLink(token: string) {
-  const response = await fetch(`${server.url}/r/${token}`, {
-    redirect: "manual",
-    headers: { "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 WhatsApp" },
-  });
-  return response;
+const PHONE_BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
+async function tapLink(token: string, userAgent = PHONE_BROWSER) {
+  return fetch(`${server.url}/r/${token}`, { redirect: "manual", headers: { "User-Agent": userAgent } });
 }
 
 describe("abandoned cart, end to end", () => {
@@ -141,6 +138,11 @@ describe("abandoned cart, end to end", () => {
     expect(message.to.replace(/^\+/, "")).toBe(shopper.phone.replace(/^\+/, ""));
     const button = message.components.find((c) => c.type === "button") as { parameters: Array<{ text: string }> } | undefined;
     const token = button!.parameters[0].text;
+
+    // WhatsApp's link-preview fetcher is redirected but not counted as the shopper's tap.
+    const preview = await tapLink(token, "WhatsApp/2.24.1.5 A");
+    expect(preview.status).toBe(302);
+    expect((await prisma.notification.findUniqueOrThrow({ where: { id: planned.id } })).clickedAt).toBeNull();
 
     const tapped = await tapLink(token);
     expect(tapped.status).toBe(302);
