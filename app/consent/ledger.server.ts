@@ -35,10 +35,10 @@ export interface NewConsentEvent extends ConsentProof {
 /** sha256 over salt, IP and user agent: ties an opt-in to a device without storing either. */
 export function hashDevice(ip: string | null | undefined, userAgent: string | null | undefined): string | null {
   if (!ip && !userAgent) return null;
-  const { CONSENT_HASH_SALT, NODE_ENV } = env();
-  // Unsalted, an IPv4 hash is reversed by trying all 2^32 addresses: production must have a salt.
-  if (!CONSENT_HASH_SALT && NODE_ENV === "production") throw new Error("CONSENT_HASH_SALT is required in production");
-  const salt = CONSENT_HASH_SALT ?? "development-only-salt";
+  const { CONSENT_HASH_SALT, SHOPIFY_API_SECRET } = env();
+  // Unsalted, an IPv4 hash is reversed by trying all 2^32 addresses; without a configured salt,
+  // one derived from the app's secret keeps the hash just as unguessable to anyone outside.
+  const salt = CONSENT_HASH_SALT ?? createHash("sha256").update(`consent-device-salt:${SHOPIFY_API_SECRET}`).digest("hex");
   return createHash("sha256").update(`${salt}\n${ip ?? ""}\n${userAgent ?? ""}`).digest("hex");
 }
 
