@@ -1,6 +1,7 @@
 import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
+import { zonedTimeToUtc } from "../flows/appointment";
 import { campaignProgress, estimateAudience as estimatePromotionAudience } from "../flows/promotion.server";
 import { enqueueTask } from "../tasks/queue.server";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -27,6 +28,22 @@ const optionalNumber = (max: number, message: string) =>
     .transform((s) => (s && s.trim() !== "" ? Number(s) : undefined))
     .pipe(z.number({ error: message }).min(0, message).max(max, message).optional());
 
+// <input type="datetime-local"> sends the merchant's wall-clock time without a zone; campaigns
+// go out on the shop's clock, like everything else in the Shopify admin.
+const LOCAL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/;
+
+export function shopLocalTime(raw: string, timeZone: string): Date | null {
+  const m = LOCAL_DATE_TIME.exec(raw);
+  if (!m) return null;
+  const [year, month, day, hour, minute] = m.slice(1).map(Number);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
+  return zonedTimeToUtc({ year, month, day, hour, minute }, timeZone);
+}
+
+async function shopTimeZone(shop: string) {
+  return (await prisma.shop.findUnique({ where: { shop }, select: { timezone: true } }))?.timezone ?? "UTC";
+}
+
 export const audienceForm = z.object({
   lastOrderWithinDays: optionalNumber(3650, "Between 0 and 3650 days"),
   minSpent: optionalNumber(10_000_000, "0 or more"),
@@ -41,8 +58,7 @@ const campaignForm = z
     scheduledAt: z
       .string()
       .optional()
-      .transform((s) => (s ? new Date(s) : null))
-      .refine((d) => d === null || !Number.isNaN(d.getTime()), "Enter a date and time"),
+      .refine((s) => !s || LOCAL_DATE_TIME.test(s), "Enter a date and time"),
   })
   .and(audienceForm);
 
@@ -62,7 +78,9 @@ export type SaveCampaignResult = { ok: true; id: string } | { ok: false; errors:
 export async function createCampaign(shop: string, form: Record<string, unknown>, now: Date): Promise<SaveCampaignResult> {
   const parsed = campaignForm.safeParse(form);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
-  const { name, template, scheduledAt, ...audience } = parsed.data;
+  const { name, template, scheduledAt: rawAt, ...audience } = parsed.data;
+  const scheduledAt = rawAt ? shopLocalTime(rawAt, await shopTimeZone(shop)) : null;
+  if (rawAt && !scheduledAt) return { ok: false, errors: { scheduledAt: "Enter a date and time" } };
   const [templateName, templateLanguage] = template.split("|");
   const approved = await prisma.messageTemplate.findFirst({
     where: { shop, name: templateName, language: templateLanguage, status: "APPROVED", category: "MARKETING" },
@@ -97,8 +115,8 @@ export async function scheduleCampaign(shop: string, id: string, rawAt: string, 
   const campaign = await prisma.campaign.findFirst({ where: { id, shop } });
   if (!campaign) return null;
   if (campaign.status !== "draft") return { ok: false, errors: { form: "Only a draft can be scheduled" } };
-  const at = rawAt ? new Date(rawAt) : now;
-  if (Number.isNaN(at.getTime())) return { ok: false, errors: { scheduledAt: "Enter a date and time" } };
+  const at = rawAt ? shopLocalTime(rawAt, await shopTimeZone(shop)) : now;
+  if (!at) return { ok: false, errors: { scheduledAt: "Enter a date and time" } };
   if (at.getTime() < now.getTime() - 60_000) return { ok: false, errors: { scheduledAt: "Choose a time in the future" } };
   const audience = audienceForm.safeParse(stringify(campaign.audience));
   const audienceSize = await estimateAudience(shop, audience.success ? audience.data : { countries: [] }, now);

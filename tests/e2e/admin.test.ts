@@ -271,6 +271,20 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     expect((await prisma.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).status).toBe("scheduled");
     await page.context().close();
 
+    expect(await prisma.task.count({ where: { shop: SHOP_A, kind: "campaigns.launch" } })).toBe(1);
+
+    // A time picked in the form is the shop's wall clock (Europe/Madrid is UTC+1 in January).
+    const later = await openAdmin(SHOP_A, "/app/campaigns/new");
+    await later.getByLabel("Name").fill("January offer");
+    await later.getByLabel("Marketing template").selectOption("cart_reminder|en");
+    await later.getByLabel("Send at").fill("2030-01-15T10:00");
+    await later.getByRole("button", { name: "Schedule" }).click();
+    await later.getByRole("heading", { name: "Progress" }).waitFor();
+    const january = await prisma.campaign.findFirstOrThrow({ where: { shop: SHOP_A, name: "January offer" } });
+    expect(january.status).toBe("scheduled");
+    expect(january.scheduledAt?.toISOString()).toBe("2030-01-15T09:00:00.000Z");
+    await later.context().close();
+
     const list = await openAdmin(SHOP_A, "/app/campaigns");
     await list.getByText("Spring offer").waitFor();
     await shot(list, "campaigns");
@@ -283,7 +297,7 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await shot(page, "not-found");
     await page.context().close();
 
-    for (const path of [`/app/messages/${seededB.sentId}`, `/app/messages/${seededB.failedId}`, `/app/campaigns/${seededB.campaignId}`]) {
+    for (const path of [`/app/messages/${seededB.sentId}`, `/app/messages/${seededB.failedId}`, `/app/campaigns/${seededB.campaignId}`, "/app/flows/not_a_flow"]) {
       const response = await asShop(SHOP_A, `${path}?${embeddedQuery(SHOP_A, token(SHOP_A))}`);
       expect(response.status, path).toBe(404);
       expect(await response.text()).not.toContain("Bravo");
