@@ -8,6 +8,7 @@ import { formatDateTime } from "../components/money";
 import { statusTone } from "../components/status-tone";
 import { RouteError } from "../components/route-error";
 import { readableError } from "../i18n/whatsapp-errors";
+import { EVENT_LABELS, describeGateReason } from "../i18n/gate-reasons";
 import { en } from "../i18n/admin";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
@@ -47,10 +48,10 @@ export default function MessageDetail() {
                       <BlockStack gap="050">
                         <InlineStack gap="200" blockAlign="center">
                           <Text as="span" fontWeight="semibold">{t.kinds[entry.kind] ?? entry.kind}</Text>
-                          {entry.kind === "decision" || entry.kind === "event" ? <Badge>{entry.label}</Badge> : null}
+                          {entry.kind === "decision" || entry.kind === "event" ? <Badge>{EVENT_LABELS[entry.label] ?? entry.label}</Badge> : null}
                         </InlineStack>
                         <Text as="span" tone="subdued" variant="bodySm">{formatDateTime(entry.at, timezone)}</Text>
-                        {entry.detail ? <Text as="span" variant="bodySm">{entry.detail}</Text> : null}
+                        {entry.detail ? <Text as="span" variant="bodySm">{entry.kind === "decision" || entry.kind === "event" ? describeGateReason(entry.detail) : entry.detail}</Text> : null}
                       </BlockStack>
                     </li>
                   ))}
@@ -66,7 +67,7 @@ export default function MessageDetail() {
               <Detail label={t.recipient} value={message.recipient ?? "—"} />
               <Detail label={t.template} value={`${message.templateName} (${message.templateLanguage})`} />
               <Detail label={t.sendAt} value={formatDateTime(message.sendAt, timezone)} />
-              {message.decision ? <Detail label={t.decision} value={[message.decision, message.decisionReason].filter(Boolean).join(" · ")} /> : null}
+              {message.decision ? <Detail label={t.decision} value={[EVENT_LABELS[message.decision] ?? message.decision, describeGateReason(message.decisionReason)].filter(Boolean).join(" · ")} /> : null}
             </BlockStack>
           </Card>
         </Layout.Section>
