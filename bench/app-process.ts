@@ -1,0 +1,86 @@
+/**
+ * The Rebound server in a process of its own, driven over IPC by bench/run.ts and the chaos
+ * suite. It owns the database connection, which matters for PGlite: the embedded database lives
+ * inside one process, so seeding and inspection must happen here too.
+ *
+ * Messages in: { id, cmd, args }; out: { id, ok, result } or { id, ok: false, error }.
+ */
+import { serveCommands } from "./child";
+import type { Dispatcher } from "../app/outbox/dispatcher.server";
+import type { RunningServer } from "../server/app-server";
+
+type Stoppable = { stop(): Promise<void> };
+
+let running: RunningServer | undefined;
+let tasks: Stoppable | undefined;
+let dispatcher: Dispatcher | undefined;
+let peakRss = 0;
+const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+rssTimer.unref();
+
+async function raw() {
+  const { rawSql } = await import("../app/db.server");
+  return rawSql();
+}
+
+const commands: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
+  async start(args) {
+    Object.assign(process.env, args.env as Record<string, string>);
+    const { startServer } = await import("../server/app-server");
+    running = await startServer({ port: 0, host: "127.0.0.1", background: false, root: args.root as string | undefined });
+    const { databaseKind } = await import("../app/db.server");
+    return { url: running.url, database: databaseKind(), pid: process.pid };
+  },
+  async query(args) {
+    return (await raw()).query(args.sql as string, (args.params as unknown[]) ?? []);
+  },
+  async exec(args) {
+    await (await raw()).exec(args.sql as string);
+    return null;
+  },
+  async encrypt(args) {
+    const { encryptSecret } = await import("../app/security/encryption.server");
+    return encryptSecret(args.value as string);
+  },
+  /** Deferred webhook work only (the fan-out runs as a task). */
+  async startTasks() {
+    await import("../app/tasks/handlers.server");
+    const { startTaskRunner } = await import("../app/tasks/runner.server");
+    tasks ??= startTaskRunner();
+    return null;
+  },
+  async stopTasks() {
+    await tasks?.stop();
+    tasks = undefined;
+    return null;
+  },
+  /** The outbox dispatcher with the production defaults from the environment. */
+  async startDispatcher() {
+    const { startDispatcher } = await import("../app/outbox/dispatcher.server");
+    dispatcher ??= startDispatcher();
+    return null;
+  },
+  async stopDispatcher() {
+    await dispatcher?.stop();
+    dispatcher = undefined;
+    return null;
+  },
+  async resetPeakRss() {
+    peakRss = process.memoryUsage().rss;
+    return peakRss;
+  },
+  async peakRss() {
+    return Math.max(peakRss, process.memoryUsage().rss);
+  },
+  async stop() {
+    await tasks?.stop();
+    await dispatcher?.stop();
+    await running?.close();
+    const { closeDatabase } = await import("../app/db.server");
+    await closeDatabase();
+    setTimeout(() => process.exit(0), 10);
+    return null;
+  },
+};
+
+serveCommands(commands);
