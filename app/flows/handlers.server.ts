@@ -7,7 +7,7 @@ import { attributeOrder } from "./attribution.server";
 import { notifyRestock } from "./back-in-stock.server";
 import "./discounts.server";
 import { planAfterOrderPaid, settleOrderPlaced } from "./orders.server";
-import { launchCampaign } from "./promotion.server";
+import { CAMPAIGN_SETTLE_TASK, launchCampaign, settleCampaign } from "./promotion.server";
 
 /**
  * The flows' side of the domain events the webhook handlers enqueue (app/webhooks/
@@ -40,3 +40,4 @@ on("flows.order_paid", orderEvent, (shop, p, clock) => planAfterOrderPaid(shop, 
 on("flows.variant_restocked", restocked, (shop, p, clock) => notifyRestock(shop, p, clock.now()));
 // Written by the campaign pages (app/admin/campaigns.server.ts) at the scheduled time.
 on("campaigns.launch", campaignLaunch, (shop, p, clock) => launchCampaign(shop, p.campaignId, clock.now()));
+on(CAMPAIGN_SETTLE_TASK, campaignLaunch, (shop, p, clock) => settleCampaign(shop, p.campaignId, clock.now()));

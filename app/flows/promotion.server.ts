@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
+import { enqueueTask } from "../tasks/queue.server";
 import { loadFlowSetting } from "./flow-settings.server";
 import { DAY, storefront, withUtm } from "./plan";
 import { monthStart, readAudience, type CampaignAudience } from "./promotion";
@@ -113,10 +114,34 @@ export async function launchCampaign(shop: string, campaignId: string, now: Date
         )
         SELECT (SELECT count(*) FROM inserted WHERE status = 'scheduled')::int AS scheduled,
                (SELECT count(*) FROM inserted WHERE status = 'held_out')::int AS held_out`;
+      await enqueueTask(
+        { shop, kind: CAMPAIGN_SETTLE_TASK, payload: { campaignId }, dedupKey: `campaign-settle:${campaignId}:${now.getTime()}`, runAt: now },
+        tx,
+      );
       return { launched: true as const, scheduled: rows[0].scheduled, heldOut: rows[0].held_out };
     },
     { timeout: 60_000 },
   );
+}
+
+export const CAMPAIGN_SETTLE_TASK = "campaigns.settle";
+const SETTLE_EVERY_MS = 60_000;
+
+/**
+ * Marks a sending campaign sent once none of its messages waits any more; until then looks
+ * again a minute later (a Task, so it survives restarts and runs in any worker).
+ */
+export async function settleCampaign(shop: string, campaignId: string, now: Date): Promise<"sent" | "waiting" | "not_sending"> {
+  const campaign = await prisma.campaign.findFirst({ where: { shop, id: campaignId }, select: { status: true } });
+  if (campaign?.status !== "sending") return "not_sending";
+  const waiting = await prisma.notification.count({ where: { shop, campaignId, status: { in: ["scheduled", "sending"] } } });
+  if (waiting === 0) {
+    await prisma.campaign.updateMany({ where: { shop, id: campaignId, status: "sending" }, data: { status: "sent", finishedAt: now } });
+    return "sent";
+  }
+  const next = new Date(now.getTime() + SETTLE_EVERY_MS);
+  await enqueueTask({ shop, kind: CAMPAIGN_SETTLE_TASK, payload: { campaignId }, dedupKey: `campaign-settle:${campaignId}:${next.getTime()}`, runAt: next });
+  return "waiting";
 }
 
 export interface CampaignProgress {

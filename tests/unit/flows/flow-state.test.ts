@@ -180,6 +180,11 @@ describe("promotions", () => {
     expect(new URL(link.destination).searchParams.get("utm_campaign")).toBe("promotion");
     expect(await promotion.launchCampaign(shop, campaign.id, t0)).toEqual({ launched: false, reason: "not_launchable" });
     expect(await promotion.campaignProgress(shop, campaign.id)).toMatchObject({ total: 1, byStatus: { scheduled: 1 }, done: false });
+    expect(await prisma.task.count({ where: { shop, kind: "campaigns.settle" } })).toBe(1);
+    expect(await promotion.settleCampaign(shop, campaign.id, t0)).toBe("waiting");
+    await prisma.notification.update({ where: { id: sent.id }, data: { status: "delivered" } });
+    expect(await promotion.settleCampaign(shop, campaign.id, t0)).toBe("sent");
+    expect(await prisma.campaign.findUniqueOrThrow({ where: { id: campaign.id } })).toMatchObject({ status: "sent", finishedAt: t0 });
   });
 });
 
