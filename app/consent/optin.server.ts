@@ -159,10 +159,18 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
   });
 }
 
-/** So the abandoned-cart flow knows whose cart it is (the cart webhook may arrive before or after). */
+/**
+ * So the abandoned-cart flow knows whose cart it is. The cart webhook may arrive before or after
+ * the opt-in: when it has not arrived yet, an empty placeholder row (updated_at at the epoch, so
+ * any real payload is newer) holds the link, and the webhook's upsert fills in the contents
+ * without touching subscriberId.
+ */
 async function linkCart(tx: Db, input: OptInInput, subscriberId: string) {
   if (input.cartToken) {
-    await tx.cart.updateMany({ where: { shop: input.shop, token: input.cartToken }, data: { subscriberId } });
+    await tx.$executeRaw`
+      INSERT INTO "Cart" (token, shop, "subscriberId", status, lines, "itemCount", "totalPrice", "shopifyUpdatedAt", "createdAt", "updatedAt")
+      VALUES (${input.cartToken}, ${input.shop}, ${subscriberId}, 'emptied', '[]'::jsonb, 0, 0, to_timestamp(0), ${input.at}, ${input.at})
+      ON CONFLICT (shop, token) DO UPDATE SET "subscriberId" = EXCLUDED."subscriberId", "updatedAt" = EXCLUDED."updatedAt"`;
   }
   if (input.checkoutToken) {
     await tx.checkout.updateMany({ where: { shop: input.shop, token: input.checkoutToken }, data: { subscriberId } });

@@ -106,17 +106,27 @@ describe("recordOptIn", () => {
   });
 });
 
-describe("subscriberIdForCart", () => {
-  it("finds the cart block's subscriber by cart token until they opt out", async () => {
-    const { subscriberIdForCart } = await import("../../../app/consent/cart-link.server");
+describe("linking a cart block opt-in to its cart", () => {
+  it("holds the link when the opt-in comes before the cart webhook, and keeps it when the cart arrives", async () => {
+    const { saveCart } = await import("../../../app/carts/cart.server");
     const result = await optin.recordOptIn(input({ phone: phone.parsePhone("+34 622 111 000"), source: "cart_block", variantId: undefined, productId: undefined, cartToken: "cart-late", at: at(40) }));
-    expect(await subscriberIdForCart(prisma, SHOP, "cart-late")).toBe(result.subscriberId);
-    expect(await subscriberIdForCart(prisma, OTHER, "cart-late")).toBeNull();
-    expect(await subscriberIdForCart(prisma, SHOP, "another-cart")).toBeNull();
+    const placeholder = await prisma.cart.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: "cart-late" } } });
+    expect(placeholder).toMatchObject({ subscriberId: result.subscriberId, itemCount: 0, status: "emptied" });
+
     await prisma.$transaction((tx) =>
-      ledger.appendConsentEvent(tx, { shop: SHOP, subscriberId: result.subscriberId, kind: "opt_out", source: "whatsapp_reply", occurredAt: at(41) }),
+      saveCart(tx, SHOP, {
+        token: "cart-late",
+        lines: [{ variantId: "1", productId: "2", title: "Mug", quantity: 2, price: "9.50" }],
+        itemCount: 2,
+        totalPrice: "19.00",
+        currency: "EUR",
+        status: "open",
+        shopifyUpdatedAt: at(39),
+      }),
     );
-    expect(await subscriberIdForCart(prisma, SHOP, "cart-late")).toBeNull();
+    const cart = await prisma.cart.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: "cart-late" } } });
+    expect(cart).toMatchObject({ subscriberId: result.subscriberId, itemCount: 2, status: "open" });
+    expect(await prisma.cart.count({ where: { shop: OTHER, token: "cart-late" } })).toBe(0);
   });
 });
 
