@@ -6,6 +6,7 @@ import { campaignProgress, estimateAudience as estimatePromotionAudience } from 
 import { enqueueTask } from "../tasks/queue.server";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { fieldErrors, type FieldErrors } from "./form-errors";
+import { bodyPlaceholderCount } from "./template-preview";
 
 /**
  * Promotional campaigns from the merchant's side: draft, audience estimate, schedule, progress
@@ -59,6 +60,12 @@ const campaignForm = z
       .string()
       .optional()
       .refine((s) => !s || LOCAL_DATE_TIME.test(s), "Enter a date and time"),
+    link: z
+      .string()
+      .trim()
+      .optional()
+      .transform((s) => s || undefined)
+      .pipe(z.string().url("Enter a full link starting with https://").startsWith("https://", "Enter a full link starting with https://").optional()),
   })
   .and(audienceForm);
 
@@ -78,7 +85,7 @@ export type SaveCampaignResult = { ok: true; id: string } | { ok: false; errors:
 export async function createCampaign(shop: string, form: Record<string, unknown>, now: Date): Promise<SaveCampaignResult> {
   const parsed = campaignForm.safeParse(form);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
-  const { name, template, scheduledAt: rawAt, ...audience } = parsed.data;
+  const { name, template, scheduledAt: rawAt, link, ...audience } = parsed.data;
   const scheduledAt = rawAt ? shopLocalTime(rawAt, await shopTimeZone(shop)) : null;
   if (rawAt && !scheduledAt) return { ok: false, errors: { scheduledAt: "Enter a date and time" } };
   const [templateName, templateLanguage] = template.split("|");
@@ -86,6 +93,16 @@ export async function createCampaign(shop: string, form: Record<string, unknown>
     where: { shop, name: templateName, language: templateLanguage, status: "APPROVED", category: "MARKETING" },
   });
   if (!approved) return { ok: false, errors: { template: "Choose an approved marketing template" } };
+  // Every {{n}} in the template needs a value; WhatsApp refuses a send with a different count.
+  const body: string[] = [];
+  const bodyErrors: FieldErrors = {};
+  for (let n = 1; n <= bodyPlaceholderCount(approved.components); n++) {
+    const value = String(form[`body.${n}`] ?? "").trim();
+    if (!value) bodyErrors[`body.${n}`] = "Fill in this value";
+    else if (value.length > 1000) bodyErrors[`body.${n}`] = "At most 1000 characters";
+    body.push(value);
+  }
+  if (Object.keys(bodyErrors).length) return { ok: false, errors: bodyErrors };
   if (scheduledAt && scheduledAt.getTime() < now.getTime() - 60_000) return { ok: false, errors: { scheduledAt: "Choose a time in the future" } };
   const audienceSize = await estimateAudience(shop, audience, now);
   const campaign = await prisma.$transaction(async (tx) => {
@@ -95,6 +112,7 @@ export async function createCampaign(shop: string, form: Record<string, unknown>
         name,
         templateName: approved.name,
         templateLanguage: approved.language,
+        params: { body, ...(link ? { link } : {}) },
         audience: { ...audience },
         audienceSize,
         status: scheduledAt ? "scheduled" : "draft",

@@ -65,3 +65,11 @@ export function previewValues(
       return [product];
   }
 }
+
+/** The highest {{n}} in the BODY: how many body parameters a send must carry (Meta error 132000 otherwise). */
+export function bodyPlaceholderCount(components: unknown): number {
+  const list = (Array.isArray(components) ? components : []) as Component[];
+  const body = list.find((c) => c.type?.toUpperCase() === "BODY");
+  const numbers = [...(body?.text ?? "").matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => Number(m[1]));
+  return numbers.length ? Math.max(...numbers) : 0;
+}

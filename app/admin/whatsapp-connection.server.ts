@@ -6,6 +6,7 @@ import { loadCredentials, pauseForInvalidToken, whatsAppClientFromEnv } from "..
 import { TOKEN_INVALID, WhatsAppApiError, WhatsAppUnreachable } from "../whatsapp/errors";
 import { SYNC_TEMPLATES } from "../whatsapp/template-sync-task.server";
 import { readableError } from "../i18n/whatsapp-errors";
+import { bodyPlaceholderCount } from "./template-preview";
 import { fieldErrors, type FieldErrors } from "./form-errors";
 
 /**
@@ -120,7 +121,7 @@ export async function sendTestMessage(shop: string, form: Record<string, unknown
   const [name, language] = parsed.data.template.split("|");
   const template = await prisma.messageTemplate.findFirst({ where: { shop, name, language, status: "APPROVED" } });
   if (!template) return { ok: false, errors: { template: "Choose an approved template" } };
-  const placeholders = countBodyPlaceholders(template.components);
+  const placeholders = bodyPlaceholderCount(template.components);
   try {
     const sent = await whatsAppClientFromEnv().sendTemplate(credentials, {
       to: parsed.data.to,
@@ -138,14 +139,6 @@ export async function sendTestMessage(shop: string, form: Record<string, unknown
     if (error instanceof WhatsAppUnreachable) return { ok: false, errors: { form: "WhatsApp could not be reached. Try again in a minute." } };
     throw error;
   }
-}
-
-function countBodyPlaceholders(components: unknown): number {
-  const body = (Array.isArray(components) ? components : []).find(
-    (c): c is { type: string; text?: string } => typeof c === "object" && c !== null && String((c as { type?: unknown }).type).toUpperCase() === "BODY",
-  );
-  const numbers = [...(body?.text ?? "").matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => Number(m[1]));
-  return numbers.length ? Math.max(...numbers) : 0;
 }
 
 /** Asks for a fresh copy of the shop's templates from WhatsApp (the sync runs as a task). */

@@ -7,7 +7,7 @@ import { authenticate } from "../shopify.server";
 import { systemClock } from "../shared/clock";
 import { createCampaign, estimateAudience, marketingTemplates, parseAudience } from "../admin/campaigns.server";
 import { loadPreviewSample } from "../admin/preview-sample.server";
-import { renderTemplate } from "../admin/template-preview";
+import { bodyPlaceholderCount, renderTemplate } from "../admin/template-preview";
 import { formatMoney } from "../components/money";
 import { RouteError } from "../components/route-error";
 import { en, fill } from "../i18n/admin";
@@ -46,11 +46,16 @@ export default function NewCampaign() {
   const [minSpent, setMinSpent] = useState("");
   const [countries, setCountries] = useState("");
   const [scheduledAt, setScheduledAt] = useState("");
+  const [body, setBody] = useState<Record<number, string>>({});
+  const [link, setLink] = useState("");
   const chosen = templates.find((tpl) => `${tpl.name}|${tpl.language}` === template);
+  const placeholders = chosen ? bodyPlaceholderCount(chosen.components) : 0;
   const preview = useMemo(
-    () => (chosen ? renderTemplate(chosen.components, [sample.productTitle ?? "", sample.price ? formatMoney(sample.price, sample.currency) : "", sample.shopName]) : null),
-    [chosen, sample],
+    () => (chosen ? renderTemplate(chosen.components, Array.from({ length: placeholders }, (_, i) => body[i + 1] || `{{${i + 1}}}`)) : null),
+    [chosen, placeholders, body],
   );
+  // Suggestions from the shop's own catalogue, so a first campaign starts from real words.
+  const suggestions = [sample.productTitle, sample.price ? formatMoney(sample.price, sample.currency) : null, sample.shopName].filter(Boolean) as string[];
   const audience = { lastOrderWithinDays, minSpent, countries };
 
   return (
@@ -67,6 +72,11 @@ export default function NewCampaign() {
                   <TextField label={t.name} name="name" value={name} onChange={setName} autoComplete="off" error={errors.name} />
                   <Select label={t.template} name="template" value={template} onChange={setTemplate} error={errors.template}
                     options={[{ label: en.flow.chooseTemplate, value: "" }, ...templates.map((tpl) => ({ label: `${tpl.name} (${tpl.language})`, value: `${tpl.name}|${tpl.language}` }))]} />
+                  {Array.from({ length: placeholders }, (_, i) => i + 1).map((n) => (
+                    <TextField key={n} label={fill(t.bodyValue, { n })} name={`body.${n}`} autoComplete="off" value={body[n] ?? ""}
+                      placeholder={suggestions[n - 1]} onChange={(v) => setBody((all) => ({ ...all, [n]: v }))} error={body[n] ? undefined : errors[`body.${n}`]} />
+                  ))}
+                  <TextField label={t.link} name="link" type="url" autoComplete="off" value={link} onChange={setLink} helpText={t.linkHelp} error={errors.link} />
                 </FormLayout>
               </Card>
               <Card>

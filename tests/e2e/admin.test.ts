@@ -260,11 +260,21 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await page.getByLabel("Calling codes (optional)").fill("34");
     await page.getByRole("button", { name: "Estimate audience" }).click();
     await page.getByText("4 subscribers would get this message.").waitFor();
+    // The template has three placeholders: each needs a value before the campaign is saved.
+    await page.getByRole("button", { name: "Save draft" }).click();
+    await page.getByText("Fill in this value").first().waitFor();
+    expect(await prisma.campaign.count({ where: { shop: SHOP_A, name: "Spring offer" } })).toBe(0);
+    await page.getByLabel("Value for {{1}}").fill("our spring mugs");
+    await page.getByLabel("Value for {{2}}").fill("20% off");
+    await page.getByLabel("Value for {{3}}").fill("SPRING20");
+    await expect(page.getByTestId("message-preview").innerText()).resolves.toContain("You left our spring mugs in your cart. Your total is 20% off. Use code SPRING20");
+    await shot(page, "campaign-new");
     await page.getByRole("button", { name: "Save draft" }).click();
     await page.getByText("Progress").waitFor();
     const campaign = await prisma.campaign.findFirstOrThrow({ where: { shop: SHOP_A, name: "Spring offer" } });
     expect(campaign.status).toBe("draft");
     expect(campaign.audienceSize).toBe(4);
+    expect(campaign.params).toEqual({ body: ["our spring mugs", "20% off", "SPRING20"] });
     await page.getByRole("button", { name: "Send now" }).click();
     await page.getByText("Scheduled", { exact: true }).waitFor();
     await shot(page, "campaign");
@@ -277,6 +287,7 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     const later = await openAdmin(SHOP_A, "/app/campaigns/new");
     await later.getByLabel("Name").fill("January offer");
     await later.getByLabel("Marketing template").selectOption("cart_reminder|en");
+    for (const n of [1, 2, 3]) await later.getByLabel(`Value for {{${n}}}`).fill(`v${n}`);
     await later.getByLabel("Send at").fill("2030-01-15T10:00");
     await later.getByRole("button", { name: "Schedule" }).click();
     await later.getByRole("heading", { name: "Progress" }).waitFor();
