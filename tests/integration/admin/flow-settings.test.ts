@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signSessionToken } from "../../fakes/shopify/session-token";
+import { startTestServer, type TestServer } from "../../support/server";
+import { snapshotBuild } from "../../e2e/support/build-snapshot";
+
+/**
+ * Saving a single-template flow from its settings page: the flow's own schema validates, bad
+ * input is a 422 naming the field and writes nothing, a template of the wrong category is
+ * refused, and a good form is stored in the shape the planners read.
+ */
+const SHOP = "flows-admin.myshopify.com";
+const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+let server: TestServer;
+let snapshot: ReturnType<typeof snapshotBuild> | undefined;
+let prisma: typeof import("../../../app/db.server").default;
+
+function post(path: string, form: Record<string, string>) {
+  return fetch(`${server.url}${path}`, {
+    method: "POST",
+    headers: {
+      authorization: `Bearer ${signSessionToken({ shop: SHOP, apiKey: server.apiKey, secret: server.secret })}`,
+      "user-agent": CHROME_UA,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams(form),
+    redirect: "manual",
+  });
+}
+
+const backInStock = (overrides: Record<string, string> = {}) => ({
+  enabled: "true",
+  holdoutPercent: "5",
+  "config.templateName": "restock_alert|en",
+  "config.delayMinutes": "15",
+  "config.messagesPerUnit": "",
+  "config.validHours": "24",
+  ...overrides,
+});
+
+beforeAll(async () => {
+  snapshot = snapshotBuild();
+  server = await startTestServer({}, { root: snapshot.root });
+  prisma = (await import("../../../app/db.server")).default;
+  await prisma.shop.create({ data: { shop: SHOP, settings: { create: {} } } });
+  await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", accessToken: "shpat_x", isOnline: false } });
+  await prisma.messageTemplate.createMany({
+    data: [
+      { shop: SHOP, name: "restock_alert", language: "en", category: "MARKETING", status: "APPROVED", components: [{ type: "BODY", text: "{{1}} {{2}} is back" }] },
+      { shop: SHOP, name: "visit_reminder", language: "en", category: "UTILITY", status: "APPROVED", components: [{ type: "BODY", text: "See you" }] },
+    ],
+  });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  snapshot?.remove();
+});
+
+describe("flow settings form", () => {
+  it("answers 422 naming the field when a value is out of range, and writes nothing", async () => {
+    const response = await post("/app/flows/back_in_stock", backInStock({ "config.delayMinutes": "5000" }));
+    expect(response.status).toBe(422);
+    const html = await response.text();
+    expect(html).toMatch(/aria-invalid="true"[^>]*|Polaris-InlineError/);
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP } })).toBe(0);
+  });
+
+  it("refuses a template of the wrong category", async () => {
+    const response = await post("/app/flows/back_in_stock", backInStock({ "config.templateName": "visit_reminder|en" }));
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain("Choose an approved marketing template");
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP } })).toBe(0);
+  });
+
+  it("stores a valid form in the flow's own config shape", async () => {
+    const response = await post("/app/flows/back_in_stock", backInStock());
+    expect(response.status).toBe(200);
+    const row = await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP, flow: "back_in_stock" } } });
+    expect(row.enabled).toBe(true);
+    expect(row.holdoutPercent).toBe(5);
+    expect(row.config).toEqual({ templateName: "restock_alert", language: "en", messagesPerUnit: null, delayMinutes: 15, validHours: 24 });
+  });
+
+  it("answers 404 for a flow that does not exist, and 400 for a toggle of one", async () => {
+    const missing = await post("/app/flows/newsletter", backInStock());
+    expect(missing.status).toBe(404);
+    await missing.text();
+    const toggle = await post("/app/flows?index", { flow: "newsletter", enabled: "true" });
+    expect(toggle.status).toBe(400);
+    await toggle.text();
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP, flow: { notIn: ["back_in_stock"] } } })).toBe(0);
+  });
+});
