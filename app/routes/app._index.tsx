@@ -121,11 +121,14 @@ export default function Home() {
                   <Text as="h2" variant="headingMd">{t.perFlowTitle}</Text>
                 </Box>
                 <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric", "text"]}
-                  headings={[t.flow, t.sent, t.orders, t.revenue, t.lift]}
+                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "text"]}
+                  headings={[t.flow, t.sent, t.delivered, t.read, t.clicked, t.orders, t.revenue, t.lift]}
                   rows={flows.map((f) => [
                     en.flowNames[f.flow] ?? f.flow,
                     f.sent,
+                    f.delivered,
+                    f.read,
+                    f.clicked,
                     f.orders,
                     money(f.revenue),
                     f.lift === null ? (f.controlShoppers > 0 ? "—" : t.noHoldout) : `${f.lift >= 0 ? "+" : ""}${formatPercent(f.lift)}`,

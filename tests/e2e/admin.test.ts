@@ -96,7 +96,10 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await expect(page.getByText("€58.00").first().isVisible()).resolves.toBe(true);
     // Messaged shopper bought (1/1), control group 1/2 bought: lift +100%.
     await expect(page.getByText("+100%").isVisible()).resolves.toBe(true);
-    await page.locator('[aria-label="Messages per day"] svg').first().waitFor();
+    // polaris-viz draws after it has measured its container: wait for the axes of both charts.
+    for (const chart of ["Messages per day", "Revenue per day"]) {
+      await page.locator(`[aria-label="${chart}"] svg text`).first().waitFor();
+    }
     await shot(page, "home");
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.context().close();
