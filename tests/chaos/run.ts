@@ -1,0 +1,98 @@
+/**
+ * `npm run test:chaos`: Rebound's reliability suite against the real server (production build,
+ * own process) and PostgreSQL. Workers killed with SIGKILL mid-run, WhatsApp failing one call in
+ * five, the app's PostgreSQL connections terminated, webhooks replayed out of order, a few
+ * thousand hostile requests, two shops trying to touch each other's rows, privacy redaction.
+ * Prints `CHAOS {json}` last; exits 1 when a message was lost, a hostile input was stored, a shop
+ * reached another's rows, personal data survived a redaction, or a scenario could not finish.
+ * PostgreSQL is required (workers are separate processes); without it the suite says so and
+ * exits 0.
+ */
+import { snapshotBuild } from "../../bench/build-snapshot";
+import { connectionKills, whatsappFaults } from "./faults";
+import { reachablePostgres, startHarness } from "./harness";
+import { hostileInputs } from "./hostile";
+import { replayOutOfOrder } from "./replay";
+import { redaction, tenantIsolation } from "./tenants";
+import { workerKill } from "./worker-kill";
+
+const MESSAGES = Number(process.env.CHAOS_MESSAGES ?? 10_000);
+const FAULT_MESSAGES = Number(process.env.CHAOS_FAULT_MESSAGES ?? 200);
+
+async function main() {
+  const started = Date.now();
+  const baseUrl = await reachablePostgres();
+  if (!baseUrl) {
+    console.log("chaos: skipped: PostgreSQL is unreachable (set DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)");
+    console.log(`CHAOS ${JSON.stringify({ skipped: "postgresql unreachable" })}`);
+    return 0;
+  }
+  const snapshot = snapshotBuild("chaos");
+  const h = await startHarness(baseUrl, snapshot.root);
+  const report: Record<string, unknown> = {};
+  const errors: string[] = [];
+  const step = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+    const t0 = Date.now();
+    try {
+      const result = await run();
+      report[name] = result;
+      console.log(`chaos: ${name} (${Math.round((Date.now() - t0) / 1000)} s): ${JSON.stringify(result, null, 0).slice(0, 1500)}`);
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      errors.push(`${name}: ${message}`);
+      console.log(`chaos: ${name} FAILED after ${Math.round((Date.now() - t0) / 1000)} s: ${message}`);
+      return undefined;
+    }
+  };
+  try {
+    const hostile = await step("hostile_inputs", () => hostileInputs(h));
+    const replay = await step("replay_out_of_order", () => replayOutOfOrder(h));
+    const isolation = await step("tenant_isolation", () => tenantIsolation(h));
+    const redact = await step("redaction", () => redaction(h));
+    const faults = await step("whatsapp_faults", () => whatsappFaults(h, FAULT_MESSAGES));
+    const pgKills = await step("postgres_connection_kills", () => connectionKills(h, FAULT_MESSAGES));
+    const kills = await step("worker_kill_9", () => workerKill(h, MESSAGES));
+
+    const summary = {
+      lost: (kills?.lost ?? 0) + (faults?.lost ?? 0) + (pgKills?.lost ?? 0),
+      duplicates: (kills?.duplicates ?? 0) + (faults?.duplicates ?? 0) + (pgKills?.duplicates ?? 0),
+      faults_injected: (faults?.faults_injected ?? 0) + (pgKills?.backends_terminated ?? 0) + (kills?.kills ?? 0),
+      bad_inputs: hostile?.bad_inputs ?? 0,
+      bad_inputs_stored: hostile?.rows_stored ?? 0,
+      bad_inputs_not_4xx: hostile?.not_4xx.length ?? 0,
+      rate_limit_rows: hostile?.rate_limit_rows ?? 0,
+      isolation_violations: isolation?.violations.length ?? 0,
+      pii_left: redact?.pii_left ?? 0,
+      replay_violations: replay?.violations.length ?? 0,
+      kill9_messages: kills?.messages ?? 0,
+      kill9_duplicates: kills?.duplicates ?? 0,
+      whatsapp_fault_max_attempts: faults?.max_attempts ?? null,
+      postgres_backends_terminated: pgKills?.backends_terminated ?? 0,
+      webhooks_after_pg_kills_ok: pgKills ? `${pgKills.webhooks_after_ok}/${pgKills.webhooks_after}` : null,
+      healthy_after_hostile: hostile?.healthy_after ?? false,
+      errors,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+    if (hostile && hostile.not_4xx.length > 0) console.log(`chaos: answered other than 4xx: ${JSON.stringify(hostile.not_4xx.slice(0, 30))}`);
+    if (hostile && Object.keys(hostile.tables_changed).length > 0) console.log(`chaos: tables changed by hostile input: ${JSON.stringify(hostile.tables_changed)}`);
+    if (isolation?.violations.length) console.log(`chaos: isolation: ${isolation.violations.join("; ")}`);
+    if (redact?.pii_left) console.log(`chaos: personal data left: ${JSON.stringify(redact.left)}`);
+    if (replay?.violations.length) console.log(`chaos: replay: ${replay.violations.join("; ")}`);
+    console.log(`CHAOS ${JSON.stringify(summary)}`);
+    const failed =
+      summary.lost > 0 || summary.bad_inputs_stored > 0 || summary.isolation_violations > 0 || summary.pii_left > 0 || errors.length > 0;
+    return failed ? 1 : 0;
+  } finally {
+    await h.close().catch((error) => console.error("chaos: cleanup:", error));
+    snapshot.remove();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { seedDue, seedSubscribers } from "../../bench/seed";
+import { LEASE_MS, sleep, until, type Harness } from "./harness";
+
+/**
+ * kill -9 of a dispatcher worker (npx tsx server/worker.ts) three times during one run, each time
+ * started again; then every message is counted at the fake WhatsApp by its callback data (the
+ * notification id). A duplicate can only come from the documented window (docs/decisions/
+ * 004-outbox-delivery.md): WhatsApp accepted, the process died before recording it, and the row
+ * came back after its lease.
+ */
+export interface WorkerKillResult {
+  messages: number;
+  kills: number;
+  lost: number;
+  duplicates: number;
+  in_flight_at_kills: number[];
+  seconds: number;
+}
+
+const shop = { shop: "crash.myshopify.com", phoneNumberId: "5101", wabaId: "6101", token: "token-crash", messagesPerSecond: 1000 };
+
+function startWorker(h: Harness, name: string): Promise<ChildProcess> {
+  const child = spawn("npx", ["--no-install", "tsx", "server/worker.ts"], {
+    env: { ...process.env, ...h.baseEnv, DATABASE_URL: h.databaseUrl(name), DISPATCHER_BATCH_SIZE: "50" },
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: npx and tsx start the worker as a grandchild; the group signal
+    // reaches the process doing the work.
+    detached: true,
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/rebound worker started \(pid \d+\)/.test(output)) resolve(child);
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => reject(new Error(`worker exited early (${code}): ${output.slice(-2000)}`)));
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export async function workerKill(h: Harness, messages: number): Promise<WorkerKillResult> {
+  const started = Date.now();
+  await h.addShop(shop);
+  await seedSubscribers(h.app, shop.shop, "k", messages, 5_000_000);
+  await seedDue(h.app, shop.shop, "k", messages);
+  const ids = Array.from({ length: messages }, (_, i) => `k-${i + 1}-msg`);
+  const accepted = () => h.fake.accepted.filter((m) => m.phoneNumberId === shop.phoneNumberId).length;
+  const inFlight: number[] = [];
+  const children: ChildProcess[] = [];
+  try {
+    let worker = await startWorker(h, "chaos-worker-0");
+    children.push(worker);
+    for (let kill = 1; kill <= 3; kill++) {
+      await until(`${kill}/4 of the messages`, () => accepted() >= (messages * kill) / 4, 240_000);
+      const [{ n }] = await h.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "Notification" WHERE shop = $1 AND status = 'sending'`, [shop.shop]);
+      inFlight.push(n);
+      const exited = new Promise((resolve) => worker.once("exit", resolve));
+      killGroup(worker, "SIGKILL");
+      await exited;
+      worker = await startWorker(h, `chaos-worker-${kill}`);
+      children.push(worker);
+    }
+    await until(
+      "every message to be sent",
+      async () => {
+        const [{ open }] = await h.sql<{ open: number }>(
+          `SELECT count(*)::int AS open FROM "Notification" WHERE shop = $1 AND status IN ('scheduled', 'sending')`,
+          [shop.shop],
+        );
+        return open === 0;
+      },
+      240_000 + LEASE_MS,
+    );
+    // Requests the killed workers had in flight may still be answered; let them land.
+    await sleep(500);
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    killGroup(worker, "SIGTERM");
+    await exited;
+  } finally {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) killGroup(child, "SIGKILL");
+  }
+  const counts = h.fake.acceptedCounts();
+  return {
+    messages,
+    kills: 3,
+    lost: ids.filter((id) => !counts.has(id)).length,
+    duplicates: ids.filter((id) => (counts.get(id) ?? 0) > 1).length,
+    in_flight_at_kills: inFlight,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+}
