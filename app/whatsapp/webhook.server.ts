@@ -46,19 +46,26 @@ export async function verifyWhatsAppSubscription(url: URL): Promise<Response> {
   return new Response(challenge, { status: 200, headers: { "Content-Type": "text/plain" } });
 }
 
+/**
+ * Meta's phone number and business account ids are numeric strings. The body is not verified
+ * yet, so anything else (a NUL byte PostgreSQL refuses, a thousand ids) is not looked up at all.
+ */
+const metaId = (value: unknown): value is string => typeof value === "string" && /^[0-9]{1,32}$/.test(value);
+const MAX_IDS = 50;
+
 function referencedIds(raw: unknown): { phoneNumberIds: string[]; accountIds: string[] } {
   const phoneNumberIds: string[] = [];
   const accountIds: string[] = [];
   const entries = (raw as { entry?: unknown })?.entry;
   if (!Array.isArray(entries)) return { phoneNumberIds, accountIds };
-  for (const entry of entries as Array<Record<string, unknown>>) {
-    if (typeof entry?.id === "string") accountIds.push(entry.id);
-    for (const change of Array.isArray(entry?.changes) ? (entry.changes as Array<Record<string, unknown>>) : []) {
+  for (const entry of (entries as Array<Record<string, unknown>>).slice(0, MAX_IDS)) {
+    if (metaId(entry?.id)) accountIds.push(entry.id);
+    for (const change of Array.isArray(entry?.changes) ? (entry.changes as Array<Record<string, unknown>>).slice(0, MAX_IDS) : []) {
       const id = (change?.value as { metadata?: { phone_number_id?: unknown } })?.metadata?.phone_number_id;
-      if (typeof id === "string") phoneNumberIds.push(id);
+      if (metaId(id)) phoneNumberIds.push(id);
     }
   }
-  return { phoneNumberIds, accountIds };
+  return { phoneNumberIds: phoneNumberIds.slice(0, MAX_IDS), accountIds: accountIds.slice(0, MAX_IDS) };
 }
 
 /** The Meta app secret (environment) and any per-connection secrets of the shops the body names. */
