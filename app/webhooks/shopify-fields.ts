@@ -14,9 +14,13 @@ export const money = z
   .union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/, "must be a decimal amount")])
   .transform((value) => (typeof value === "number" ? value.toFixed(2) : value));
 
+// Shopify writes ISO 8601 with an offset ("2026-11-20T10:00:00-05:00"). Date.parse alone is too
+// lenient: V8 reads "-1" or "' OR '1'='1" as 1 January 2001.
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
 export const timestamp = z
   .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO 8601 timestamp")
+  .refine((value) => ISO_8601.test(value) && !Number.isNaN(Date.parse(value)), "must be an ISO 8601 timestamp")
   .transform((value) => new Date(value));
 
 /** Optional text that Shopify sends as null, "" or absent; all three mean "not given". */

@@ -18,6 +18,8 @@ describe("Shopify payload scalars", () => {
   it("reads ISO 8601 times with offsets as instants", () => {
     expect(timestamp.parse("2026-11-20T10:00:00-05:00").toISOString()).toBe("2026-11-20T15:00:00.000Z");
     expect(timestamp.safeParse("yesterday").success).toBe(false);
+    expect(timestamp.safeParse("-1").success).toBe(false); // Date.parse reads it as 2001
+    expect(timestamp.safeParse("' OR '1'='1").success).toBe(false);
   });
 
   it("sums prices without float drift and reads GID tails", () => {
