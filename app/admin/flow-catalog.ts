@@ -1,4 +1,5 @@
 import type { Flow, TemplateCategory } from "@prisma/client";
+import { FLOW_CATEGORY as OUTBOX_FLOW_CATEGORY } from "../outbox/flow-category";
 
 /**
  * The flows a merchant can switch on, and the template category each may use. WhatsApp ties a
@@ -16,14 +17,8 @@ export const MERCHANT_FLOWS = [
 
 export type MerchantFlow = (typeof MERCHANT_FLOWS)[number];
 
-export const FLOW_CATEGORY: Record<MerchantFlow, TemplateCategory> = {
-  abandoned_cart: "MARKETING",
-  back_in_stock: "MARKETING",
-  reorder: "MARKETING",
-  upsell: "MARKETING",
-  promotion: "MARKETING",
-  appointment: "UTILITY",
-};
+/** The category each flow's template must have; one table for the gate and the admin. */
+export const FLOW_CATEGORY: Record<MerchantFlow, TemplateCategory> = OUTBOX_FLOW_CATEGORY;
 
 export function isMerchantFlow(value: string): value is MerchantFlow {
   return (MERCHANT_FLOWS as readonly string[]).includes(value);

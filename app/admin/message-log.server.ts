@@ -2,6 +2,7 @@ import type { Flow, NotificationStatus, Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
 import { decodeCursor, encodeCursor } from "./cursor";
+import { maskPhone } from "../consent/phone.server";
 
 /**
  * The message log: one shop's notifications, newest first, filtered by flow, status and date,
@@ -101,10 +102,4 @@ export async function listMessages(shop: string, query: ReturnType<typeof parseM
     next: hasNext && last ? encodeCursor(last) : null,
     previous: hasPrevious && first ? encodeCursor(first) : null,
   };
-}
-
-/** Staff see enough to recognise a shopper, not a full number (it is personal data). */
-export function maskPhone(phone: string): string {
-  if (phone.length <= 6) return "••••";
-  return `${phone.slice(0, 3)} •••• ${phone.slice(-4)}`;
 }

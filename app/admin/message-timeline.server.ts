@@ -1,5 +1,5 @@
 import prisma from "../db.server";
-import { maskPhone } from "./message-log.server";
+import { maskPhone } from "../consent/phone.server";
 
 /**
  * One message and what happened to it, merged from the Notification row's timestamps and its

@@ -157,7 +157,7 @@ describe("WhatsApp webhook", () => {
 
   it("applies a status only to the shop that owns the reporting phone number", async () => {
     const { id, waMessageId } = await sendOne(main.shop);
-    const payload = fake.statusPayload(waMessageId, "read") as { entry: Array<{ changes: Array<{ value: { metadata: { phone_number_id: string } } }> }> };
+    const payload = fake.statusPayload(waMessageId, "read") as unknown as { entry: Array<{ changes: Array<{ value: { metadata: { phone_number_id: string } } }> }> };
     payload.entry[0].changes[0].value.metadata.phone_number_id = own.phoneNumberId;
     expect((await ownFake.deliver(payload)).status).toBe(200);
     expect((await prisma.notification.findUniqueOrThrow({ where: { id } })).status).toBe("sent");
