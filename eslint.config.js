@@ -2,7 +2,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "node_modules/", "data/", "extensions/*/dist/", "tests/artifacts/", ".cache/"] },
+  // shopify.d.ts files are generated in the shape the Shopify CLI writes them.
+  { ignores: ["build/", "node_modules/", "data/", "extensions/*/dist/", "extensions/*/shopify.d.ts", "tests/artifacts/", ".cache/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,7 +27,7 @@ export default tseslint.config(
   },
   {
     // These set up the environment (the sandbox makes up its own) rather than read settings.
-    files: ["app/env.server.ts", "app/db/adapter.server.ts", "app/db.server.ts", "tests/**", "scripts/**", "server/**", "sandbox/**", "prisma.config.ts", "vite.config.ts", "extensions/**"],
+    files: ["app/env.server.ts", "app/db/adapter.server.ts", "app/db.server.ts", "tests/**", "scripts/**", "server/**", "sandbox/**", "bench/**", "prisma.config.ts", "vite.config.ts", "extensions/**"],
     rules: { "no-restricted-properties": "off" },
   },
 );
