@@ -16,10 +16,10 @@ export interface ShopSeed {
 
 const sql = (app: Child, text: string, params: unknown[] = []) => app.call<Array<Record<string, unknown>>>("query", { sql: text, params });
 
-/** An installed shop that may send at any hour, unlimited tier, with these templates approved. */
+/** An installed Spanish shop that may send at any hour, unlimited tier, with these templates approved. */
 export async function seedShop(app: Child, seed: ShopSeed, templates: FakeTemplate[]) {
   const tokenEnc = await app.call<string>("encrypt", { value: seed.token });
-  await sql(app, `INSERT INTO "Shop" (shop, timezone, currency, "updatedAt") VALUES ($1, 'Europe/Madrid', 'EUR', now())`, [seed.shop]);
+  await sql(app, `INSERT INTO "Shop" (shop, timezone, currency, "countryCode", "updatedAt") VALUES ($1, 'Europe/Madrid', 'EUR', 'ES', now())`, [seed.shop]);
   await sql(
     app,
     `INSERT INTO "ShopSettings" (shop, "quietHoursEnabled", "marketingCapPerDay", "marketingCapPerWeek", "messagingLimitTier", "updatedAt")

@@ -205,6 +205,8 @@ function bodyCases(good: Record<string, unknown>): Array<{ name: string; body: s
       // list all carry markup, template syntax, control characters or are too long.
       // eslint-disable-next-line no-control-regex -- a NUL byte is one of the hostile inputs
       if (field === "consentText" && !/[<>{}$\u0000\r]|^A{5000}$/.test(s)) continue;
+      // "__proto__" or "-1" is a well-formed version label; only values outside the pattern are hostile there.
+      if (field === "textVersion" && /^[A-Za-z0-9._-]{1,40}$/.test(s)) continue;
       out.push({ name: `${field}=injection #${i}`, body: JSON.stringify({ ...good, [field]: s }), type: "application/json" });
     }
     for (const wrong of [123, true, null, [], {}, ["612345678"]]) out.push({ name: `${field}=${JSON.stringify(wrong)}`, body: JSON.stringify({ ...good, [field]: wrong }), type: "application/json" });
@@ -257,7 +259,8 @@ function checkoutCases(url: string, shop: string, unknownShop: string): Case[] {
     ["not a JWT", "abc.def"],
     ["other secret", token({ secret: "other-secret" })],
     ["expired", token({ now: Date.now() - 3_600_000 })],
-    ["other app", token({ apiKey: "other-app" })],
+    // Another app's token is signed with that app's secret for its own client id.
+    ["another app's token", token({ apiKey: "other-app", secret: "other-app-secret" })],
     ["unknown shop", token({ shop: unknownShop })],
     ["alg none", `${Buffer.from('{"alg":"none"}').toString("base64url")}.${token().split(".")[1]}.`],
   ];
@@ -327,7 +330,8 @@ export async function hostileInputs(h: Harness): Promise<HostileResult> {
     url: signedProxyUrl(h.url, "/proxy", { shop: shop.shop, path: "/optin" }, SECRET),
     method: "POST",
     headers: { "Content-Type": "application/json", "User-Agent": DESKTOP_CHROME_UA, "X-Forwarded-For": "198.51.100.99" },
-    body: JSON.stringify(optInForm()),
+    // A number no hostile case used: the phone rate limit counts per number.
+    body: JSON.stringify(optInForm({ phone: "699 000 123" })),
   });
   return {
     bad_inputs: cases.length,

@@ -2,11 +2,13 @@ import { randomUUID } from "node:crypto";
 import { seedCatalogue } from "../../bench/seed";
 import { cartPayload, cartToken, inventoryLevelPayload } from "../fakes/shopify/payloads";
 import { sendWebhook, type WebhookDelivery } from "../fakes/shopify/webhooks";
+import { proxyFetch } from "../fakes/shopify/app-proxy";
 import { SECRET, type Harness } from "./harness";
 
 /**
  * Shopify delivers at least once and out of order: each event here arrives 10 times, all of
  * them shuffled together. One receipt and at most one task per event; the newest state wins.
+ * Shoppers double-submit too: the same opt-in sent 10 times at once is one subscriber, no 5xx.
  */
 export interface ReplayResult {
   deliveries: number;
@@ -28,6 +30,7 @@ function shuffle<T>(items: T[]): T[] {
 export async function replayOutOfOrder(h: Harness): Promise<ReplayResult> {
   const shop = { shop: "replay.myshopify.com", phoneNumberId: "5401", wabaId: "6401", token: "token-replay", messagesPerSecond: 80 };
   await h.addShop(shop);
+  await h.sql(`INSERT INTO "Session" (id, shop, state, "isOnline", "accessToken") VALUES ($1, $2, '', false, 'shpat_replay')`, [`offline_${shop.shop}`, shop.shop]);
   const [item] = await seedCatalogue(h.app, shop.shop, 1, 8000);
   const token = cartToken();
   const base = Date.now() - 60 * 60_000;
@@ -78,5 +81,25 @@ export async function replayOutOfOrder(h: Harness): Promise<ReplayResult> {
   const [variant] = await h.sql<{ available: number }>(`SELECT available FROM "Variant" WHERE shop = $1 AND id = $2`, [shop.shop, String(item.variantId)]);
   if (level?.available !== VERSIONS * 3) violations.push(`inventory level kept ${level?.available}, newest is ${VERSIONS * 3}`);
   if (variant?.available !== VERSIONS * 3) violations.push(`variant availability ${variant?.available}, newest is ${VERSIONS * 3}`);
-  return { deliveries: deliveries.length, non_200: non200, violations };
+
+  const phone = "+34633000777";
+  const optIns = await Promise.all(
+    Array.from({ length: COPIES }, () =>
+      proxyFetch(
+        h.url,
+        SECRET,
+        { shop: shop.shop, path: "/optin" },
+        {
+          body: JSON.stringify({ phone, variantId: String(item.variantId), source: "product_block", consentText: "Send me a WhatsApp message from replay when this is back in stock.", textVersion: "v1", locale: "en" }),
+          contentType: "application/json",
+          forwardedFor: "198.51.100.77",
+        },
+      ).then((r) => r.status, () => 0),
+    ),
+  );
+  const failedOptIns = optIns.filter((st) => st < 200 || st >= 300);
+  if (failedOptIns.length > 0) violations.push(`same opt-in sent ${COPIES} times at once: answered ${JSON.stringify(optIns)}`);
+  const [{ n: subscribers }] = await h.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "Subscriber" WHERE shop = $1 AND phone = $2`, [shop.shop, phone]);
+  if (subscribers !== 1) violations.push(`same opt-in sent ${COPIES} times at once: ${subscribers} subscribers`);
+  return { deliveries: deliveries.length + COPIES, non_200: non200, violations };
 }
