@@ -14,7 +14,7 @@ import {
   productPayload,
   type LineInput,
 } from "../tests/fakes/shopify/payloads";
-import { proxyFetch } from "../tests/fakes/shopify/app-proxy";
+import { DESKTOP_CHROME_UA, proxyFetch } from "../tests/fakes/shopify/app-proxy";
 import { sendWebhook } from "../tests/fakes/shopify/webhooks";
 import type { AcceptedMessage } from "../tests/fakes/whatsapp/server";
 import { Progress } from "./progress";
@@ -348,7 +348,8 @@ export async function playWeek(s: SandboxServices, options: { quiet: boolean }) 
     const token = linkToken(message);
     scene(new Date(now().getTime() + plan.delayMinutes * MINUTE), `${who.name} clicks`, async () => {
       if (token) {
-        const response = await fetch(`${s.appUrl}/r/${token}`, { redirect: "manual" });
+        // From the shopper's phone browser: link-preview bots are redirected but not counted.
+        const response = await fetch(`${s.appUrl}/r/${token}`, { redirect: "manual", headers: { "User-Agent": DESKTOP_CHROME_UA } });
         progress.log(now(), "click", `${who.name} opened the ${row.flow} link (${response.status})`);
       }
     });
@@ -365,12 +366,13 @@ export async function playWeek(s: SandboxServices, options: { quiet: boolean }) 
   let seen = 0;
   scenes.sort((a, b) => a.at.getTime() - b.at.getTime());
   for (let guard = 0; guard < 5000; guard++) {
-    const due = scenes.filter((sc) => sc.at.getTime() <= now().getTime());
+    // Due scenes run in their order, each followed by whatever it set in motion.
+    const due = scenes.filter((sc) => sc.at.getTime() <= now().getTime()).sort((a, b) => a.at.getTime() - b.at.getTime());
     for (const sc of due) {
       scenes.splice(scenes.indexOf(sc), 1);
       await sc.run();
+      await s.drain();
     }
-    await s.drain();
     while (seen < s.whatsapp.accepted.length) await react(s.whatsapp.accepted[seen++]);
     await s.whatsapp.settle();
     await s.drain();
