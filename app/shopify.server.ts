@@ -3,6 +3,7 @@ import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import {
   ApiVersion,
   AppDistribution,
+  LogSeverity,
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
@@ -30,7 +31,17 @@ if (config.SHOPIFY_ADMIN_API_ORIGIN) {
   });
 }
 
+// The library logs every authenticated request at Info; LOG_LEVEL decides what reaches the output.
+const LOG_SEVERITY = {
+  debug: LogSeverity.Debug,
+  info: LogSeverity.Info,
+  warn: LogSeverity.Warning,
+  error: LogSeverity.Error,
+  silent: LogSeverity.Error,
+} as const;
+
 const shopify = shopifyApp({
+  logger: { level: LOG_SEVERITY[config.LOG_LEVEL] },
   apiKey: config.SHOPIFY_API_KEY,
   apiSecretKey: config.SHOPIFY_API_SECRET,
   apiVersion: ApiVersion.October26,

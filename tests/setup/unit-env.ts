@@ -4,3 +4,4 @@ process.env.SHOPIFY_API_SECRET ??= "test-api-secret";
 process.env.SHOPIFY_APP_URL ??= "http://127.0.0.1:3000";
 process.env.ENCRYPTION_KEYS ??= "k1:" + Buffer.alloc(32, 7).toString("base64");
 process.env.CONSENT_HASH_SALT ??= "test-salt";
+process.env.LOG_LEVEL ??= "error";
