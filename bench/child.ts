@@ -12,9 +12,9 @@ export interface Child {
   kill(): void;
 }
 
-export function forkChild(file: string, env: Record<string, string | undefined> = {}): Child {
+export function forkChild(file: string, env: Record<string, string | undefined> = {}, execArgv: string[] = []): Child {
   const child = fork(path.resolve(file), [], {
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", ...execArgv],
     env: { ...process.env, ...env },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

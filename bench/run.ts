@@ -21,6 +21,12 @@ import { printTable, type Row } from "./report";
 import { seedCatalogue, seedDue, seedShop, seedSubscribers, seedWaiting } from "./seed";
 
 const quick = process.argv.includes("--quick");
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+/** --only=ingest,fanout,dispatch and --db=postgresql|pglite narrow a run (for profiling one stage) */
+const only = new Set((option("only") ?? "ingest,fanout,dispatch").split(","));
+const databases = new Set((option("db") ?? "postgresql,pglite").split(","));
+/** --cpu-prof=DIR writes a V8 CPU profile of the server process there */
+const cpuProfileDir = option("cpu-prof");
 const SECRET = "bench-api-secret";
 const DISPATCH_CAP = 1000;
 const CONNECTIONS = 64;
@@ -226,18 +232,20 @@ async function benchDatabase(database: "postgresql" | "pglite", fake: FakeWhatsA
     WHATSAPP_API_VERSION: "v23.0",
     DATABASE_URL: db?.appUrl,
     PGLITE_DIR: db ? undefined : "memory://",
-  });
+  }, cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`] : []);
   try {
     const { url } = await app.call<{ url: string }>("start", { root });
     console.log(`[${database}] server up at ${url}; ingest ${sizes.ingestMs / 1000}s x2 at ${CONNECTIONS} connections`);
-    const ingest = await benchIngest(app, url, database, { plainUrl: db?.plainUrl, schema: db?.schema }, sizes);
+    const ingest = only.has("ingest") ? await benchIngest(app, url, database, { plainUrl: db?.plainUrl, schema: db?.schema }, sizes) : undefined;
     console.log(`[${database}] ingest done; fan-out of ${sizes.fanout}`);
-    const fanout = await benchFanOut(app, url, sizes);
+    const fanout = only.has("fanout") ? await benchFanOut(app, url, sizes) : undefined;
     console.log(`[${database}] fan-out done; dispatch of ${sizes.dispatch}`);
-    const dispatch = await benchDispatch(app, fake, sizes);
+    const dispatch = only.has("dispatch") ? await benchDispatch(app, fake, sizes) : undefined;
     await app.call("stop").catch(() => {});
     return { ingest, fanout, dispatch, sizes };
   } finally {
+    // Give it a moment to exit by itself (a CPU profile is written on exit).
+    await Promise.race([new Promise((resolve) => app.process.once("exit", resolve)), sleep(5_000)]);
     app.kill();
     await db?.drop();
   }
@@ -246,41 +254,66 @@ async function benchDatabase(database: "postgresql" | "pglite", fake: FakeWhatsA
 type Measured = Awaited<ReturnType<typeof benchDatabase>>;
 
 function fields(m: Measured, prefix: string): Record<string, unknown> {
-  return {
-    [`${prefix}ingest_rps`]: round(m.ingest.app.rps),
-    [`${prefix}ingest_p99_ms`]: round(m.ingest.app.p99_ms),
-    [`${prefix}ingest_errors`]: m.ingest.app.failed,
-    [`${prefix}baseline_rps`]: round(m.ingest.baseline.rps),
-    [`${prefix}baseline_p99_ms`]: round(m.ingest.baseline.p99_ms),
-    [`${prefix}ingest_ratio`]: round(m.ingest.app.rps / m.ingest.baseline.rps, 3),
-    [`${prefix}fanout_rows`]: m.fanout.scheduled,
-    [`${prefix}fanout_ms`]: round(m.fanout.fanoutMs, 0),
-    [`${prefix}fanout_webhook_ms`]: round(m.fanout.webhookMs, 0),
-    [`${prefix}fanout_baseline_ms`]: round(m.fanout.baselineMs, 0),
-    [`${prefix}fanout_ratio`]: round(m.fanout.baselineMs / m.fanout.fanoutMs, 3),
-    [`${prefix}dispatch_messages`]: m.sizes.dispatch,
-    [`${prefix}dispatch_sent`]: m.dispatch.sent,
-    [`${prefix}dispatch_duplicates`]: m.dispatch.duplicates,
-    [`${prefix}dispatch_rate`]: round(m.dispatch.rate),
-    [`${prefix}dispatch_ratio`]: round(m.dispatch.rate / DISPATCH_CAP, 3),
-    [`${prefix}rss_mb`]: round(m.dispatch.rssMb),
-  };
+  const out: Record<string, unknown> = {};
+  const { ingest, fanout, dispatch, sizes } = m;
+  if (ingest) {
+    Object.assign(out, {
+      ingest_rps: round(ingest.app.rps),
+      ingest_p99_ms: round(ingest.app.p99_ms),
+      ingest_errors: ingest.app.failed,
+      baseline_rps: round(ingest.baseline.rps),
+      baseline_p99_ms: round(ingest.baseline.p99_ms),
+      ingest_ratio: round(ingest.app.rps / ingest.baseline.rps, 3),
+    });
+  }
+  if (fanout) {
+    Object.assign(out, {
+      fanout_rows: fanout.scheduled,
+      fanout_ms: round(fanout.fanoutMs, 0),
+      fanout_webhook_ms: round(fanout.webhookMs, 0),
+      fanout_baseline_ms: round(fanout.baselineMs, 0),
+      fanout_ratio: round(fanout.baselineMs / fanout.fanoutMs, 3),
+    });
+  }
+  if (dispatch) {
+    Object.assign(out, {
+      dispatch_messages: sizes.dispatch,
+      dispatch_sent: dispatch.sent,
+      dispatch_duplicates: dispatch.duplicates,
+      dispatch_rate: round(dispatch.rate),
+      dispatch_ratio: round(dispatch.rate / DISPATCH_CAP, 3),
+      rss_mb: round(dispatch.rssMb),
+    });
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [`${prefix}${k}`, v]));
 }
 
 function rows(m: Measured, label: string): Row[] {
   const { ingest, fanout, dispatch, sizes } = m;
-  const ratio = ingest.app.rps / ingest.baseline.rps;
-  const fratio = fanout.baselineMs / fanout.fanoutMs;
-  const dratio = dispatch.rate / DISPATCH_CAP;
-  return [
-    { db: label, measure: "ingest rps (app / baseline)", value: `${round(ingest.app.rps)} / ${round(ingest.baseline.rps)}`, target: "ratio >= 0.5", result: `${round(ratio, 3)}`, met: ratio >= 0.5 },
-    { db: label, measure: "ingest p99 ms (app / baseline)", value: `${round(ingest.app.p99_ms)} / ${round(ingest.baseline.p99_ms)}`, target: "< 100", result: `${round(ingest.app.p99_ms)}`, met: ingest.app.p99_ms < 100 },
-    { db: label, measure: "ingest non-200 answers", value: `${ingest.app.failed} of ${ingest.app.requests}`, target: "0", result: JSON.stringify(ingest.app.statuses), met: ingest.app.failed === 0 },
-    { db: label, measure: `fan-out ms (${fanout.scheduled} rows)`, value: `${round(fanout.fanoutMs, 0)}`, target: "< 2000", result: `webhook ${round(fanout.webhookMs, 0)} ms`, met: fanout.fanoutMs < 2000 && fanout.scheduled === sizes.fanout },
-    { db: label, measure: "fan-out ratio (INSERT…SELECT / app)", value: `${round(fanout.baselineMs, 0)} / ${round(fanout.fanoutMs, 0)}`, target: ">= 0.5", result: `${round(fratio, 3)}`, met: fratio >= 0.5 },
-    { db: label, measure: `dispatch rate (${dispatch.sent}/${sizes.dispatch} sent)`, value: `${round(dispatch.rate)} msg/s in ${round(dispatch.elapsedMs / 1000)} s`, target: ">= 950 (0.95 x 1000)", result: `${round(dratio, 3)}`, met: dratio >= 0.95 && dispatch.finished },
-    { db: label, measure: "dispatch peak RSS MB (server)", value: `${round(dispatch.rssMb)}`, target: "< 300", result: `${round(dispatch.rssMb)}`, met: dispatch.rssMb < 300 },
-  ];
+  const out: Row[] = [];
+  if (ingest) {
+    const ratio = ingest.app.rps / ingest.baseline.rps;
+    out.push(
+      { db: label, measure: "ingest rps (app / baseline)", value: `${round(ingest.app.rps)} / ${round(ingest.baseline.rps)}`, target: "ratio >= 0.5", result: `${round(ratio, 3)}`, met: ratio >= 0.5 },
+      { db: label, measure: "ingest p99 ms (app / baseline)", value: `${round(ingest.app.p99_ms)} / ${round(ingest.baseline.p99_ms)}`, target: "< 100", result: `${round(ingest.app.p99_ms)}`, met: ingest.app.p99_ms < 100 },
+      { db: label, measure: "ingest non-200 answers", value: `${ingest.app.failed} of ${ingest.app.requests}`, target: "0", result: JSON.stringify(ingest.app.statuses), met: ingest.app.failed === 0 },
+    );
+  }
+  if (fanout) {
+    const fratio = fanout.baselineMs / fanout.fanoutMs;
+    out.push(
+      { db: label, measure: `fan-out ms (${fanout.scheduled} rows)`, value: `${round(fanout.fanoutMs, 0)}`, target: "< 2000", result: `webhook ${round(fanout.webhookMs, 0)} ms`, met: fanout.fanoutMs < 2000 && fanout.scheduled === sizes.fanout },
+      { db: label, measure: "fan-out ratio (INSERT…SELECT / app)", value: `${round(fanout.baselineMs, 0)} / ${round(fanout.fanoutMs, 0)}`, target: ">= 0.5", result: `${round(fratio, 3)}`, met: fratio >= 0.5 },
+    );
+  }
+  if (dispatch) {
+    const dratio = dispatch.rate / DISPATCH_CAP;
+    out.push(
+      { db: label, measure: `dispatch rate (${dispatch.sent}/${sizes.dispatch} sent)`, value: `${round(dispatch.rate)} msg/s in ${round(dispatch.elapsedMs / 1000)} s`, target: ">= 950 (0.95 x 1000)", result: `${round(dratio, 3)}`, met: dratio >= 0.95 && dispatch.finished },
+      { db: label, measure: "dispatch peak RSS MB (server)", value: `${round(dispatch.rssMb)}`, target: "< 300", result: `${round(dispatch.rssMb)}`, met: dispatch.rssMb < 300 },
+    );
+  }
+  return out;
 }
 
 async function main() {
@@ -300,7 +333,9 @@ async function main() {
   const table: Row[] = [];
   try {
     const pgUrl = await reachablePostgres();
-    if (pgUrl) {
+    if (!databases.has("postgresql")) {
+      out.postgresql = "not run (--db)";
+    } else if (pgUrl) {
       const m = await benchDatabase("postgresql", fake, snapshot.root, pgUrl);
       Object.assign(out, fields(m, ""));
       table.push(...rows(m, "postgresql"));
@@ -309,9 +344,11 @@ async function main() {
       out.postgresql = "unreachable";
     }
     fake.accepted.length = 0;
-    const m = await benchDatabase("pglite", fake, snapshot.root);
-    Object.assign(out, fields(m, "pglite_"));
-    table.push(...rows(m, "pglite"));
+    if (databases.has("pglite")) {
+      const m = await benchDatabase("pglite", fake, snapshot.root);
+      Object.assign(out, fields(m, "pglite_"));
+      table.push(...rows(m, "pglite"));
+    }
   } finally {
     await fake.close();
     snapshot.remove();
