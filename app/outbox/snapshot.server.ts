@@ -19,6 +19,8 @@ const DEFAULT_SETTINGS: GateSnapshot["settings"] = {
   messagingLimitTier: 250,
 };
 
+const UNLIMITED_TIER = { recipients: 0, subscriberIncluded: false, oldestSentAt: null };
+
 /** Everything the gate needs about one claimed message, read just before it is decided. */
 export async function loadSnapshot(row: Notification, now: Date): Promise<{ snapshot: GateSnapshot; useMarketingApi: boolean; phone: string | null }> {
   const { shop } = row;
@@ -50,7 +52,9 @@ export async function loadSnapshot(row: Notification, now: Date): Promise<{ snap
               take: 50,
             })
           : Promise.resolve([]),
-        tierUsage(shop, subscriber.id, now),
+        // Counting the shop's recipients of the last 24 h reads every message it sent in that
+        // time; per message sent that grows with the send, so skip it when the tier is unlimited.
+        (shopRow?.settings ?? DEFAULT_SETTINGS).messagingLimitTier > 0 ? tierUsage(shop, subscriber.id, now) : Promise.resolve(UNLIMITED_TIER),
       ])
     : [[], null, [], { recipients: 0, subscriberIncluded: false, oldestSentAt: null }];
 
