@@ -15,7 +15,12 @@ let running: RunningServer | undefined;
 let tasks: Stoppable | undefined;
 let dispatcher: Dispatcher | undefined;
 let peakRss = 0;
-const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+let peakHeap = 0;
+const rssTimer = setInterval(() => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed + m.external + m.arrayBuffers);
+}, 100);
 rssTimer.unref();
 
 async function raw() {
@@ -67,7 +72,12 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
   },
   async resetPeakRss() {
     peakRss = process.memoryUsage().rss;
+    peakHeap = 0;
     return peakRss;
+  },
+  /** Peak JavaScript heap in use plus off-heap buffers, to tell live data from RSS the heap has not returned */
+  async peakHeap() {
+    return peakHeap;
   },
   async peakRss() {
     return Math.max(peakRss, process.memoryUsage().rss);
