@@ -140,12 +140,15 @@ async function benchFanOut(app: Child, appUrl: string, sizes: Sizes) {
   const webhookMs = performance.now() - t0;
   if (response.status !== 200) throw new Error(`restock webhook answered ${response.status}: ${await response.text()}`);
   let task: { status: string; lastError: string | null } | undefined;
+  // When the task runner picked the restock up (seen by polling every 10 ms): before it is queue wait.
+  let runningAt: number | undefined;
   for (;;) {
     const rows = await app.call<Array<{ status: string; lastError: string | null }>>("query", {
       sql: `SELECT status::text, "lastError" FROM "Task" WHERE shop = $1 AND kind = 'flows.variant_restocked'`,
       params: [shop],
     });
     task = rows[0];
+    if (task?.status === "running") runningAt ??= performance.now();
     if (task && (task.status === "done" || task.status === "failed")) break;
     if (performance.now() - t0 > 120_000) throw new Error(`restock task not done after 120 s (${task?.status ?? "not enqueued"})`);
     await sleep(10);
@@ -181,7 +184,8 @@ async function benchFanOut(app: Child, appUrl: string, sizes: Sizes) {
   const baselineMs = performance.now() - b0;
   // Out of the dispatcher's way: this stage measured scheduling, not sending.
   await app.call("query", { sql: `UPDATE "Notification" SET status = 'cancelled' WHERE shop = $1`, params: [shop] });
-  return { fanoutMs, webhookMs, scheduled, baselineMs, baselineRows: inserted[0].n };
+  const taskMs = runningAt === undefined ? NaN : fanoutMs - (runningAt - t0);
+  return { fanoutMs, webhookMs, taskMs, scheduled, baselineMs, baselineRows: inserted[0].n };
 }
 
 async function benchDispatch(app: Child, fake: FakeWhatsApp, sizes: Sizes) {
@@ -274,6 +278,7 @@ function fields(m: Measured, prefix: string): Record<string, unknown> {
       fanout_rows: fanout.scheduled,
       fanout_ms: round(fanout.fanoutMs, 0),
       fanout_webhook_ms: round(fanout.webhookMs, 0),
+      fanout_task_ms: round(fanout.taskMs, 0),
       fanout_baseline_ms: round(fanout.baselineMs, 0),
       fanout_ratio: round(fanout.baselineMs / fanout.fanoutMs, 3),
     });
@@ -307,7 +312,7 @@ function rows(m: Measured, label: string): Row[] {
   if (fanout) {
     const fratio = fanout.baselineMs / fanout.fanoutMs;
     out.push(
-      { db: label, measure: `fan-out ms (${fanout.scheduled} rows)`, value: `${round(fanout.fanoutMs, 0)}`, target: "< 2000", result: `webhook ${round(fanout.webhookMs, 0)} ms`, met: fanout.fanoutMs < 2000 && fanout.scheduled === sizes.fanout },
+      { db: label, measure: `fan-out ms (${fanout.scheduled} rows)`, value: `${round(fanout.fanoutMs, 0)}`, target: "< 2000", result: `webhook ${round(fanout.webhookMs, 0)} ms, task ${round(fanout.taskMs, 0)} ms`, met: fanout.fanoutMs < 2000 && fanout.scheduled === sizes.fanout },
       { db: label, measure: "fan-out ratio (INSERT…SELECT / app)", value: `${round(fanout.baselineMs, 0)} / ${round(fanout.fanoutMs, 0)}`, target: ">= 0.5", result: `${round(fratio, 3)}`, met: fratio >= 0.5 },
     );
   }
