@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { ConsentScope, ConsentSource, SubscriberStatus } from "@prisma/client";
 import prisma from "../db.server";
 import { scheduleNotifications } from "../outbox/schedule.server";
@@ -63,18 +64,15 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
   const key = idempotencyKey(input);
 
   return db.$transaction(async (tx) => {
-    const subscriber = await tx.subscriber.upsert({
+    // ON CONFLICT DO NOTHING, not find-then-create: a shopper who double-taps submit sends two
+    // opt-ins at once, and the second waits for the first instead of failing on the unique key.
+    await tx.$executeRaw`
+      INSERT INTO "Subscriber" (id, shop, phone, "callingCode", "countryCode", locale, "customerId", "acceptsOffers", "createdAt", "updatedAt")
+      VALUES (${randomUUID()}, ${input.shop}, ${input.phone.e164}, ${input.phone.callingCode}, ${input.phone.countryCode},
+              ${input.locale}, ${input.customerId ?? null}, ${OFFER_SOURCES.has(input.source)}, ${input.at}, ${input.at})
+      ON CONFLICT (shop, phone) DO NOTHING`;
+    const subscriber = await tx.subscriber.findUniqueOrThrow({
       where: { shop_phone: { shop: input.shop, phone: input.phone.e164 } },
-      create: {
-        shop: input.shop,
-        phone: input.phone.e164,
-        callingCode: input.phone.callingCode,
-        countryCode: input.phone.countryCode,
-        locale: input.locale,
-        customerId: input.customerId ?? null,
-        acceptsOffers: OFFER_SOURCES.has(input.source),
-      },
-      update: {},
       select: { id: true },
     });
     await lockSubscriber(tx, input.shop, subscriber.id);

@@ -106,6 +106,17 @@ describe("recordOptIn", () => {
   });
 });
 
+describe("double-submitted opt-ins", () => {
+  it("records one subscriber and one opt-in when the same form arrives ten times at once", async () => {
+    const same = () => optin.recordOptIn(input({ phone: phone.parsePhone("+34 633 444 555"), source: "cart_block", variantId: undefined, productId: undefined, cartToken: "cart-double", at: at(50) }));
+    const results = await Promise.all(Array.from({ length: 10 }, same));
+    expect(new Set(results.map((r) => r.subscriberId)).size).toBe(1);
+    expect(results.filter((r) => r.recorded)).toHaveLength(1);
+    const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop: SHOP, phone: "+34633444555" } } });
+    expect(await prisma.consentEvent.count({ where: { subscriberId: subscriber.id, kind: "opt_in" } })).toBe(1);
+  });
+});
+
 describe("linking a cart block opt-in to its cart", () => {
   it("holds the link when the opt-in comes before the cart webhook, and keeps it when the cart arrives", async () => {
     const { saveCart } = await import("../../../app/carts/cart.server");
