@@ -4,7 +4,8 @@
  * five, the app's PostgreSQL connections terminated, webhooks replayed out of order, a few
  * thousand hostile requests, two shops trying to touch each other's rows, privacy redaction.
  * Prints `CHAOS {json}` last; exits 1 when a message was lost, a hostile input was stored, a shop
- * reached another's rows, personal data survived a redaction, or a scenario could not finish.
+ * reached another's rows, personal data survived a redaction, a replay had more than one effect,
+ * or a scenario could not finish.
  * PostgreSQL is required (workers are separate processes); without it the suite says so and
  * exits 0.
  */
@@ -81,7 +82,12 @@ async function main() {
     if (replay?.violations.length) console.log(`chaos: replay: ${replay.violations.join("; ")}`);
     console.log(`CHAOS ${JSON.stringify(summary)}`);
     const failed =
-      summary.lost > 0 || summary.bad_inputs_stored > 0 || summary.isolation_violations > 0 || summary.pii_left > 0 || errors.length > 0;
+      summary.lost > 0 ||
+      summary.bad_inputs_stored > 0 ||
+      summary.isolation_violations > 0 ||
+      summary.pii_left > 0 ||
+      summary.replay_violations > 0 ||
+      errors.length > 0;
     return failed ? 1 : 0;
   } finally {
     await h.close().catch((error) => console.error("chaos: cleanup:", error));
