@@ -9,6 +9,7 @@ import {
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import prisma from "./db.server";
 import { env } from "./env.server";
+import { CachedSessionStorage, registerSessionCache } from "./shops/session-cache.server";
 import { recordInstall } from "./shops/shop.server";
 
 const config = env();
@@ -48,7 +49,7 @@ const shopify = shopifyApp({
   scopes: config.SCOPES.split(","),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(prisma),
+  sessionStorage: registerSessionCache(new CachedSessionStorage(new PrismaSessionStorage(prisma))),
   distribution: AppDistribution.AppStore,
   future: {
     unstable_newEmbeddedAuthStrategy: true,
