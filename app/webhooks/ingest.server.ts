@@ -1,7 +1,9 @@
 import type { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import prisma from "../db.server";
+import { withCachedSessions } from "../shops/session-cache.server";
 import { authenticate } from "../shopify.server";
+import { sqlTimestamp } from "./sql.server";
 
 /**
  * Shopify webhook ingestion: verify, dedupe, record, answer. Shopify delivers at least once,
@@ -34,7 +36,9 @@ export async function receiveShopifyWebhook<T>(request: Request, handler: Webhoo
   }
   let context: Awaited<ReturnType<typeof authenticate.webhook>>;
   try {
-    context = await authenticate.webhook(request);
+    // The handlers below never use the library's session or admin client, so its session read may
+    // come from the short-lived cache; the shop's install state is checked against the database.
+    context = await withCachedSessions(() => authenticate.webhook(request));
   } catch (error) {
     if (error instanceof Response) return error;
     if (error instanceof SyntaxError) return json({ error: "body is not JSON" }, 400);
@@ -55,19 +59,23 @@ export async function receiveShopifyWebhook<T>(request: Request, handler: Webhoo
     apiVersion: context.apiVersion,
   };
 
-  if (handler.requiresInstalledShop) {
-    const shop = await prisma.shop.findUnique({ where: { shop: meta.shop }, select: { status: true } });
-    if (!shop || shop.status !== "installed") return json({ ignored: "shop is not installed" }, 200);
-  }
-
+  // The installed-shop check and the receipt are one statement: one round trip, and an
+  // app/uninstalled committed before it is seen (the check runs in the same snapshot as the write).
   const outcome = await prisma.$transaction(async (tx) => {
-    const inserted = await tx.$executeRaw`
-      INSERT INTO "WebhookReceipt" ("eventId", shop, topic, "triggeredAt")
-      VALUES (${meta.eventId}, ${meta.shop}, ${meta.topic}, ${meta.triggeredAt})
-      ON CONFLICT ("eventId") DO NOTHING`;
-    if (inserted === 0) return "duplicate" as const;
+    const [receipt] = await tx.$queryRaw<Array<{ inserted: number; installed: boolean }>>`
+      WITH s AS (SELECT status FROM "Shop" WHERE shop = ${meta.shop}),
+           ok AS (SELECT CAST(${!handler.requiresInstalledShop} AS boolean) OR EXISTS (SELECT 1 FROM s WHERE status = 'installed') AS installed),
+           r AS (INSERT INTO "WebhookReceipt" ("eventId", shop, topic, "triggeredAt")
+                 SELECT ${meta.eventId}, ${meta.shop}, ${meta.topic}, ${sqlTimestamp(meta.triggeredAt)}
+                  WHERE (SELECT installed FROM ok)
+                 ON CONFLICT ("eventId") DO NOTHING
+                 RETURNING 1)
+      SELECT CAST((SELECT count(*) FROM r) AS integer) AS inserted, (SELECT installed FROM ok) AS installed`;
+    if (!receipt.installed) return "not_installed" as const;
+    if (receipt.inserted === 0) return "duplicate" as const;
     await handler.apply(tx, meta, parsed.data);
     return "applied" as const;
   });
+  if (outcome === "not_installed") return json({ ignored: "shop is not installed" }, 200);
   return json({ ok: true, outcome }, 200);
 }
