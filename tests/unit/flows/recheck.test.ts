@@ -6,6 +6,7 @@ let prisma: PrismaClient;
 let drop: () => Promise<void>;
 let closeDatabase: () => Promise<void>;
 let recheckFlowState: typeof import("../../../app/flows/recheck.server").recheckFlowState;
+let recheckFlowStates: typeof import("../../../app/flows/recheck.server").recheckFlowStates;
 
 const shop = "recheck.myshopify.com";
 const now = new Date("2026-03-10T12:00:00Z");
@@ -25,7 +26,7 @@ beforeAll(async () => {
   await db.databaseReady();
   prisma = db.default;
   closeDatabase = db.closeDatabase;
-  ({ recheckFlowState } = await import("../../../app/flows/recheck.server"));
+  ({ recheckFlowState, recheckFlowStates } = await import("../../../app/flows/recheck.server"));
   const updated = new Date("2026-03-01T00:00:00Z");
   await prisma.cart.createMany({
     data: [
@@ -129,5 +130,50 @@ describe("recheckFlowState", () => {
     expect(await check("o-first", later)).toEqual({ ok: true });
     expect(await check("o-first", new Date(now.getTime() - 1))).toEqual({ ok: false, reason: "booking_passed" });
     expect(await check("o-cancelled", later)).toEqual({ ok: false, reason: "order_cancelled" });
+  });
+
+  it("the batch form gives every row the single-row answer, across flows and shops", async () => {
+    const updated = new Date("2026-03-01T00:00:00Z");
+    await prisma.checkout.createMany({
+      data: [
+        { shop, token: "checkout-only", shopifyUpdatedAt: updated },
+        { shop, token: "paid-checkout", cartToken: "open-cart-2", completedAt: updated, shopifyUpdatedAt: updated },
+        { shop, token: "ordered-checkout", shopifyUpdatedAt: updated },
+      ],
+    });
+    await prisma.cart.create({ data: { shop, token: "open-cart-2", itemCount: 1, shopifyUpdatedAt: updated } });
+    await prisma.order.create({ data: { shop, id: "o-checkout", checkoutToken: "ordered-checkout", placedAt: updated, shopifyUpdatedAt: updated } });
+    const later = new Date(now.getTime() + 3_600_000);
+    const other = "other.myshopify.com";
+    const rows = [
+      ...["open-cart", "converted-cart", "empty-cart", "ordered-cart", "foreign-cart", "checkout-only", "open-cart-2", "ordered-checkout"].map(
+        (cartToken) => ({ ...base, flow: "abandoned_cart" as const, cartToken }),
+      ),
+      { ...base, flow: "abandoned_cart" as const },
+      { ...base, shop: other, flow: "abandoned_cart" as const, cartToken: "foreign-cart" },
+      ...["v-in", "v-out", "v-continue", "v-missing"].map((variantId) => ({ ...base, flow: "back_in_stock" as const, variantId })),
+      { ...base, shop: other, flow: "back_in_stock" as const, variantId: "v-in" },
+      ...["o-first", "o-other"].map((orderId) => ({ ...base, flow: "reorder" as const, orderId, variantId: "v-in" })),
+      ...["v-in", "v-continue", "v-missing"].map((variantId) => ({ ...base, flow: "upsell" as const, orderId: "o-first", variantId })),
+      ...["camp-live", "camp-off", "camp-missing"].map((campaignId) => ({ ...base, flow: "promotion" as const, campaignId })),
+      { ...base, shop: other, flow: "promotion" as const, campaignId: "camp-live" },
+      { ...base, flow: "appointment" as const, orderId: "o-first", expiresAt: later },
+      { ...base, flow: "appointment" as const, orderId: "o-first", expiresAt: new Date(now.getTime() - 1) },
+      { ...base, flow: "appointment" as const, orderId: "o-cancelled", expiresAt: later },
+      { ...base, flow: "appointment" as const, orderId: "o-missing", expiresAt: later },
+      { ...base, flow: "optin_confirmation" as const },
+    ];
+    const single = await Promise.all(rows.map((row) => recheckFlowState(row, now)));
+    const batch = await recheckFlowStates(rows, now);
+    expect(batch).toEqual(single);
+    // The cases above cover passing and failing answers of every kind, so equality means something.
+    expect(single.filter((r) => r.ok).length).toBeGreaterThan(5);
+    expect(new Set(single.filter((r) => !r.ok).map((r) => (r.ok ? "" : r.reason)))).toEqual(
+      new Set([
+        "cart_converted", "cart_emptied", "order_placed", "cart_unknown", "checkout_completed",
+        "sold_out_again", "variant_unknown", "already_reordered", "product_not_active", "product_unknown",
+        "campaign_cancelled", "campaign_unknown", "booking_passed", "order_cancelled", "order_unknown",
+      ]),
+    );
   });
 });
