@@ -54,6 +54,40 @@ export async function markSent(id: string, owner: string, result: SentResult): P
   return count > 0;
 }
 
+export interface SentRow extends SentResult {
+  id: string;
+}
+
+/**
+ * markSent for many rows in one statement (same guards, same event per row). Resolves to the ids
+ * it recorded; a row missing from it had lost its lease.
+ */
+export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const ids = rows.map((r) => r.id);
+  const waIds = rows.map((r) => r.waMessageId);
+  // Timestamps travel as ISO text: columns are UTC timestamp(3) without time zone.
+  const ats = rows.map((r) => r.at.toISOString());
+  const done = await prisma.$queryRaw<Array<{ id: string }>>`
+    WITH v AS (
+      SELECT v.id, v.wa, (v.at::timestamptz AT TIME ZONE 'UTC')::timestamp(3) AS at
+        FROM unnest(${ids}::text[], ${waIds}::text[], ${ats}::text[]) AS v(id, wa, at)),
+    u AS (
+      UPDATE "Notification" n
+         SET status = CASE WHEN n.status = 'sending' THEN 'sent'::"NotificationStatus" ELSE n.status END,
+             "waMessageId" = v.wa, "sentAt" = COALESCE(n."sentAt", v.at),
+             attempts = n.attempts + 1, decision = 'send', "decisionReason" = NULL,
+             "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = v.at
+        FROM v
+       WHERE n.id = v.id AND n."leaseOwner" = ${owner} AND n.status IN ('sending', 'sent', 'delivered', 'read')
+       RETURNING n.id, n.shop, v.wa, v.at),
+    e AS (
+      INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail, at)
+      SELECT gen_random_uuid()::text, u.shop, u.id, 'sent', jsonb_build_object('waMessageId', u.wa), u.at FROM u)
+    SELECT id FROM u`;
+  return new Set(done.map((r) => r.id));
+}
+
 export interface FailureRecord {
   /** Merchant-readable explanation */
   reason: string;

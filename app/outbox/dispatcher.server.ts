@@ -6,10 +6,12 @@ import type { WhatsAppClient } from "../whatsapp/client.server";
 import { loadCredentials, pauseForInvalidToken, whatsAppClientFromEnv } from "../whatsapp/connection.server";
 import { MARKETING_LIMIT, MARKETING_STOPPED, TOKEN_INVALID, WhatsAppApiError, WhatsAppUnreachable } from "../whatsapp/errors";
 import type { TemplateParams } from "./types";
-import { claimDue, defer, markFailed, markSent, release, skip } from "./claim.server";
-import { decide, PAUSED_RETRY_MS } from "./gate";
+import { claimDue, defer, markFailed, release, skip } from "./claim.server";
+import { decide, PAUSED_RETRY_MS, type GateSnapshot } from "./gate";
 import { recordMarketingLimited, recordMarketingStopped } from "./marketing-signals.server";
 import { PhoneNumberLimiter } from "./rate-limit";
+import { createSentRecorder } from "./sent-recorder.server";
+import { loadBatchSnapshots, type BatchSnapshots } from "./batch-snapshot.server";
 import { loadSnapshot } from "./snapshot.server";
 
 /**
@@ -41,6 +43,18 @@ export interface Dispatcher {
   start(): void;
   /** Finishes the rows in flight, hands back the ones not started, and stops polling. */
   stop(): Promise<void>;
+}
+
+/** What the rows of one claimed batch share while it is handled */
+interface BatchContext {
+  snapshots: BatchSnapshots;
+  /** Rows that are the first of their subscriber in the batch */
+  firstOfSubscriber: Set<string>;
+  /** Shops this batch paused (invalid token): their rows read the shop again */
+  pausedShops: Set<string>;
+  /** Recipients this batch has sent to, per shop (for the messaging-limit tier) */
+  sentTo: Map<string, Set<string>>;
+  credentialsCache: Map<string, ReturnType<typeof loadCredentials>>;
 }
 
 type Outcome = "sent" | "deferred" | "skipped" | "failed" | "retry" | "released" | "lost_lease";
@@ -83,9 +97,10 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     return (await defer(row.id, owner, { until, reason, at: now, retry })) ? "deferred" : "lost_lease";
   }
 
-  async function handleSendError(row: Notification, error: unknown): Promise<Outcome> {
+  async function handleSendError(row: Notification, error: unknown, batch: BatchContext): Promise<Outcome> {
     const now = clock.now();
     if (error instanceof WhatsAppApiError && error.code === TOKEN_INVALID) {
+      batch.pausedShops.add(row.shop);
       await pauseForInvalidToken(row.shop, now);
       return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_token_invalid", error);
     }
@@ -122,16 +137,10 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     return "failed";
   }
 
-  /** Recording the send must not be lost to a passing database hiccup: that would mean a duplicate. */
+  const sentRecorder = createSentRecorder(owner);
+
   async function recordSent(row: Notification, waMessageId: string): Promise<Outcome> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await markSent(row.id, owner, { waMessageId, at: clock.now() })) ? "sent" : "lost_lease";
-      } catch (error) {
-        if (attempt >= 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-      }
-    }
+    return (await sentRecorder.record({ id: row.id, waMessageId, at: clock.now() })) ? "sent" : "lost_lease";
   }
 
   /**
@@ -151,14 +160,41 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     };
   };
 
-  async function handle(row: Notification, credentialsCache: Map<string, ReturnType<typeof loadCredentials>>): Promise<Outcome> {
-    const now = clock.now();
-    const { snapshot, useMarketingApi, phone } = await loadSnapshot(row, now);
+  /**
+   * The gate's snapshot of a row. The batch's snapshot is read once before any row is handled, so
+   * it serves only rows nothing earlier in the batch can have changed: the first row of each
+   * subscriber (their rows go one after another) of a shop whose sending nothing paused since.
+   */
+  async function snapshotOf(row: Notification, now: Date, batch: BatchContext) {
+    const fresh = batch.firstOfSubscriber.has(row.id) && !batch.pausedShops.has(row.shop) ? batch.snapshots.get(row) : undefined;
+    return fresh ? { ...fresh, fromBatch: true } : { ...(await loadSnapshot(row, now)), fromBatch: false };
+  }
+
+  /**
+   * Adds the recipients the database did not count yet to the snapshot's tier usage. Runs with no
+   * await between it, the gate and reserve(), so parallel rows see each other.
+   */
+  function countUnrecorded(row: Notification, snapshot: GateSnapshot, fromBatch: boolean, batch: BatchContext) {
+    if (snapshot.tier.subscriberIncluded) return;
+    const self = row.subscriberId ?? "";
     const pending = inFlight.get(row.shop);
-    if (pending && !snapshot.tier.subscriberIncluded) {
+    if (!fromBatch) {
+      if (!pending) return;
       const others = [...pending.keys()].filter((id) => id !== row.subscriberId).length;
-      snapshot.tier = { ...snapshot.tier, recipients: snapshot.tier.recipients + others, subscriberIncluded: pending.has(row.subscriberId ?? "") };
+      snapshot.tier = { ...snapshot.tier, recipients: snapshot.tier.recipients + others, subscriberIncluded: pending.has(self) };
+      return;
     }
+    // The batch's read also misses what this batch has sent since.
+    const counted = batch.snapshots.tierIncluded(row.shop);
+    const since = new Set([...(pending?.keys() ?? []), ...(batch.sentTo.get(row.shop) ?? [])]);
+    const others = [...since].filter((id) => id !== self && !counted.has(id)).length;
+    snapshot.tier = { ...snapshot.tier, recipients: snapshot.tier.recipients + others, subscriberIncluded: since.has(self) };
+  }
+
+  async function handle(row: Notification, batch: BatchContext): Promise<Outcome> {
+    const now = clock.now();
+    const { snapshot, useMarketingApi, phone, fromBatch } = await snapshotOf(row, now, batch);
+    countUnrecorded(row, snapshot, fromBatch, batch);
     const decision = decide(snapshot, now);
     if (decision.action === "defer") {
       return (await defer(row.id, owner, { until: decision.until, reason: decision.reason, at: now })) ? "deferred" : "lost_lease";
@@ -169,7 +205,13 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     // Synchronously after the gate said send, so no other row of this process slips in between.
     const done = reserve(row.shop, row.subscriberId ?? row.id);
     try {
-      return await send(row, now, useMarketingApi, phone, credentialsCache);
+      const outcome = await send(row, now, useMarketingApi, phone, batch);
+      if (outcome === "sent") {
+        const sentTo = batch.sentTo.get(row.shop) ?? new Set<string>();
+        sentTo.add(row.subscriberId ?? row.id);
+        batch.sentTo.set(row.shop, sentTo);
+      }
+      return outcome;
     } finally {
       done();
     }
@@ -180,8 +222,9 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     now: Date,
     useMarketingApi: boolean,
     phone: string | null,
-    credentialsCache: Map<string, ReturnType<typeof loadCredentials>>,
+    batch: BatchContext,
   ): Promise<Outcome> {
+    const { credentialsCache } = batch;
     if (!credentialsCache.has(row.shop)) credentialsCache.set(row.shop, loadCredentials(row.shop));
     let credentials: Awaited<ReturnType<typeof loadCredentials>>;
     try {
@@ -207,7 +250,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       });
       waMessageId = sent.waMessageId;
     } catch (error) {
-      return handleSendError(row, error);
+      return handleSendError(row, error, batch);
     }
     return recordSent(row, waMessageId);
   }
@@ -223,7 +266,13 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     }
     const queue = [...groups.values()];
     const unstarted: string[] = [];
-    const credentialsCache = new Map<string, ReturnType<typeof loadCredentials>>();
+    const batch: BatchContext = {
+      snapshots: await loadBatchSnapshots(rows, clock.now()),
+      firstOfSubscriber: new Set(queue.map((group) => group[0].id)),
+      pausedShops: new Set(),
+      sentTo: new Map(),
+      credentialsCache: new Map(),
+    };
     const worker = async () => {
       for (let group = queue.shift(); group; group = queue.shift()) {
         for (const row of group) {
@@ -232,7 +281,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
             continue;
           }
           try {
-            await handle(row, credentialsCache);
+            await handle(row, batch);
           } catch (error) {
             // The row keeps its lease and comes back when it runs out; nothing is lost.
             console.error(`dispatch ${row.id}:`, error instanceof Error ? error.message : error);

@@ -1,4 +1,4 @@
-import type { Notification } from "@prisma/client";
+import type { Notification, Prisma, Subscriber } from "@prisma/client";
 import prisma from "../db.server";
 import { recheckFlowState } from "../flows/recheck.server";
 import { isMarketingFlow } from "./flow-category";
@@ -6,7 +6,7 @@ import type { GateSnapshot } from "./gate";
 import { marketingSentSince, tierUsage } from "./claim.server";
 
 const DAY = 24 * 3_600_000;
-const DEFAULT_SETTINGS: GateSnapshot["settings"] = {
+export const DEFAULT_SETTINGS: GateSnapshot["settings"] = {
   quietHoursEnabled: true,
   quietHoursStart: 1260,
   quietHoursEnd: 540,
@@ -19,10 +19,10 @@ const DEFAULT_SETTINGS: GateSnapshot["settings"] = {
   messagingLimitTier: 250,
 };
 
-const UNLIMITED_TIER = { recipients: 0, subscriberIncluded: false, oldestSentAt: null };
+export const UNLIMITED_TIER: GateSnapshot["tier"] = { recipients: 0, subscriberIncluded: false, oldestSentAt: null };
 
 /** Everything the gate needs about one claimed message, read just before it is decided. */
-export async function loadSnapshot(row: Notification, now: Date): Promise<{ snapshot: GateSnapshot; useMarketingApi: boolean; phone: string | null }> {
+export async function loadSnapshot(row: Notification, now: Date): Promise<LoadedSnapshot> {
   const { shop } = row;
   const [shopRow, connection, subscriber, template, flowSetting, flowState] = await Promise.all([
     prisma.shop.findUnique({ where: { shop }, include: { settings: true } }),
@@ -58,7 +58,38 @@ export async function loadSnapshot(row: Notification, now: Date): Promise<{ snap
       ])
     : [[], null, [], { recipients: 0, subscriberIncluded: false, oldestSentAt: null }];
 
+  return composeSnapshot(row, {
+    shopRow,
+    connection,
+    subscriber,
+    template,
+    flowPausedReason: flowSetting?.pausedReason ?? null,
+    flowState,
+    marketingSentAt,
+    lastSentAt: last?.sentAt ?? null,
+    competitors,
+    tier,
+  });
+}
+
+type ShopWithSettings = Prisma.ShopGetPayload<{ include: { settings: true } }>;
+
+/** What was read about one message, wherever it was read from (per message or per batch). */
+export interface SnapshotParts extends Pick<GateSnapshot, "connection" | "template" | "flowPausedReason" | "flowState" | "marketingSentAt" | "lastSentAt" | "competitors" | "tier"> {
+  shopRow: ShopWithSettings | null;
+  subscriber: Subscriber | null;
+}
+
+export interface LoadedSnapshot {
+  snapshot: GateSnapshot;
+  useMarketingApi: boolean;
+  phone: string | null;
+}
+
+export function composeSnapshot(row: Notification, parts: SnapshotParts): LoadedSnapshot {
+  const { shopRow, subscriber } = parts;
   const settings = shopRow?.settings;
+  const marketing = isMarketingFlow(row.flow);
   const snapshot: GateSnapshot = {
     notification: {
       id: row.id,
@@ -83,7 +114,7 @@ export async function loadSnapshot(row: Notification, now: Date): Promise<{ snap
           messagingLimitTier: settings.messagingLimitTier,
         }
       : DEFAULT_SETTINGS,
-    connection,
+    connection: parts.connection,
     subscriber: subscriber
       ? {
           status: subscriber.status,
@@ -93,13 +124,13 @@ export async function loadSnapshot(row: Notification, now: Date): Promise<{ snap
           marketingBlockedUntil: subscriber.marketingBlockedUntil,
         }
       : null,
-    template,
-    flowPausedReason: flowSetting?.pausedReason ?? null,
-    flowState,
-    marketingSentAt,
-    lastSentAt: last?.sentAt ?? null,
-    competitors,
-    tier,
+    template: parts.template,
+    flowPausedReason: parts.flowPausedReason,
+    flowState: parts.flowState,
+    marketingSentAt: parts.marketingSentAt,
+    lastSentAt: parts.lastSentAt,
+    competitors: parts.competitors,
+    tier: parts.tier,
   };
   return {
     snapshot,

@@ -95,6 +95,38 @@ describe("claiming the outbox", () => {
     expect((await prisma.notification.findUniqueOrThrow({ where: { id: r.id } })).status).toBe("delivered");
   });
 
+  it("records many sends in one statement with the same lease guard, status rule and events", async () => {
+    await prisma.notification.deleteMany({ where: { shop } });
+    const mine = await row({ sendAt: at(-3) });
+    const moved = await row({ sendAt: at(-2) });
+    const taken = await row({ sendAt: at(-1) });
+    await claim.claimDue("w", 10, 5_000, T0);
+    await prisma.notification.update({ where: { id: moved.id }, data: { status: "delivered" } });
+    await prisma.notification.update({ where: { id: taken.id }, data: { leaseOwner: "other" } });
+    const recorded = await claim.markSentMany(
+      [
+        { id: mine.id, waMessageId: "wamid.a", at: at(1_234) },
+        { id: moved.id, waMessageId: "wamid.b", at: at(1_235) },
+        { id: taken.id, waMessageId: "wamid.c", at: at(1_236) },
+      ],
+      "w",
+    );
+    expect([...recorded].sort()).toEqual([mine.id, moved.id].sort());
+    const a = await prisma.notification.findUniqueOrThrow({ where: { id: mine.id } });
+    expect(a).toMatchObject({ status: "sent", waMessageId: "wamid.a", leaseOwner: null, leaseUntil: null, decision: "send", attempts: 1 });
+    expect(a.sentAt?.toISOString()).toBe(at(1_234).toISOString());
+    expect((await prisma.notification.findUniqueOrThrow({ where: { id: moved.id } })).status).toBe("delivered");
+    expect(await prisma.notification.findUniqueOrThrow({ where: { id: taken.id } })).toMatchObject({ status: "sending", waMessageId: null, leaseOwner: "other" });
+    const events = await prisma.notificationEvent.findMany({ where: { shop, notificationId: { in: [mine.id, moved.id, taken.id] } } });
+    expect(events.map((e) => [e.notificationId, e.kind, e.detail, e.at.toISOString()]).sort()).toEqual(
+      [
+        [mine.id, "sent", { waMessageId: "wamid.a" }, at(1_234).toISOString()],
+        [moved.id, "sent", { waMessageId: "wamid.b" }, at(1_235).toISOString()],
+      ].sort(),
+    );
+    expect(await claim.markSentMany([], "w")).toEqual(new Set());
+  });
+
   it("counts marketing sends for caps and unique recipients for the messaging tier", async () => {
     await prisma.notification.deleteMany({ where: { shop } });
     await row({ status: "sent", subscriberId: "s1", sentAt: at(-3_600_000) });
