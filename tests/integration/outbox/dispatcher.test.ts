@@ -194,6 +194,31 @@ describe("dispatcher against the fake Cloud API", () => {
     expect(await deferred()).toBe(2);
   });
 
+  it("rows of one shopper in one batch see each other's sends, and the tier counts sends recorded since the batch was read", async () => {
+    const seed = { shop: "one-batch.myshopify.com", phoneNumberId: "1007", wabaId: "2007", token: "token-g" };
+    fake.addNumber({ phoneNumberId: seed.phoneNumberId, wabaId: seed.wabaId, accessToken: seed.token }, TEMPLATES);
+    await seedShop(prisma, seed, { messagingLimitTier: 3 });
+    const shared = await seedMessages(prisma, seed.shop, 3, "promotion");
+    const first = await prisma.notification.findUniqueOrThrow({ where: { id: shared[0] } });
+    await prisma.notification.updateMany({ where: { id: { in: shared } }, data: { subscriberId: first.subscriberId } });
+    const others = await seedMessages(prisma, seed.shop, 3);
+    // One at a time, so each send is recorded (no longer in flight) before the next row is decided.
+    const d = dispatcherModule.createDispatcher({ client: client(), batchSize: 10, concurrency: 1, leaseMs: 30_000 });
+    expect(await d.runOnce()).toBe(6);
+    const rows = await prisma.notification.findMany({ where: { shop: seed.shop } });
+    const sharedRows = rows.filter((r) => shared.includes(r.id));
+    expect(sharedRows.filter((r) => r.status === "sent")).toHaveLength(1);
+    for (const r of sharedRows.filter((r) => r.status !== "sent")) {
+      expect(r.status).toBe("scheduled");
+      expect(r.decisionReason).toMatch(/^(priority:promotion|cap_per_day|spacing)$/);
+    }
+    // Tier 3: the shared shopper and two others; the third other waits for the rolling 24 h.
+    const otherRows = rows.filter((r) => others.includes(r.id));
+    expect(otherRows.filter((r) => r.status === "sent")).toHaveLength(2);
+    expect(otherRows.filter((r) => r.decisionReason === "messaging_limit_tier")).toHaveLength(1);
+    expect(fake.accepted.filter((m) => m.phoneNumberId === seed.phoneNumberId)).toHaveLength(3);
+  });
+
   it("holds messages of a shop whose stored token cannot be decrypted, without sending", async () => {
     const shop = "unreadable.myshopify.com";
     await seedShop(prisma, { shop, phoneNumberId: "1005", wabaId: "2005", token: "token-e" });
