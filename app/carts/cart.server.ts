@@ -1,6 +1,6 @@
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import { z } from "zod";
-import { emitFromWebhook } from "../webhooks/domain-events.server";
+import { emitFromWebhook, flowEventInsert } from "../webhooks/domain-events.server";
 import type { WebhookMeta } from "../webhooks/ingest.server";
 import { money, shopifyId, sumMoney, timestamp } from "../webhooks/shopify-fields";
 import { sqlDecimal, sqlJson, sqlTimestamp } from "../webhooks/sql.server";
@@ -79,16 +79,20 @@ export function mapCart(payload: CartPayload): CartState {
 }
 
 /**
- * Upserts the cart in one statement: the WHERE on the conflict branch makes an older
- * `updated_at` a no-op even when two deliveries race. A converted cart stays converted (the
- * order is the truth); its contents may still be refreshed. Returns whether the row changed.
+ * Upserts the cart in one statement, written only when `when` holds: the WHERE on the conflict
+ * branch makes an older `updated_at` a no-op even when two deliveries race. A converted cart
+ * stays converted (the order is the truth); its contents may still be refreshed, and a cart whose
+ * order is already recorded (orders/create can arrive before the cart's last update) lands as
+ * converted.
  */
-export async function saveCart(tx: Prisma.TransactionClient, shop: string, cart: CartState): Promise<boolean> {
-  const changed = await tx.$executeRaw`
+function cartUpsert(shop: string, cart: CartState, when: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO "Cart" (token, shop, status, lines, "itemCount", "totalPrice", currency, "shopifyUpdatedAt", "createdAt", "updatedAt")
-    VALUES (${cart.token}, ${shop}, CAST(${cart.status} AS "CartStatus"), ${sqlJson(cart.lines)}, ${cart.itemCount},
-            ${sqlDecimal(cart.totalPrice)}, ${cart.currency}, ${sqlTimestamp(cart.shopifyUpdatedAt)},
-            CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)
+    SELECT ${cart.token}, ${shop},
+           CASE WHEN ${orderNamesCart(shop, cart.token)} THEN CAST('converted' AS "CartStatus") ELSE CAST(${cart.status} AS "CartStatus") END,
+           ${sqlJson(cart.lines)}, CAST(${cart.itemCount} AS integer), ${sqlDecimal(cart.totalPrice)}, ${cart.currency},
+           ${sqlTimestamp(cart.shopifyUpdatedAt)}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+     WHERE ${when}
     ON CONFLICT (shop, token) DO UPDATE SET
       status = CASE WHEN "Cart".status = 'converted' THEN "Cart".status ELSE EXCLUDED.status END,
       lines = EXCLUDED.lines,
@@ -98,11 +102,23 @@ export async function saveCart(tx: Prisma.TransactionClient, shop: string, cart:
       "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt",
       "updatedAt" = CURRENT_TIMESTAMP
     WHERE "Cart"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"`;
-  // orders/create can arrive before the cart's last update: an order naming this cart wins.
-  await tx.$executeRaw`
+}
+
+const orderNamesCart = (shop: string, token: string) =>
+  Prisma.sql`EXISTS (SELECT 1 FROM "Order" o WHERE o.shop = ${shop} AND o."cartToken" = ${token})`;
+
+/** A stored cart an order names is converted, even when this delivery changed nothing else. */
+function cartConversion(shop: string, token: string, when: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
     UPDATE "Cart" SET status = 'converted', "updatedAt" = CURRENT_TIMESTAMP
-     WHERE shop = ${shop} AND token = ${cart.token} AND status <> 'converted'
-       AND EXISTS (SELECT 1 FROM "Order" o WHERE o.shop = ${shop} AND o."cartToken" = ${cart.token})`;
+     WHERE shop = ${shop} AND token = ${token} AND status <> 'converted'
+       AND ${orderNamesCart(shop, token)} AND ${when}`;
+}
+
+/** Saves the cart inside a transaction; returns whether the row changed. */
+export async function saveCart(tx: Prisma.TransactionClient, shop: string, cart: CartState): Promise<boolean> {
+  const changed = await tx.$executeRaw(cartUpsert(shop, cart, Prisma.sql`TRUE`));
+  await tx.$executeRaw(cartConversion(shop, cart.token, Prisma.sql`TRUE`));
   return changed > 0;
 }
 
@@ -110,6 +126,21 @@ export async function saveCart(tx: Prisma.TransactionClient, shop: string, cart:
 export async function applyCartWebhook(tx: Prisma.TransactionClient, meta: WebhookMeta, payload: CartPayload) {
   const changed = await saveCart(tx, meta.shop, mapCart(payload));
   if (changed) await emitFromWebhook(tx, meta, { kind: "flows.cart_changed", payload: { cartToken: payload.token } });
+}
+
+/**
+ * carts/create and carts/update as steps of the receipt's statement: the same writes as
+ * applyCartWebhook. Within one statement every step sees the rows as they were before it, so the
+ * conversion step only runs when the upsert left the row alone (one row is never written twice).
+ */
+export function cartWebhookSteps(meta: WebhookMeta, payload: CartPayload, received: Prisma.Sql): Prisma.Sql[] {
+  const cart = mapCart(payload);
+  const event = { kind: "flows.cart_changed", payload: { cartToken: payload.token } } as const;
+  return [
+    Prisma.sql`cart_row AS (${cartUpsert(meta.shop, cart, received)} RETURNING 1)`,
+    Prisma.sql`cart_converted AS (${cartConversion(meta.shop, cart.token, Prisma.sql`${received} AND NOT EXISTS (SELECT 1 FROM cart_row)`)} RETURNING 1)`,
+    Prisma.sql`cart_event AS (${flowEventInsert(meta.shop, meta.eventId, event, Prisma.sql`EXISTS (SELECT 1 FROM cart_row)`)} RETURNING 1)`,
+  ];
 }
 
 /** The checkout that started from a cart: remember it, and who the shopper turned out to be. */

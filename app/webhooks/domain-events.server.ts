@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import { systemClock } from "../shared/clock";
 import type { WebhookMeta } from "./ingest.server";
 import { sqlJson, sqlTimestamp } from "./sql.server";
@@ -22,17 +22,25 @@ export async function emitFlowEvent(
   eventId: string,
   event: FlowEvent,
 ): Promise<void> {
+  await tx.$executeRaw(flowEventInsert(shop, eventId, event, Prisma.sql`TRUE`));
+}
+
+/**
+ * The row enqueueTask writes, as one INSERT … ON CONFLICT DO NOTHING written only when `when`
+ * holds: this runs on every webhook, and the ORM's upsert goes through its query compiler on
+ * every call; as plain SQL it can also be a step of a webhook's single statement. Same dedup rule
+ * (shop, dedupKey); runAt from the process clock (the sandbox runs on simulated time).
+ */
+export function flowEventInsert(shop: string, eventId: string, event: FlowEvent, when: Prisma.Sql): Prisma.Sql {
   // One product update can restock several variants: each gets its own event.
   const subject = event.kind === "flows.variant_restocked" ? `:${event.payload.variantId}` : "";
   const dedupKey = `${eventId}:${event.kind}${subject}`;
-  // The row enqueueTask writes, as one plain INSERT: this runs on every webhook, and the ORM's
-  // upsert goes through its query compiler on every call. Same dedup rule (shop, dedupKey);
-  // runAt from the process clock (the sandbox runs on simulated time), the audit columns wall time.
   const written = new Date();
-  await tx.$executeRaw`
+  return Prisma.sql`
     INSERT INTO "Task" (id, shop, kind, payload, "dedupKey", "runAt", "createdAt", "updatedAt")
-    VALUES (${randomUUID()}, ${shop}, ${event.kind}, ${sqlJson(event.payload)}, ${dedupKey},
-            ${sqlTimestamp(systemClock.now())}, ${sqlTimestamp(written)}, ${sqlTimestamp(written)})
+    SELECT ${randomUUID()}, ${shop}, ${event.kind}, ${sqlJson(event.payload)}, ${dedupKey},
+           ${sqlTimestamp(systemClock.now())}, ${sqlTimestamp(written)}, ${sqlTimestamp(written)}
+     WHERE ${when}
     ON CONFLICT (shop, "dedupKey") DO NOTHING`;
 }
 

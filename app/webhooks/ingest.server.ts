@@ -1,4 +1,4 @@
-import type { Prisma } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import prisma from "../db.server";
 import { withCachedSessions } from "../shops/session-cache.server";
@@ -25,6 +25,12 @@ export interface WebhookHandler<T> {
   /** Payloads for shops that never installed (or uninstalled) are acknowledged and dropped. */
   requiresInstalledShop: boolean;
   apply(tx: Prisma.TransactionClient, meta: WebhookMeta, payload: T): Promise<void>;
+  /**
+   * Optional: apply's writes as named data-modifying CTEs ("name AS (…)") of the statement that
+   * records the receipt, each guarded by `received` (true only for the first delivery). One
+   * statement is atomic by itself, so the delivery then needs one round trip and no transaction.
+   */
+  steps?(meta: WebhookMeta, payload: T, received: Prisma.Sql): Prisma.Sql[];
 }
 
 const json = (body: unknown, status: number) => Response.json(body, { status });
@@ -61,21 +67,30 @@ export async function receiveShopifyWebhook<T>(request: Request, handler: Webhoo
 
   // The installed-shop check and the receipt are one statement: one round trip, and an
   // app/uninstalled committed before it is seen (the check runs in the same snapshot as the write).
-  const outcome = await prisma.$transaction(async (tx) => {
-    const [receipt] = await tx.$queryRaw<Array<{ inserted: number; installed: boolean }>>`
-      WITH s AS (SELECT status FROM "Shop" WHERE shop = ${meta.shop}),
-           ok AS (SELECT CAST(${!handler.requiresInstalledShop} AS boolean) OR EXISTS (SELECT 1 FROM s WHERE status = 'installed') AS installed),
-           r AS (INSERT INTO "WebhookReceipt" ("eventId", shop, topic, "triggeredAt")
-                 SELECT ${meta.eventId}, ${meta.shop}, ${meta.topic}, ${sqlTimestamp(meta.triggeredAt)}
-                  WHERE (SELECT installed FROM ok)
-                 ON CONFLICT ("eventId") DO NOTHING
-                 RETURNING 1)
+  const receipt = Prisma.sql`
+    s AS (SELECT status FROM "Shop" WHERE shop = ${meta.shop}),
+    ok AS (SELECT CAST(${!handler.requiresInstalledShop} AS boolean) OR EXISTS (SELECT 1 FROM s WHERE status = 'installed') AS installed),
+    r AS (INSERT INTO "WebhookReceipt" ("eventId", shop, topic, "triggeredAt")
+          SELECT ${meta.eventId}, ${meta.shop}, ${meta.topic}, ${sqlTimestamp(meta.triggeredAt)}
+           WHERE (SELECT installed FROM ok)
+          ON CONFLICT ("eventId") DO NOTHING
+          RETURNING 1)`;
+  const steps = handler.steps?.(meta, parsed.data, Prisma.sql`EXISTS (SELECT 1 FROM r)`) ?? [];
+  const recordReceipt = async (db: Prisma.TransactionClient) => {
+    const [row] = await db.$queryRaw<Array<{ inserted: number; installed: boolean }>>`
+      WITH ${Prisma.join([receipt, ...steps], ",")}
       SELECT CAST((SELECT count(*) FROM r) AS integer) AS inserted, (SELECT installed FROM ok) AS installed`;
-    if (!receipt.installed) return "not_installed" as const;
-    if (receipt.inserted === 0) return "duplicate" as const;
-    await handler.apply(tx, meta, parsed.data);
-    return "applied" as const;
-  });
+    if (!row.installed) return "not_installed" as const;
+    return row.inserted === 0 ? ("duplicate" as const) : ("applied" as const);
+  };
+
+  const outcome = handler.steps
+    ? await recordReceipt(prisma)
+    : await prisma.$transaction(async (tx) => {
+        const recorded = await recordReceipt(tx);
+        if (recorded === "applied") await handler.apply(tx, meta, parsed.data);
+        return recorded;
+      });
   if (outcome === "not_installed") return json({ ignored: "shop is not installed" }, 200);
   return json({ ok: true, outcome }, 200);
 }

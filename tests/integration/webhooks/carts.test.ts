@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cartPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
+import { cartPayload, orderPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
 
@@ -64,6 +64,23 @@ describe("carts/create and carts/update", () => {
     expect(await again.json()).toMatchObject({ outcome: "duplicate" });
     expect(await prisma.webhookReceipt.count({ where: { eventId } })).toBe(1);
     expect(await prisma.task.count({ where: { shop, kind: "flows.cart_changed", payload: { equals: { cartToken: payload.token } } } })).toBe(1);
+  });
+
+  it("keeps a cart converted once its order is recorded, whichever delivery comes first", async () => {
+    const token = cartPayload({ lines: [], updatedAt: at(0) }).token;
+    const status = async () => (await prisma.cart.findUniqueOrThrow({ where: { shop_token: { shop, token } } })).status;
+    // orders/create before any cart delivery: the first cart row already lands converted.
+    expect((await send("orders/create", orderPayload({ cartToken: token, lines: [shirt()], createdAt: at(40) }))).status).toBe(200);
+    expect((await send("carts/update", cartPayload({ token, lines: [shirt()], updatedAt: at(20) }))).status).toBe(200);
+    expect(await status()).toBe("converted");
+    expect((await send("carts/update", cartPayload({ token, lines: [{ ...shirt(), quantity: 4 }], updatedAt: at(30) }))).status).toBe(200);
+    expect(await status()).toBe("converted");
+    expect((await prisma.cart.findUniqueOrThrow({ where: { shop_token: { shop, token } } })).itemCount).toBe(4);
+    // A row left open while its order exists is converted by any delivery, even a stale one.
+    await prisma.cart.update({ where: { shop_token: { shop, token } }, data: { status: "open" } });
+    expect((await send("carts/update", cartPayload({ token, lines: [shirt()], updatedAt: at(25) }))).status).toBe(200);
+    expect(await status()).toBe("converted");
+    expect((await prisma.cart.findUniqueOrThrow({ where: { shop_token: { shop, token } } })).itemCount).toBe(4);
   });
 
   it("marks a cart whose items were all removed as emptied, and reopens it when filled again", async () => {
