@@ -39,8 +39,13 @@ const schema = z.object({
   DISPATCHER: z.enum(["on", "off"]).default("on"),
   /** How long a dispatcher owns the messages it claimed; a crashed worker's rows return after it. */
   DISPATCHER_LEASE_MS: z.coerce.number().int().min(1000).default(120_000),
-  /** Messages claimed per dispatcher poll. */
-  DISPATCHER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+  /**
+   * Messages claimed per dispatcher poll. The gate's facts are read once per batch, and the next
+   * claim waits for the batch's last send, so small batches keep a number well below the 1,000
+   * msg/s Meta allows at the top throughput level. 1,000 rows stay inside the default lease even
+   * at Meta's default 80 msg/s (about 13 s).
+   */
+  DISPATCHER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(1000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
