@@ -103,12 +103,27 @@ export async function applyInventoryLevel(tx: Prisma.TransactionClient, meta: We
   if (payload.available === null) return;
   const itemId = payload.inventory_item_id;
   const before = await lockVariantStock(tx, meta.shop, { inventoryItemId: itemId });
-  const changed = await tx.$executeRaw`
-    INSERT INTO "InventoryLevel" (shop, "inventoryItemId", "locationId", available, "shopifyUpdatedAt")
-    VALUES (${meta.shop}, ${itemId}, ${payload.location_id}, ${payload.available}, ${sqlTimestamp(payload.updated_at)})
-    ON CONFLICT (shop, "inventoryItemId", "locationId") DO UPDATE SET
-      available = EXCLUDED.available, "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt"
-    WHERE "InventoryLevel"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"`;
+  // Level and variant totals in one statement. It cannot see the level row it writes, so the total
+  // is the other locations' levels plus this one; the variant lock above was taken in an earlier
+  // statement, so every level committed by a writer of this item before us is in this snapshot.
+  const after = await tx.$queryRaw<VariantStock[]>`
+    WITH level AS (
+      INSERT INTO "InventoryLevel" (shop, "inventoryItemId", "locationId", available, "shopifyUpdatedAt")
+      VALUES (${meta.shop}, ${itemId}, ${payload.location_id}, ${payload.available}, ${sqlTimestamp(payload.updated_at)})
+      ON CONFLICT (shop, "inventoryItemId", "locationId") DO UPDATE SET
+        available = EXCLUDED.available, "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt"
+      WHERE "InventoryLevel"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"
+      RETURNING available),
+    total AS (
+      SELECT CAST(COALESCE(SUM(available), 0) AS integer) + (SELECT available FROM level) AS total
+        FROM "InventoryLevel"
+       WHERE shop = ${meta.shop} AND "inventoryItemId" = ${itemId} AND "locationId" <> ${payload.location_id})
+    UPDATE "Variant" v
+       SET available = t.total, "updatedAt" = CURRENT_TIMESTAMP
+      FROM total t
+     WHERE v.shop = ${meta.shop} AND v."inventoryItemId" = ${itemId} AND t.total IS NOT NULL
+       AND CAST(${before.size > 0} AS boolean)
+    RETURNING v.id, v.available`;
   if (before.size === 0) {
     const task: ResolveInventoryItemPayload = { inventoryItemId: itemId, eventId: meta.eventId };
     // One lookup per item: a bulk stock import sends a level per location, and the Admin API
@@ -119,7 +134,6 @@ export async function applyInventoryLevel(tx: Prisma.TransactionClient, meta: We
     );
     return;
   }
-  if (changed === 0) return;
-  const after = await sumVariantStock(tx, meta.shop, itemId);
+  // An older delivery changed no level, so no total: `after` is empty and nothing is announced.
   await announceRestocks(tx, meta.shop, meta.eventId, before, after);
 }
