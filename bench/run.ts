@@ -14,7 +14,7 @@ import { inventoryLevelPayload } from "../tests/fakes/shopify/payloads";
 import { sendWebhook } from "../tests/fakes/shopify/webhooks";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../tests/fakes/whatsapp/server";
 import { TEMPLATES } from "../tests/integration/outbox/fixtures";
-import { snapshotBuild } from "./build-snapshot";
+import { snapshotBuild } from "../scripts/build-snapshot";
 import { forkChild, type Child } from "./child";
 import type { LoadResult } from "./load";
 import { printTable, type Row } from "./report";

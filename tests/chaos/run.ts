@@ -9,7 +9,7 @@
  * PostgreSQL is required (workers are separate processes); without it the suite says so and
  * exits 0.
  */
-import { snapshotBuild } from "../../bench/build-snapshot";
+import { snapshotBuild } from "../../scripts/build-snapshot";
 import { connectionKills, whatsappFaults } from "./faults";
 import { reachablePostgres, startHarness } from "./harness";
 import { hostileInputs } from "./hostile";

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from "../support/server";
 import { embeddedQuery, signSessionToken } from "../fakes/shopify/session-token";
 import { APP_BRIDGE_CDN, appBridgeStandIn } from "../fakes/shopify/app-bridge";
 import { seedShop } from "./support/admin-seed";
-import { snapshotBuild } from "./support/build-snapshot";
+import { snapshotBuild } from "../../scripts/build-snapshot";
 
 /**
  * The merchant's admin pages in Chromium against the real server: authenticated the way the

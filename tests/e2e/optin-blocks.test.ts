@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { DESKTOP_CHROME_UA, signedProxyUrl } from "../fakes/shopify/app-proxy";
 import { themeRenderer } from "../fakes/shopify/theme";
 import { startTestServer, type TestServer } from "../support/server";
-import { snapshotBuild } from "./support/build-snapshot";
+import { snapshotBuild } from "../../scripts/build-snapshot";
 
 /**
  * The storefront opt-in blocks in a real browser: rendered from the extension's Liquid, served

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from "../support/server";
 import { DESKTOP_CHROME_UA } from "../fakes/shopify/app-proxy";
 import { embeddedQuery, signSessionToken } from "../fakes/shopify/session-token";
 import { APP_BRIDGE_CDN, appBridgeStandIn } from "../fakes/shopify/app-bridge";
-import { snapshotBuild } from "./support/build-snapshot";
+import { snapshotBuild } from "../../scripts/build-snapshot";
 
 /** The Subscribers pages in Chromium: list, filters, consent history, manual opt-out, CSV export. */
 const CHROMIUM = "/usr/bin/chromium";

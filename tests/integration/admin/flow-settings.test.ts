@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signSessionToken } from "../../fakes/shopify/session-token";
 import { startTestServer, type TestServer } from "../../support/server";
-import { snapshotBuild } from "../../e2e/support/build-snapshot";
+import { snapshotBuild } from "../../../scripts/build-snapshot";
 
 /**
  * Saving a single-template flow from its settings page: the flow's own schema validates, bad

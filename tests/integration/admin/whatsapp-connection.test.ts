@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { signSessionToken } from "../../fakes/shopify/session-token";
 import { startTestServer, type TestServer } from "../../support/server";
-import { snapshotBuild } from "../../e2e/support/build-snapshot";
+import { snapshotBuild } from "../../../scripts/build-snapshot";
 
 /**
  * Connecting WhatsApp from the settings page: secrets are stored encrypted, templates are

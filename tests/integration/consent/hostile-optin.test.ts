@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DESKTOP_CHROME_UA, proxyFetch, signedProxyUrl } from "../../fakes/shopify/app-proxy";
 import { signSessionToken } from "../../fakes/shopify/session-token";
 import { startTestServer, type TestServer } from "../../support/server";
-import { snapshotBuild } from "../../e2e/support/build-snapshot";
+import { snapshotBuild } from "../../../scripts/build-snapshot";
 
 /**
  * Generated malformed and hostile requests against the opt-in route: every one must be refused

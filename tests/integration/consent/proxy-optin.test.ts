@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxyFetch } from "../../fakes/shopify/app-proxy";
 import { startTestServer, type TestServer } from "../../support/server";
-import { snapshotBuild } from "../../e2e/support/build-snapshot";
+import { snapshotBuild } from "../../../scripts/build-snapshot";
 
 let server: TestServer;
 // A private copy of the build: other test runs may rebuild build/ while this one runs.

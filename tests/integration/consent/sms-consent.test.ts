@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkoutPayload, orderPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
-import { snapshotBuild } from "../../e2e/support/build-snapshot";
+import { snapshotBuild } from "../../../scripts/build-snapshot";
 
 /**
  * Shopify's SMS marketing consent (checkout `sms_marketing_phone`, order

@@ -1,15 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import { buildIfStale } from "../scripts/build-if-stale";
+import { buildIfStale } from "./build-if-stale";
 
 /**
- * A private copy of the production build for one benchmark or chaos run. Other work on the same
- * checkout rebuilds build/ at any time (vite empties it first), which would pull the bundle out
- * from under a server started minutes earlier. The copy sits under node_modules/.cache so the
- * bundle still resolves its packages from the checkout's node_modules.
+ * A private copy of the production build for one test file, benchmark or chaos run. Other work
+ * on the same checkout rebuilds build/ at any time (vite empties it first), which would pull the
+ * bundle, or the hashed assets a browser asks for later, out from under a running server. The
+ * copy sits under node_modules/.cache so the bundle still resolves its packages.
  */
-export function snapshotBuild(label: string): { root: string; built: boolean; remove(): void } {
+export function snapshotBuild(label = "tests"): { root: string; built: boolean; remove(): void } {
   const root = path.resolve("node_modules/.cache", `rebound-${label}-${process.pid}`);
   rmSync(root, { recursive: true, force: true });
   execFileSync("mkdir", ["-p", root]);
