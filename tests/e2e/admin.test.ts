@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
@@ -7,21 +6,20 @@ import { embeddedQuery, signSessionToken } from "../fakes/shopify/session-token"
 import { APP_BRIDGE_CDN, appBridgeStandIn } from "../fakes/shopify/app-bridge";
 import { seedShop } from "./support/admin-seed";
 import { snapshotBuild } from "../../scripts/build-snapshot";
+import { chromiumMissing, launchChromium } from "../support/browser";
 
 /**
  * The merchant's admin pages in Chromium against the real server: authenticated the way the
  * Shopify admin does it (session token on the first load, bearer tokens after), with App Bridge
  * replaced by a local stand-in because its CDN is unreachable here.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const SHOP_A = "alpha-admin.myshopify.com";
 const SHOP_B = "bravo-admin.myshopify.com";
 const SHOP_EMPTY = "empty-admin.myshopify.com";
 const ARTIFACTS = "tests/artifacts";
 
-const haveBrowser = existsSync(CHROMIUM);
-if (!haveBrowser) console.warn(`skipping admin browser tests: ${CHROMIUM} is not installed`);
+const haveBrowser = !chromiumMissing();
 
 let server: TestServer;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
@@ -70,11 +68,7 @@ beforeAll(async () => {
   seededB = await seedShop(prisma, SHOP_B, now, "Bravo");
   await prisma.shop.create({ data: { shop: SHOP_EMPTY, name: "Empty Store", settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${SHOP_EMPTY}`, shop: SHOP_EMPTY, state: "", accessToken: "shpat_test", isOnline: false } });
-  const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -6,19 +6,18 @@ import { DESKTOP_CHROME_UA, signedProxyUrl } from "../fakes/shopify/app-proxy";
 import { themeRenderer } from "../fakes/shopify/theme";
 import { startTestServer, type TestServer } from "../support/server";
 import { snapshotBuild } from "../../scripts/build-snapshot";
+import { chromiumMissing, launchChromium } from "../support/browser";
 
 /**
  * The storefront opt-in blocks in a real browser: rendered from the extension's Liquid, served
  * with page.route on the shop's domain, and posting through a signed app proxy hop to the real
  * app server, as on a live store.
  */
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = path.resolve("tests/artifacts");
 const shop = "rebound-e2e.myshopify.com";
 const STORE = "Rebound Demo Store";
 const origin = `https://${shop}`;
-const skipReason = existsSync(CHROMIUM) ? null : `chromium is not installed at ${CHROMIUM}`;
-if (skipReason) console.log(`skipping storefront browser tests: ${skipReason}`);
+const skipReason = chromiumMissing();
 
 const product = {
   id: 7001,
@@ -178,11 +177,7 @@ describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
     prisma = (await import("../../app/db.server")).default;
     await prisma.shop.create({ data: { shop, name: STORE, countryCode: "ES", settings: { create: {} } } });
     await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ userAgent: DESKTOP_CHROME_UA, viewport: { width: 900, height: 900 } });
   });
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/server";
@@ -6,14 +6,13 @@ import { DESKTOP_CHROME_UA } from "../fakes/shopify/app-proxy";
 import { embeddedQuery, signSessionToken } from "../fakes/shopify/session-token";
 import { APP_BRIDGE_CDN, appBridgeStandIn } from "../fakes/shopify/app-bridge";
 import { snapshotBuild } from "../../scripts/build-snapshot";
+import { chromiumMissing, launchChromium } from "../support/browser";
 
 /** The Subscribers pages in Chromium: list, filters, consent history, manual opt-out, CSV export. */
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = "tests/artifacts";
 const SHOP = "subscribers-e2e.myshopify.com";
 const OTHER = "subscribers-other.myshopify.com";
-const skipReason = existsSync(CHROMIUM) ? null : `chromium is not installed at ${CHROMIUM}`;
-if (skipReason) console.log(`skipping subscribers admin browser tests: ${skipReason}`);
+const skipReason = chromiumMissing();
 
 let server: TestServer;
 let build: ReturnType<typeof snapshotBuild> | undefined;
@@ -83,8 +82,7 @@ describe.skipIf(skipReason)("subscribers admin in Chromium", () => {
     server = await startTestServer({}, { root: build.root });
     prisma = (await import("../../app/db.server")).default;
     await seed();
-    const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
