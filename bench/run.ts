@@ -19,6 +19,7 @@ import { forkChild, type Child } from "./child";
 import type { LoadResult } from "./load";
 import { printTable, type Row } from "./report";
 import { seedCatalogue, seedDue, seedShop, seedSubscribers, seedWaiting } from "./seed";
+import { reachablePostgres } from "../scripts/reachable-postgres";
 
 const quick = process.argv.includes("--quick");
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -52,19 +53,6 @@ const SIZES: Record<"postgresql" | "pglite", Sizes> = quick
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null);
 
-async function reachablePostgres(): Promise<string | null> {
-  const url = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return url;
-  } catch {
-    return null;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 /** A fresh schema for this run, dropped afterwards. */
 async function freshSchema(baseUrl: string) {

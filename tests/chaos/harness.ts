@@ -40,19 +40,6 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
-export async function reachablePostgres(): Promise<string | null> {
-  const url = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query("SELECT 1");
-    return url;
-  } catch {
-    return null;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 export async function startHarness(baseUrl: string, root: string): Promise<Harness> {
   const schema = `chaos_${process.pid}_${randomBytes(3).toString("hex")}`;

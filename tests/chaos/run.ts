@@ -11,7 +11,8 @@
  */
 import { snapshotBuild } from "../../scripts/build-snapshot";
 import { connectionKills, whatsappFaults } from "./faults";
-import { reachablePostgres, startHarness } from "./harness";
+import { reachablePostgres } from "../../scripts/reachable-postgres";
+import { startHarness } from "./harness";
 import { hostileInputs } from "./hostile";
 import { replayOutOfOrder } from "./replay";
 import { redaction, tenantIsolation } from "./tenants";
