@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, IndexTable, Link, Page, Pagination, Text } from "@shopify/polaris";
+import { Badge, Button, Card, IndexTable, Link, Page, Pagination, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { listCampaigns } from "../admin/campaigns.server";
 import { getShop } from "../shops/shop.server";
@@ -8,6 +8,7 @@ import { formatDateTime } from "../components/money";
 import { statusTone } from "../components/status-tone";
 import { RouteError } from "../components/route-error";
 import { en } from "../i18n/admin";
+import { ListEmptyState } from "../components/list-empty-state";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -24,13 +25,11 @@ export default function Campaigns() {
     <Page title={t.title} primaryAction={{ content: t.create, url: "/app/campaigns/new" }}>
       <Card padding="0">
         {items.length === 0 && first ? (
-          <div style={{ padding: 48, textAlign: "center" }}>
-            <BlockStack gap="300" inlineAlign="center">
-              <Text as="h2" variant="headingMd">{t.emptyTitle}</Text>
-              <Text as="p" tone="subdued">{t.emptyBody}</Text>
-              <Button url="/app/campaigns/new" variant="primary">{t.create}</Button>
-            </BlockStack>
-          </div>
+          <ListEmptyState
+            title={t.emptyTitle}
+            body={t.emptyBody}
+            action={<Button url="/app/campaigns/new" variant="primary">{t.create}</Button>}
+          />
         ) : (
           <IndexTable
             resourceName={{ singular: "campaign", plural: "campaigns" }}

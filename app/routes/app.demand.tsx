@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, DataTable, Page, Pagination, Text } from "@shopify/polaris";
+import { Card, DataTable, Page, Pagination } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { listDemand } from "../admin/demand.server";
 import { getShop } from "../shops/shop.server";
 import { formatDateTime, formatMoney } from "../components/money";
 import { RouteError } from "../components/route-error";
 import { en } from "../i18n/admin";
+import { ListEmptyState } from "../components/list-empty-state";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -23,12 +24,7 @@ export default function Demand() {
     <Page title={t.title} subtitle={t.subtitle}>
       <Card padding="0">
         {items.length === 0 ? (
-          <div style={{ padding: 48, textAlign: "center" }}>
-            <BlockStack gap="200">
-              <Text as="h2" variant="headingMd">{t.emptyTitle}</Text>
-              <Text as="p" tone="subdued">{t.emptyBody}</Text>
-            </BlockStack>
-          </div>
+          <ListEmptyState title={t.emptyTitle} body={t.emptyBody} />
         ) : (
           <DataTable
             columnContentTypes={["text", "text", "numeric", "numeric", "numeric", "text"]}

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Link, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Link, Page, Pagination, Select, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { authenticate } from "../shopify.server";
 import { listMessages, parseMessageQuery } from "../admin/message-log.server";
@@ -9,6 +9,7 @@ import { formatDateTime } from "../components/money";
 import { statusTone } from "../components/status-tone";
 import { RouteError } from "../components/route-error";
 import { en } from "../i18n/admin";
+import { ListEmptyState } from "../components/list-empty-state";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -55,14 +56,7 @@ export default function Messages() {
         </Card>
         <Card padding="0">
           {items.length === 0 ? (
-            <BlockStack gap="200" inlineAlign="center">
-              <div style={{ padding: 48, textAlign: "center" }}>
-                <BlockStack gap="200">
-                  <Text as="h2" variant="headingMd">{t.emptyTitle}</Text>
-                  <Text as="p" tone="subdued">{t.emptyBody}</Text>
-                </BlockStack>
-              </div>
-            </BlockStack>
+            <ListEmptyState title={t.emptyTitle} body={t.emptyBody} />
           ) : (
             <IndexTable
               resourceName={{ singular: "message", plural: "messages" }}

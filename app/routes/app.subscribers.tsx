@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useLoaderData, useOutlet, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Link, Page, Pagination, Select, Text, TextField } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Link, Page, Pagination, Select, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { listSubscribers, parseSubscriberQuery } from "../consent/subscribers.server";
 import { getShop } from "../shops/shop.server";
@@ -8,6 +8,7 @@ import { authenticate } from "../shopify.server";
 import { formatDateTime } from "../components/money";
 import { RouteError } from "../components/route-error";
 import { subscriberText as t, statusBadgeTone } from "../consent/subscriber-labels";
+import { ListEmptyState } from "../components/list-empty-state";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -72,12 +73,7 @@ function SubscriberList() {
         </Card>
         <Card padding="0">
           {items.length === 0 ? (
-            <div style={{ padding: 48, textAlign: "center" }}>
-              <BlockStack gap="200">
-                <Text as="h2" variant="headingMd">{t.emptyTitle}</Text>
-                <Text as="p" tone="subdued">{t.emptyBody}</Text>
-              </BlockStack>
-            </div>
+            <ListEmptyState title={t.emptyTitle} body={t.emptyBody} />
           ) : (
             <IndexTable
               resourceName={{ singular: "subscriber", plural: "subscribers" }}
