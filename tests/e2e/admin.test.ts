@@ -90,9 +90,10 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await expect(page.getByText("€58.00").first().isVisible()).resolves.toBe(true);
     // Messaged shopper bought (1/1), control group 1/2 bought: lift +100%.
     await expect(page.getByText("+100%").isVisible()).resolves.toBe(true);
-    // polaris-viz draws after it has measured its container: wait for the axes of both charts.
+    // polaris-viz draws its axes first and the lines once it has measured its container: wait
+    // for a line of each chart, so the screenshot shows them.
     for (const chart of ["Messages per day", "Revenue per day"]) {
-      await page.locator(`[aria-label="${chart}"] svg text`).first().waitFor();
+      await page.locator(`[aria-label="${chart}"] svg path[d*="L"]`).filter({ visible: true }).first().waitFor();
     }
     await shot(page, "home");
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
