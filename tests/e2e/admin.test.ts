@@ -258,6 +258,13 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await page.getByLabel("Calling codes (optional)").fill("34");
     await page.getByRole("button", { name: "Estimate audience" }).click();
     await page.getByText("4 subscribers would get this message.").waitFor();
+    // Only the shop's ordered products are offered, and "bought it" narrows the audience.
+    const bought = page.getByLabel("Bought");
+    expect(await bought.locator("option").allInnerTexts()).toEqual(["Any product", "Alpha Pour-over Kettle"]);
+    await bought.selectOption({ label: "Alpha Pour-over Kettle" });
+    await page.getByRole("button", { name: "Estimate audience" }).click();
+    await page.getByText("1 subscriber would get this message.").waitFor();
+    await bought.selectOption({ label: "Any product" });
     // The template has three placeholders: each needs a value before the campaign is saved.
     await page.getByRole("button", { name: "Save draft" }).click();
     await page.getByText("Fill in this value").first().waitFor();
@@ -286,12 +293,14 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await later.getByLabel("Name").fill("January offer");
     await later.getByLabel("Marketing template").selectOption("cart_reminder|en");
     for (const n of [1, 2, 3]) await later.getByLabel(`Value for {{${n}}}`).fill(`v${n}`);
+    await later.getByLabel("Bought").selectOption({ label: "Alpha Pour-over Kettle" });
     await later.getByLabel("Send at").fill("2030-01-15T10:00");
     await later.getByRole("button", { name: "Schedule" }).click();
     await later.getByRole("heading", { name: "Progress" }).waitFor();
     const january = await prisma.campaign.findFirstOrThrow({ where: { shop: SHOP_A, name: "January offer" } });
     expect(january.status).toBe("scheduled");
     expect(january.scheduledAt?.toISOString()).toBe("2030-01-15T09:00:00.000Z");
+    expect(january).toMatchObject({ audience: { productId: "7001", countries: [] }, audienceSize: 1 });
     await later.context().close();
 
     const list = await openAdmin(SHOP_A, "/app/campaigns");
@@ -321,6 +330,19 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     }
     expect(await prisma.campaign.findUniqueOrThrow({ where: { id: seededB.campaignId } })).toEqual(before);
     expect(await prisma.task.count({ where: { shop: SHOP_B } })).toBe(0);
+
+    // A campaign of A cannot target a product only B sells, nor list B's products.
+    await prisma.product.create({ data: { shop: SHOP_B, id: "7999", title: "Bravo Only Grinder", shopifyUpdatedAt: new Date() } });
+    const campaignsBefore = await prisma.campaign.count();
+    const targeted = await asShop(SHOP_A, "/app/campaigns/new", {
+      method: "POST",
+      body: new URLSearchParams({ intent: "create", name: "Poach", template: "cart_reminder|en", "body.1": "a", "body.2": "b", "body.3": "c", productId: "7999" }),
+    });
+    expect(targeted.status).toBe(422);
+    expect(await prisma.campaign.count()).toBe(campaignsBefore);
+    const picker = await (await asShop(SHOP_A, `/app/campaigns/new?${embeddedQuery(SHOP_A, token(SHOP_A))}`)).text();
+    expect(picker).toContain("Alpha Pour-over Kettle");
+    expect(picker).not.toContain("Bravo");
 
     // Lists and pages of A never show B's rows.
     const messages = await asShop(SHOP_A, `/app/messages?${embeddedQuery(SHOP_A, token(SHOP_A))}`);
