@@ -11,6 +11,7 @@ export interface FieldSpec {
 }
 
 export const MAX_CART_STEPS = 3;
+export { MAX_APPOINTMENT_REMINDERS } from "../flows/settings";
 
 /** Flows configured with one template and these settings; abandoned_cart has steps instead. */
 export const FLOW_FIELDS: Record<string, FieldSpec[]> = {
@@ -30,8 +31,8 @@ export const FLOW_FIELDS: Record<string, FieldSpec[]> = {
     { key: "fallbackProductId", kind: "optionalText" },
     { key: "validDays", kind: "number" },
   ],
+  // The reminders list (config.reminders.N.hoursBefore) is its own part of the form.
   appointment: [
-    { key: "hoursBefore", kind: "number" },
     { key: "bookingDateProperty", kind: "text" },
     { key: "bookingTimeProperty", kind: "optionalText" },
   ],

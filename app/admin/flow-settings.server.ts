@@ -2,7 +2,7 @@ import prisma from "../db.server";
 import { loadFlowSetting, saveFlowSetting } from "../flows/flow-settings.server";
 import type { ConfigurableFlow } from "../flows/settings";
 import { FLOW_CATEGORY, type MerchantFlow } from "./flow-catalog";
-import { FLOW_FIELDS, MAX_CART_STEPS, hasSingleTemplate } from "./flow-form";
+import { FLOW_FIELDS, MAX_APPOINTMENT_REMINDERS, MAX_CART_STEPS, hasSingleTemplate } from "./flow-form";
 import type { FieldErrors } from "./form-errors";
 
 /**
@@ -62,6 +62,10 @@ export function readFlowForm(flow: MerchantFlow, form: FormData) {
       const name = `config.${field.key}`;
       if (field.kind === "number" || field.kind === "optionalNumber") config[field.key] = number(name, field.kind === "optionalNumber");
       else config[field.key] = field.kind === "optionalText" ? text(name) || null : text(name);
+    }
+    if (flow === "appointment") {
+      const count = Math.min(MAX_APPOINTMENT_REMINDERS, Math.max(1, Number(text("reminderCount")) || 1));
+      config.reminders = Array.from({ length: count }, (_, i) => ({ hoursBefore: number(`config.reminders.${i}.hoursBefore`, false) }));
     }
   }
   const holdout = text("holdoutPercent");

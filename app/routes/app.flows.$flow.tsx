@@ -8,7 +8,7 @@ import { useState } from "react";
 import { authenticate } from "../shopify.server";
 import { systemClock } from "../shared/clock";
 import { FLOW_CATEGORY, isMerchantFlow } from "../admin/flow-catalog";
-import { FLOW_FIELDS, MAX_CART_STEPS, hasSingleTemplate, templateValue } from "../admin/flow-form";
+import { FLOW_FIELDS, MAX_APPOINTMENT_REMINDERS, MAX_CART_STEPS, hasSingleTemplate, templateValue } from "../admin/flow-form";
 import { loadFlowSettings, readFlowForm, saveFlowSettings } from "../admin/flow-settings.server";
 import { loadPreviewSample } from "../admin/preview-sample.server";
 import { previewValues, renderTemplate } from "../admin/template-preview";
@@ -74,6 +74,9 @@ export default function FlowSettingsPage() {
     Object.fromEntries((FLOW_FIELDS[flow] ?? []).map((f) => [f.key, str(config[f.key])])),
   );
   const [previewStep, setPreviewStep] = useState(0);
+  const [reminders, setReminders] = useState<string[]>(() =>
+    ((config.reminders as Array<{ hoursBefore: number }> | undefined) ?? []).map((r) => str(r.hoursBefore)),
+  );
 
   const templateOptions = [
     { label: t.chooseTemplate, value: "" },
@@ -99,6 +102,7 @@ export default function FlowSettingsPage() {
       <Form method="post">
         <input type="hidden" name="enabled" value={enabled ? "true" : "false"} />
         <input type="hidden" name="stepCount" value={steps.length} />
+        {flow === "appointment" ? <input type="hidden" name="reminderCount" value={reminders.length} /> : null}
         <Layout>
           <Layout.Section>
             <BlockStack gap="400">
@@ -190,6 +194,36 @@ export default function FlowSettingsPage() {
                           error={fieldError(`config.${f.key}`)} />
                       ))}
                     </FormLayout>
+                  </BlockStack>
+                </Card>
+              ) : null}
+              {flow === "appointment" ? (
+                <Card>
+                  <BlockStack gap="300">
+                    <Text as="h2" variant="headingMd">{t.reminders}</Text>
+                    {errors["config.reminders"] ? <Text as="p" tone="critical">{errors["config.reminders"]}</Text> : null}
+                    {reminders.map((hours, i) => (
+                      <InlineStack key={i} gap="300" blockAlign="end" wrap={false}>
+                        <Box minWidth="240px">
+                          <TextField label={fill(t.reminder, { n: i + 1 })} name={`config.reminders.${i}.hoursBefore`} type="number" autoComplete="off"
+                            suffix="h" value={hours} onChange={(v) => setReminders((list) => list.map((r, j) => (j === i ? v : r)))}
+                            error={fieldError(`config.reminders.${i}.hoursBefore`)} />
+                        </Box>
+                        {reminders.length > 1 ? (
+                          <Button variant="plain" tone="critical" onClick={() => setReminders((list) => list.filter((_, j) => j !== i))}>
+                            {t.removeStep}
+                          </Button>
+                        ) : null}
+                      </InlineStack>
+                    ))}
+                    <Text as="p" tone="subdued" variant="bodySm">{t.hoursBeforeHelp}</Text>
+                    {reminders.length < MAX_APPOINTMENT_REMINDERS ? (
+                      <InlineStack>
+                        <Button onClick={() => setReminders((list) => [...list, str(Math.max(1, Math.round((Number(list[list.length - 1]) || 2) / 2)))])}>
+                          {t.addReminder}
+                        </Button>
+                      </InlineStack>
+                    ) : null}
                   </BlockStack>
                 </Card>
               ) : null}
