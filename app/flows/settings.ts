@@ -81,7 +81,13 @@ export const upsellSchema = z.object({
   delayDays: z.number().min(0).max(90).default(7),
   /** Co-purchases needed before a pairing is trusted over the merchant's pick */
   minCoPurchases: z.number().int().min(1).max(1000).default(3),
+  /** A single product to suggest when pairings are too thin; tried before the collection */
   fallbackProductId: z.string().trim().min(1).nullable().default(null),
+  /** Numeric id of the collection whose first suitable product is suggested otherwise */
+  fallbackCollectionId: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().replace(/^gid:\/\/shopify\/Collection\//, "") || null : v),
+    z.string().regex(/^\d+$/, "choose one of your collections").nullable().default(null),
+  ),
   validDays: z.number().int().min(1).max(60).default(7),
 });
 

@@ -9,7 +9,7 @@ import { authenticate } from "../shopify.server";
 import { systemClock } from "../shared/clock";
 import { FLOW_CATEGORY, isMerchantFlow } from "../admin/flow-catalog";
 import { FLOW_FIELDS, MAX_APPOINTMENT_REMINDERS, MAX_CART_STEPS, hasSingleTemplate, templateValue } from "../admin/flow-form";
-import { loadFlowSettings, readFlowForm, saveFlowSettings } from "../admin/flow-settings.server";
+import { loadCollectionChoices, loadFlowSettings, readFlowForm, saveFlowSettings } from "../admin/flow-settings.server";
 import { loadPreviewSample } from "../admin/preview-sample.server";
 import { previewValues, renderTemplate } from "../admin/template-preview";
 import { formatMoney } from "../components/money";
@@ -17,11 +17,12 @@ import { RouteError } from "../components/route-error";
 import { en, fill } from "../i18n/admin";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { session, admin } = await authenticate.admin(request);
   const flow = params.flow ?? "";
   if (!isMerchantFlow(flow)) throw new Response("Not found", { status: 404 });
   const [settings, sample] = await Promise.all([loadFlowSettings(session.shop, flow), loadPreviewSample(session.shop)]);
-  return { settings, sample, category: FLOW_CATEGORY[flow], previewAt: new Date(systemClock.now().getTime() + 86_400_000).toISOString() };
+  const collections = flow === "upsell" ? await loadCollectionChoices(admin, str(settings.config.fallbackCollectionId) || null) : null;
+  return { settings, sample, collections, category: FLOW_CATEGORY[flow], previewAt: new Date(systemClock.now().getTime() + 86_400_000).toISOString() };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -45,7 +46,7 @@ type StoredStep = {
 const str = (v: unknown) => (v === null || v === undefined ? "" : String(v));
 
 export default function FlowSettingsPage() {
-  const { settings, sample, category, previewAt } = useLoaderData<typeof loader>();
+  const { settings, sample, collections, category, previewAt } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const errors: Record<string, string> = result?.errors ?? {};
@@ -77,6 +78,10 @@ export default function FlowSettingsPage() {
   const [reminders, setReminders] = useState<string[]>(() =>
     ((config.reminders as Array<{ hoursBefore: number }> | undefined) ?? []).map((r) => str(r.hoursBefore)),
   );
+  const collectionOptions = [
+    { label: t.noCollection, value: "" },
+    ...(collections?.options ?? []).map((c) => ({ label: c.known ? c.title : fill(t.collectionUnknown, { id: c.id }), value: c.id })),
+  ];
 
   const templateOptions = [
     { label: t.chooseTemplate, value: "" },
@@ -187,7 +192,11 @@ export default function FlowSettingsPage() {
                       <Select label={t.template} name="config.templateName" options={templateOptions} value={template} onChange={setTemplate}
                         helpText={fill(t.templateHelp, { category: categoryName })}
                         error={fieldError("config.templateName") ?? fieldError("config.language")} />
-                      {(FLOW_FIELDS[flow] ?? []).map((f) => (
+                      {(FLOW_FIELDS[flow] ?? []).map((f) => f.kind === "collection" ? (
+                        <Select key={f.key} label={t.fields[f.key]?.label ?? f.key} helpText={collections?.failed ? t.collectionsUnavailable : t.fields[f.key]?.help}
+                          name={`config.${f.key}`} options={collectionOptions} value={fields[f.key] ?? ""}
+                          onChange={(v) => setFields((all) => ({ ...all, [f.key]: v }))} error={fieldError(`config.${f.key}`)} />
+                      ) : (
                         <TextField key={f.key} label={t.fields[f.key]?.label ?? f.key} helpText={t.fields[f.key]?.help}
                           name={`config.${f.key}`} type={f.kind.endsWith("Number") || f.kind === "number" ? "number" : "text"} autoComplete="off"
                           value={fields[f.key] ?? ""} onChange={(v) => setFields((all) => ({ ...all, [f.key]: v }))}

@@ -1,6 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { readFlowConfig, validateFlowConfig } from "../../../app/flows/settings";
 
+describe("upsell settings", () => {
+  it("keeps a stored single fallback product and adds no collection", () => {
+    expect(readFlowConfig("upsell", { fallbackProductId: "123", minCoPurchases: 4 })).toMatchObject({
+      fallbackProductId: "123", fallbackCollectionId: null, minCoPurchases: 4,
+    });
+  });
+
+  it("stores a collection as its numeric id, accepts a global id, and refuses anything else", () => {
+    expect(readFlowConfig("upsell", { fallbackCollectionId: "gid://shopify/Collection/4455" }).fallbackCollectionId).toBe("4455");
+    expect(readFlowConfig("upsell", { fallbackCollectionId: " 4455 " }).fallbackCollectionId).toBe("4455");
+    expect(readFlowConfig("upsell", { fallbackCollectionId: "" }).fallbackCollectionId).toBeNull();
+    const bad = validateFlowConfig("upsell", { fallbackCollectionId: "gid://shopify/Product/1" });
+    expect(bad).toEqual({ ok: false, errors: { fallbackCollectionId: "choose one of your collections" } });
+  });
+});
+
 describe("appointment settings", () => {
   it("reads an old single hoursBefore as one reminder, and drops the old field", () => {
     const config = readFlowConfig("appointment", { hoursBefore: 6, bookingDateProperty: "Date" });
