@@ -283,9 +283,14 @@ export default function FlowSettingsPage() {
   );
 }
 
-/** Errors on paths the form has no field for (a whole list, the config itself) go in the banner. */
+// Shown above their list on the page, so not again in the banner.
+const LIST_ERRORS = new Set(["config.steps", "config.reminders"]);
+
+/** Errors on paths the form has no field for (the config itself, a hidden value) go in the banner. */
 function unplaced(errors: Record<string, string>) {
-  return Object.entries(errors).filter(([key]) => typeof document === "undefined" || !document.querySelector(`[name="${CSS.escape(key)}"]`));
+  return Object.entries(errors).filter(
+    ([key]) => !LIST_ERRORS.has(key) && (typeof document === "undefined" || !document.querySelector(`[name="${CSS.escape(key)}"]`)),
+  );
 }
 
 export function ErrorBoundary() {
