@@ -105,12 +105,14 @@ const SHORT_NOTICE = HOUR;
  * When each reminder goes out. Reminders whose time is still ahead go out on time. Those whose
  * time has passed (booked or moved at short notice) become one reminder now, keyed as the
  * latest of them, so the shopper never gets two at once; it is dropped when the booking is
- * under an hour away or an on-time reminder follows within the hour and says the same.
+ * under an hour away, when an on-time reminder follows within the hour and says the same, or
+ * when the shopper has already had a reminder of this booking.
  */
 export function reminderTimes(
   booking: Date,
   reminders: Array<{ hoursBefore: number }>,
   now: Date,
+  alreadyReminded = false,
 ): Array<{ hoursBefore: number; sendAt: Date }> {
   const due = reminders
     .map((r) => ({ hoursBefore: r.hoursBefore, sendAt: addMs(booking, -r.hoursBefore * HOUR) }))
@@ -118,7 +120,8 @@ export function reminderTimes(
   const onTime = due.filter((d) => d.sendAt.getTime() >= now.getTime());
   const missed = due.filter((d) => d.sendAt.getTime() < now.getTime());
   const latestMissed = missed[missed.length - 1];
-  if (!latestMissed) return onTime;
+  // A catch-up is for a shopper not yet reminded of this booking at all.
+  if (!latestMissed || alreadyReminded) return onTime;
   const roomBeforeBooking = booking.getTime() - now.getTime() >= SHORT_NOTICE;
   const roomBeforeNext = !onTime[0] || onTime[0].sendAt.getTime() - now.getTime() >= SHORT_NOTICE;
   return roomBeforeBooking && roomBeforeNext ? [{ hoursBefore: latestMissed.hoursBefore, sendAt: now }, ...onTime] : onTime;
@@ -130,9 +133,12 @@ export function planAppointments(input: {
   order: { id: string; cancelled: boolean; lines: BookingLine[] };
   subscriber: ShopperState | null;
   setting: { enabled: boolean; config: AppointmentConfig };
+  /** Dedup keys of this order's reminders that have gone out (older keys have no offset suffix) */
+  sentKeys?: string[];
   now: Date;
 }): FlowPlan {
   const { shop, timeZone, order, subscriber, setting, now } = input;
+  const sent = input.sentKeys ?? [];
   // A reminder of one's own booking is UTILITY: either consent scope covers it; an opt-out does not.
   // A pending double opt-in is planned for; the gate sends only once it is confirmed.
   if (!setting.enabled || order.cancelled || !subscriber || subscriber.status === "unsubscribed") {
@@ -149,7 +155,8 @@ export function planAppointments(input: {
     const booking = zonedTimeToUtc(local, timeZone);
     if (booking.getTime() <= now.getTime()) continue;
     const bookingKey = `appointment:${order.id}:${line.lineItemId}:${booking.getTime()}`;
-    for (const reminder of reminderTimes(booking, config.reminders, now)) {
+    const reminded = sent.some((k) => k === bookingKey || k.startsWith(`${bookingKey}:`));
+    for (const reminder of reminderTimes(booking, config.reminders, now, reminded)) {
       messages.push({
         notification: {
           shop,

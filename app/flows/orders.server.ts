@@ -47,9 +47,13 @@ export async function settleOrderPlaced(shop: string, orderId: string, now: Date
     }
   }
 
-  const [setting, shopRow] = await Promise.all([
+  const [setting, shopRow, sent] = await Promise.all([
     loadFlowSetting(shop, "appointment"),
     prisma.shop.findUnique({ where: { shop }, select: { timezone: true } }),
+    prisma.notification.findMany({
+      where: { shop, flow: "appointment", orderId: order.id, status: { in: ["sending", "sent", "delivered", "read"] } },
+      select: { dedupKey: true },
+    }),
   ]);
   const plan = planAppointments({
     shop,
@@ -61,6 +65,7 @@ export async function settleOrderPlaced(shop: string, orderId: string, now: Date
     },
     subscriber: buyer,
     setting,
+    sentKeys: sent.map((n) => n.dedupKey),
     now,
   });
   await prisma.$transaction((tx) => commitPlan(shop, plan, tx));

@@ -70,6 +70,20 @@ describe("several appointment reminders", () => {
     expect(moved.cancellations[0].keep).toEqual(keys(moved));
   });
 
+  it("sends no catch-up for a booking whose shopper was already reminded, under an older key too", () => {
+    const replan = (sentKeys: string[]) =>
+      planAppointments({
+        shop, timeZone: "UTC", now: before(10), subscriber, order: order("2026-05-20 10:00"), sentKeys,
+        setting: { enabled: true, config: defaultFlowConfig("appointment") },
+      });
+    const bookingKey = `appointment:o1:li1:${bookingAt.getTime()}`;
+    expect(times(replan([]))).toEqual([before(10).toISOString(), before(2).toISOString()]);
+    expect(times(replan([bookingKey]))).toEqual([before(2).toISOString()]);
+    expect(times(replan([`${bookingKey}:24h`]))).toEqual([before(2).toISOString()]);
+    // A reminder of another booking on the same order does not count.
+    expect(times(replan([`appointment:o1:li1:${bookingAt.getTime() - 86_400_000}:2h`]))).toHaveLength(2);
+  });
+
   it("reads a stored single hoursBefore as one reminder", () => {
     const p = plan({ hoursBefore: 6, templateName: "visit_reminder" }, before(72));
     expect(times(p)).toEqual([before(6).toISOString()]);
