@@ -4,6 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/server";
 import { embeddedQuery, signSessionToken } from "../fakes/shopify/session-token";
 import { APP_BRIDGE_CDN, appBridgeStandIn } from "../fakes/shopify/app-bridge";
+import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../fakes/shopify/admin";
 import { seedShop } from "./support/admin-seed";
 import { snapshotBuild } from "../../scripts/build-snapshot";
 import { chromiumMissing, launchChromium } from "../support/browser";
@@ -22,6 +23,7 @@ const ARTIFACTS = "tests/artifacts";
 const haveBrowser = !chromiumMissing();
 
 let server: TestServer;
+let shopifyAdmin: FakeShopifyAdmin;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
 let browser: Browser;
 let prisma: typeof import("../../app/db.server").default;
@@ -61,7 +63,12 @@ beforeAll(async () => {
   if (!haveBrowser) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   snapshot = snapshotBuild();
-  server = await startTestServer({}, { root: snapshot.root });
+  // The cross-sell page lists the shop's collections from the Admin API.
+  shopifyAdmin = await startFakeShopifyAdmin();
+  shopifyAdmin.store.seedShop({ domain: SHOP_A, accessToken: "shpat_test" });
+  shopifyAdmin.store.seedCollection(SHOP_A, { id: "5101", title: "Mugs and cups", handle: "mugs", productIds: [] });
+  shopifyAdmin.store.seedCollection(SHOP_A, { id: "5102", title: "Aprons", handle: "aprons", productIds: [] });
+  server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: shopifyAdmin.origin }, { root: snapshot.root });
   prisma = (await import("../../app/db.server")).default;
   const now = new Date();
   seededA = await seedShop(prisma, SHOP_A, now, "Alpha");
@@ -74,6 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  await shopifyAdmin?.close();
   snapshot?.remove();
 });
 
@@ -213,6 +221,47 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await expect(appointment.getByTestId("message-preview").innerText()).resolves.toMatch(/See you on .+ at 10:30 for Alpha Ceramic Mug\./);
     await shot(appointment, "flow-appointment");
     await appointment.context().close();
+  });
+
+  it("edits the appointment reminders and picks the cross-sell's fallback collection", async () => {
+    const appointment = await openAdmin(SHOP_A, "/app/flows/appointment");
+    const hours = (n: number) => appointment.getByLabel(`Reminder ${n}: hours before the booking`);
+    await expect(hours(1).inputValue()).resolves.toBe("24");
+    await expect(hours(2).inputValue()).resolves.toBe("2");
+    await appointment.getByRole("button", { name: "Add a reminder" }).click();
+    await hours(3).fill("2");
+    await expect(appointment.getByRole("button", { name: "Add a reminder" }).count()).resolves.toBe(0);
+    await appointment.getByLabel("Template").selectOption("booking_reminder|en");
+    await appointment.getByRole("button", { name: "Save" }).click();
+    await appointment.getByText("each reminder needs a different time").waitFor();
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP_A, flow: "appointment" } })).toBe(0);
+    await hours(1).fill("48");
+    await hours(3).fill("6");
+    await appointment.getByRole("button", { name: "Save" }).click();
+    await appointment.getByText("Flow saved").waitFor();
+    await shot(appointment, "flow-appointment-reminders");
+    const stored = await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP_A, flow: "appointment" } } });
+    expect((stored.config as { reminders: unknown }).reminders).toEqual([{ hoursBefore: 48 }, { hoursBefore: 6 }, { hoursBefore: 2 }]);
+    await appointment.reload();
+    await expect(hours(2).inputValue()).resolves.toBe("6");
+    await appointment.getByRole("button", { name: "Remove" }).first().click();
+    await expect(hours(3).count()).resolves.toBe(0);
+    await appointment.context().close();
+
+    const upsell = await openAdmin(SHOP_A, "/app/flows/upsell");
+    const collection = upsell.getByLabel("Collection to suggest from otherwise");
+    expect(await collection.locator("option").allTextContents()).toEqual(["No collection", "Aprons", "Mugs and cups"]);
+    await collection.selectOption("Mugs and cups");
+    await upsell.getByLabel("Template").selectOption("cart_reminder|en");
+    await upsell.getByRole("button", { name: "Save" }).click();
+    await upsell.getByText("Flow saved").waitFor();
+    await shot(upsell, "flow-upsell");
+    const upsellRow = await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP_A, flow: "upsell" } } });
+    expect(upsellRow.config).toMatchObject({ fallbackCollectionId: "5101", fallbackProductId: null });
+    await upsell.reload();
+    await expect(collection.inputValue()).resolves.toBe("5101");
+    expect((upsell as Page & { errors?: string[] }).errors).toEqual([]);
+    await upsell.context().close();
   });
 
   it("saves settings, keeps WhatsApp secrets write-only and shows a banner while sending is paused", async () => {
