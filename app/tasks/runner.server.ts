@@ -84,7 +84,7 @@ export function startTaskRunner(options: RunnerOptions = {}) {
           wakeSoon = () => {
             wakeSoon = undefined;
             clearTimeout(idle);
-            setTimeout(resolve, options.wakeGapMs ?? 5).unref();
+            setTimeout(resolve, options.wakeGapMs ?? 20).unref();
           };
           if (nudged) wakeSoon();
         });
