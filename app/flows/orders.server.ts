@@ -43,7 +43,12 @@ export async function settleOrderPlaced(shop: string, orderId: string, now: Date
   for (const n of pendingReorders) {
     const check = await recheckFlowState(n, now);
     if (!check.ok && check.reason === "already_reordered") {
-      await cancelNotifications(shop, { flow: "reorder", orderId: n.orderId ?? undefined, variantId: n.variantId ?? undefined }, "reordered");
+      // The buyer narrows it to their messages, which (shop, subscriberId, sentAt) finds.
+      await cancelNotifications(
+        shop,
+        { flow: "reorder", subscriberId: buyer.id, orderId: n.orderId ?? undefined, variantId: n.variantId ?? undefined },
+        "reordered",
+      );
     }
   }
 
