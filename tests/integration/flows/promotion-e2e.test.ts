@@ -102,5 +102,57 @@ describe("promotion, end to end", () => {
     const page = await h.adminFetch(`/app/campaigns/${campaignId}`, { document: true });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("$36.00");
+
+    // Nothing is left to send, so the next look marks the campaign sent.
+    h.clock.advance(2 * 60_000);
+    const finished = await h.waitFor("the campaign to be marked sent", async () => {
+      const row = await h.prisma.campaign.findFirstOrThrow({ where: { shop: h.shop, id: campaignId } });
+      return row.status === "sent" ? row : null;
+    });
+    expect(finished.finishedAt).not.toBeNull();
+  });
+
+  it("launches a campaign scheduled for a time on the shop's clock only once that time comes", async () => {
+    const inUk = [await h.subscriber("+447700900001", { callingCode: "44" }), await h.subscriber("+447700900002", { callingCode: "44" })];
+    await h.subscriber("+447700900003", { callingCode: "44", acceptsOffers: false });
+    const madrid = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Madrid", year: "numeric", month: "2-digit", day: "2-digit" });
+    const day = madrid.format(new Date(h.clock.now().getTime() + 2 * 86_400_000));
+    const created = await h.adminFetch("/app/campaigns/new", {
+      form: {
+        intent: "create",
+        name: "Monday beans",
+        template: "weekend_offer|en",
+        "body.1": "10% off",
+        "body.2": "Dune Coffee",
+        link: "",
+        countries: "44",
+        scheduledAt: `${day}T10:00`,
+      },
+    });
+    expect(created.status).toBe(302);
+    const campaignId = /\/app\/campaigns\/([^/?]+)$/.exec(created.headers.get("location") ?? "")?.[1];
+    const campaign = await h.prisma.campaign.findFirstOrThrow({ where: { shop: h.shop, id: campaignId } });
+    expect(campaign.status).toBe("scheduled");
+    const at = campaign.scheduledAt!;
+    const local = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Madrid", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    expect(local.format(at)).toBe(`${day}, 10:00`);
+
+    h.clock.advance(at.getTime() - 60_000 - h.clock.now().getTime());
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(await h.prisma.notification.count({ where: { shop: h.shop, campaignId } })).toBe(0);
+
+    h.clock.advance(2 * 60_000);
+    const rows = await h.waitFor("the scheduled campaign to launch", async () => {
+      const list = await h.prisma.notification.findMany({ where: { shop: h.shop, campaignId } });
+      return list.length ? list : null;
+    });
+    // Everyone in the United Kingdom who takes offers.
+    expect(rows.map((n) => n.subscriberId).sort()).toEqual(inUk.map((s) => s.id).sort());
+    const messages = await Promise.all(rows.map((n) => h.delivered(n.id)));
+    expect(messages.map((m) => bodyTexts(m))).toEqual(rows.map(() => ["10% off", "Dune Coffee"]));
+    // Without a link of its own the campaign lands on the storefront.
+    const location = new URL((await h.tapLink(linkToken(messages[0]))).headers.get("location")!);
+    expect(`${location.origin}${location.pathname}`).toBe(`https://${h.shop}/`);
+    expect(location.searchParams.get("utm_content")).toBe(campaignId);
   });
 });
