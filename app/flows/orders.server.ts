@@ -59,6 +59,17 @@ export async function settleOrderPlaced(shop: string, orderId: string, now: Date
   await prisma.$transaction((tx) => commitPlan(shop, plan, tx));
 }
 
+/**
+ * orders/cancelled: what was planned from the order (the booking's reminder, the reorder nudge,
+ * the cross-sell) is moot. Read from the stored order, so a late event about an order that is
+ * no longer cancelled (Shopify cannot un-cancel, but deliveries reorder) changes nothing.
+ */
+export async function settleOrderCancelled(shop: string, orderId: string) {
+  const order = await prisma.order.findUnique({ where: { shop_id: { shop, id: orderId } }, select: { cancelledAt: true } });
+  if (!order?.cancelledAt) return;
+  await cancelNotifications(shop, { flow: ["appointment", "reorder", "upsell"], orderId }, "order_cancelled");
+}
+
 /** orders/paid: reorder and cross-sell reminders are planned from what was paid for. */
 export async function planAfterOrderPaid(shop: string, orderId: string, now: Date) {
   const order = await loadOrder(shop, orderId);

@@ -106,6 +106,37 @@ describe("appointment reminders, end to end", () => {
     expect(await h.prisma.attribution.count({ where: { shop: h.shop, orderId: String(later.id) } })).toBe(0);
   });
 
+  it("drops the reminder when the shop cancels the booking's order", async () => {
+    const shopper = await h.subscriber("+34655000003");
+    const inAMonth = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Madrid", year: "numeric", month: "2-digit", day: "2-digit" })
+      .format(new Date(h.clock.now().getTime() + 30 * 24 * HOUR));
+    const booked = await placeOrder({
+      phone: shopper.phone,
+      lines: [classLine([{ name: "Booking date", value: inAMonth }, { name: "Booking time", value: "11:00" }])],
+      createdAt: h.clock.now(),
+    });
+    const planned = await h.waitFor("the reminder to be planned", () =>
+      h.prisma.notification.findFirst({ where: { shop: h.shop, flow: "appointment", orderId: String(booked.id) } }),
+    );
+    // Shopify sends orders/cancelled with the whole order, cancelled_at and a newer updated_at.
+    const cancelledAt = new Date(h.clock.now().getTime() + 60_000);
+    const cancelled = { ...booked, cancelled_at: cancelledAt.toISOString(), cancel_reason: "customer", updated_at: cancelledAt.toISOString() };
+    expect((await h.send("orders/cancelled", cancelled)).status).toBe(200);
+    const dropped = await h.waitFor("the reminder to be cancelled", async () => {
+      const row = await h.prisma.notification.findUniqueOrThrow({ where: { id: planned.id } });
+      return row.status === "cancelled" ? row : null;
+    });
+    expect(dropped.decisionReason).toBe("order_cancelled");
+    expect((await h.prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: h.shop, id: String(booked.id) } } })).cancelledAt).toEqual(cancelledAt);
+    // A late orders/create with the order as it was before the cancellation plans nothing again.
+    expect((await h.send("orders/create", booked)).status).toBe(200);
+    await h.tasksSettled();
+    expect(await h.prisma.notification.count({ where: { shop: h.shop, flow: "appointment", orderId: String(booked.id), status: "scheduled" } })).toBe(0);
+    h.clock.advance(planned.sendAt.getTime() - h.clock.now().getTime() + 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(h.fake.accepted.some((m) => m.callbackData === planned.id)).toBe(false);
+  });
+
   it("plans no reminder for a booking without a time, or one already past", async () => {
     const shopper = await h.subscriber("+34655000002");
     const order = await placeOrder({

@@ -123,4 +123,19 @@ describe("time to reorder, end to end", () => {
     expect(cancelled.decisionReason).toBe("reordered");
     expect(h.fake.accepted.some((m) => m.callbackData === planned.id)).toBe(false);
   });
+
+  it("drops the reminder when the shop cancels the order", async () => {
+    const shopper = await h.subscriber("+34622000003");
+    const order = await paidOrder({ phone: shopper.phone, lines: [coffee], createdAt: h.clock.now() });
+    const planned = await h.waitFor("the reorder reminder to be planned", () =>
+      h.prisma.notification.findFirst({ where: { shop: h.shop, flow: "reorder", orderId: String(order.id) } }),
+    );
+    const at = new Date(h.clock.now().getTime() + 60_000).toISOString();
+    expect((await h.send("orders/cancelled", { ...order, cancelled_at: at, cancel_reason: "declined", updated_at: at })).status).toBe(200);
+    const cancelled = await h.waitFor("the reminder to be cancelled", async () => {
+      const row = await h.prisma.notification.findUniqueOrThrow({ where: { id: planned.id } });
+      return row.status === "cancelled" ? row : null;
+    });
+    expect(cancelled.decisionReason).toBe("order_cancelled");
+  });
 });
