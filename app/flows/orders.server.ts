@@ -40,6 +40,15 @@ export async function settleOrderPlaced(shop: string, orderId: string, now: Date
     }
   }
 
+  await planBookingReminders(shop, order, buyer, now);
+}
+
+/**
+ * Booking reminders from the order's line item properties. Both orders/create and orders/paid
+ * carry them and Shopify may deliver either first, or one a day late, so both plan; the dedup
+ * key makes the second a no-op.
+ */
+async function planBookingReminders(shop: string, order: LoadedOrder, buyer: Awaited<ReturnType<typeof buyerOf>>, now: Date) {
   const [setting, shopRow] = await Promise.all([
     loadFlowSetting(shop, "appointment"),
     prisma.shop.findUnique({ where: { shop }, select: { timezone: true } }),
@@ -70,11 +79,15 @@ export async function settleOrderCancelled(shop: string, orderId: string) {
   await cancelNotifications(shop, { flow: ["appointment", "reorder", "upsell"], orderId }, "order_cancelled");
 }
 
-/** orders/paid: reorder and cross-sell reminders are planned from what was paid for. */
+/**
+ * orders/paid: reorder and cross-sell reminders are planned from what was paid for, and booking
+ * reminders in case orders/create has not arrived yet.
+ */
 export async function planAfterOrderPaid(shop: string, orderId: string, now: Date) {
   const order = await loadOrder(shop, orderId);
   if (!order) return;
   const buyer = await buyerOf(shop, order);
+  if (buyer) await planBookingReminders(shop, order, buyer, now);
   const keys = appPlanKeys();
   const productIds = [...new Set(order.lineItems.map((l) => l.productId).filter((p): p is string => !!p))];
   const products = await prisma.product.findMany({ where: { shop, id: { in: productIds } } });

@@ -106,6 +106,28 @@ describe("appointment reminders, end to end", () => {
     expect(await h.prisma.attribution.count({ where: { shop: h.shop, orderId: String(later.id) } })).toBe(0);
   });
 
+  it("plans the reminder from orders/paid when orders/create is late, and only once", async () => {
+    const shopper = await h.subscriber("+34655000004");
+    const inTwoWeeks = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Madrid", year: "numeric", month: "2-digit", day: "2-digit" })
+      .format(new Date(h.clock.now().getTime() + 14 * 24 * HOUR));
+    const order = orderPayload({
+      phone: shopper.phone,
+      financialStatus: "paid",
+      lines: [classLine([{ name: "Booking date", value: inTwoWeeks }, { name: "Booking time", value: "17:30" }])],
+      createdAt: h.clock.now(),
+    });
+    // Shopify does not promise the order of deliveries: here the payment is announced first.
+    expect((await h.send("orders/paid", order)).status).toBe(200);
+    const planned = await h.waitFor("the reminder to be planned", () =>
+      h.prisma.notification.findFirst({ where: { shop: h.shop, flow: "appointment", orderId: String(order.id) } }),
+    );
+    expect(planned.params).toMatchObject({ body: ["Barista Class", expect.any(String), "17:30"] });
+    expect((await h.send("orders/create", order)).status).toBe(200);
+    await h.tasksSettled();
+    const rows = await h.prisma.notification.findMany({ where: { shop: h.shop, flow: "appointment", orderId: String(order.id) } });
+    expect(rows.map((r) => [r.id, r.status])).toEqual([[planned.id, "scheduled"]]);
+  });
+
   it("drops the reminder when the shop cancels the booking's order", async () => {
     const shopper = await h.subscriber("+34655000003");
     const inAMonth = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Madrid", year: "numeric", month: "2-digit", day: "2-digit" })
