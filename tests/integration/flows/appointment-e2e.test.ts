@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { orderPayload, shopifyNumericId, type LineInput } from "../../fakes/shopify/payloads";
 import type { FakeTemplate } from "../../fakes/whatsapp/server";
-import { bodyTexts, useFlowHarness } from "./harness";
+import { bodyTexts, rangeAround, useFlowHarness } from "./harness";
 
 /**
  * Appointment reminders end to end: the booking's local date and time ride in the order's line
@@ -104,6 +104,9 @@ describe("appointment reminders, end to end", () => {
     await h.tasksSettled();
     expect(await h.prisma.order.count({ where: { shop: h.shop, id: String(later.id) } })).toBe(1);
     expect(await h.prisma.attribution.count({ where: { shop: h.shop, orderId: String(later.id) } })).toBe(0);
+
+    const { resultsByFlow } = await import("../../../app/flows/results.server");
+    expect((await resultsByFlow(h.shop, rangeAround(h.clock))).find((r) => r.key === "appointment")).toMatchObject({ sent: 2, clicked: 0, orders: 0, revenue: "0.00" });
   });
 
   it("plans the reminder from orders/paid when orders/create is late, and only once", async () => {

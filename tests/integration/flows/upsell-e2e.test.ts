@@ -92,6 +92,11 @@ describe("cross-sell, end to end", () => {
       orders: 1,
       revenue: "26.00",
     });
+    // The admin's home page sums the same figures for the last 30 days.
+    h.clock.advance(5 * 60_000);
+    const home = await h.adminFetch("/app", { document: true });
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain("$26.00");
   });
 
   it("falls back to the merchant's pick when what others bought with it is already owned or too rare", async () => {
