@@ -155,4 +155,29 @@ describe("promotion, end to end", () => {
     expect(`${location.origin}${location.pathname}`).toBe(`https://${h.shop}/`);
     expect(location.searchParams.get("utm_content")).toBe(campaignId);
   });
+
+  it("counts and schedules only shoppers in the countries the shop sends to, so the estimate is what gets sent", async () => {
+    const abroad = await h.subscriber("+33612000001", { callingCode: "33" });
+    await h.prisma.shopSettings.update({ where: { shop: h.shop }, data: { allowedCallingCodes: ["34", "44"] } });
+    try {
+      const created = await h.adminFetch("/app/campaigns/new", {
+        form: { intent: "create", name: "Everyone", template: "weekend_offer|en", "body.1": "5% off", "body.2": "Dune Coffee", countries: "" },
+      });
+      expect(created.status).toBe(302);
+      const campaignId = /\/app\/campaigns\/([^/?]+)$/.exec(created.headers.get("location") ?? "")?.[1];
+      expect((await h.adminFetch(`/app/campaigns/${campaignId}`, { form: { intent: "schedule", scheduledAt: "" } })).status).toBe(200);
+      // Past the hour the gate keeps between two marketing messages to the earlier campaigns' shoppers.
+      h.clock.advance(2 * 3_600_000);
+      const done = await h.waitFor("every message of the campaign to be decided", async () => {
+        const list = await h.prisma.notification.findMany({ where: { shop: h.shop, campaignId } });
+        return list.length && list.every((n) => !["scheduled", "sending"].includes(n.status)) ? list : null;
+      });
+      const campaign = await h.prisma.campaign.findFirstOrThrow({ where: { shop: h.shop, id: campaignId } });
+      expect(done.map((n) => n.subscriberId)).not.toContain(abroad.id);
+      expect(done.filter((n) => n.status === "skipped").map((n) => n.decisionReason)).toEqual([]);
+      expect(done).toHaveLength(campaign.audienceSize ?? -1);
+    } finally {
+      await h.prisma.shopSettings.update({ where: { shop: h.shop }, data: { allowedCallingCodes: [] } });
+    }
+  });
 });
