@@ -36,7 +36,12 @@ on("flows.order_placed", orderEvent, async (shop, p, clock) => {
   await settleOrderPlaced(shop, p.orderId, clock.now());
   await attributeOrder(shop, p.orderId);
 });
-on("flows.order_paid", orderEvent, (shop, p, clock) => planAfterOrderPaid(shop, p.orderId, clock.now()));
+// Credit is given on either event: Shopify may deliver orders/paid first, or orders/create late
+// or never (dropped after its retries); attributeOrder writes one row per order.
+on("flows.order_paid", orderEvent, async (shop, p, clock) => {
+  await planAfterOrderPaid(shop, p.orderId, clock.now());
+  await attributeOrder(shop, p.orderId);
+});
 on("flows.order_cancelled", orderEvent, (shop, p) => settleOrderCancelled(shop, p.orderId));
 on("flows.variant_restocked", restocked, (shop, p, clock) => notifyRestock(shop, p, clock.now()));
 // Written by the campaign pages (app/admin/campaigns.server.ts) at the scheduled time.

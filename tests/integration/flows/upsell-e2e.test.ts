@@ -113,5 +113,15 @@ describe("cross-sell, end to end", () => {
     expect(bodyTexts(message)).toEqual(["Ceramic Mug", "Burr Grinder"]);
     const location = new URL((await h.tapLink(linkToken(message))).headers.get("location")!);
     expect(location.pathname).toBe("/products/ceramic-mug");
+
+    // Deliveries may come out of order: the payment can be announced before orders/create.
+    const order = orderPayload({ financialStatus: "paid", phone: shopper.phone, customer: { id: customerId }, lines: [mug.line(2)], createdAt: new Date(h.clock.now().getTime() + 60_000) });
+    expect((await h.send("orders/paid", order)).status).toBe(200);
+    const credit = await h.waitFor("the attribution", () => h.prisma.attribution.findFirst({ where: { shop: h.shop, orderId: String(order.id) } }));
+    expect(credit).toMatchObject({ notificationId: planned.id, flow: "upsell" });
+    expect(credit.revenue.toString()).toBe("28");
+    expect((await h.send("orders/create", order)).status).toBe(200);
+    await h.tasksSettled();
+    expect(await h.prisma.attribution.count({ where: { shop: h.shop, orderId: String(order.id) } })).toBe(1);
   });
 });
