@@ -183,8 +183,11 @@ async function startFlowHarness(options: FlowHarnessOptions): Promise<{ harness:
   return {
     harness,
     async stop() {
-      await server.stop();
+      // The fake first: a status webhook still arriving while the server closes its database
+      // would leave a transaction open, and dropping the test schema would wait on it forever.
+      await fake.settle();
       await fake.close();
+      await server.stop();
       await admin.close();
       useProcessClock({ now: () => new Date() });
     },
