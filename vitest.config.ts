@@ -14,6 +14,8 @@ export default defineConfig({
           include: ["tests/unit/**/*.test.ts", "tests/unit/**/*.test.tsx"],
           environment: "node",
           setupFiles: ["tests/setup/unit-env.ts"],
+          // Starting PGlite and migrating it takes seconds on a busy 2-core machine.
+          hookTimeout: 60_000,
         },
       },
       {

@@ -6,10 +6,9 @@ import {
   LogSeverity,
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
-import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
-import prisma from "./db.server";
 import { env } from "./env.server";
 import { CachedSessionStorage, registerSessionCache } from "./shops/session-cache.server";
+import { MigratedSessionStorage } from "./shops/session-storage.server";
 import { recordInstall } from "./shops/shop.server";
 
 const config = env();
@@ -49,7 +48,7 @@ const shopify = shopifyApp({
   scopes: config.SCOPES.split(","),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: registerSessionCache(new CachedSessionStorage(new PrismaSessionStorage(prisma))),
+  sessionStorage: registerSessionCache(new CachedSessionStorage(new MigratedSessionStorage())),
   distribution: AppDistribution.AppStore,
   future: {
     unstable_newEmbeddedAuthStrategy: true,

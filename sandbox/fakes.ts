@@ -1,6 +1,6 @@
 import { FakeAdminStore, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../tests/fakes/shopify/admin";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../tests/fakes/whatsapp/server";
-import { CATALOGUE, DEMO_CURRENCY, DEMO_SHOP, DEMO_SHOP_NAME, DEMO_TIMEZONE } from "./store";
+import { CATALOGUE, DEMO_COLLECTION, DEMO_CURRENCY, DEMO_SHOP, DEMO_SHOP_NAME, DEMO_TIMEZONE } from "./store";
 import { DEMO_NUMBER, demoTemplates } from "./templates";
 
 /**
@@ -36,6 +36,12 @@ export async function startFakes(options: { whatsAppSecret: string }): Promise<S
       variants: product.variants.map((v) => ({ id: String(v.id), title: v.title, sku: v.sku, price: v.price, inventoryItemId: String(v.inventoryItemId) })),
     });
   }
+  store.seedCollection(DEMO_SHOP, {
+    id: DEMO_COLLECTION.id,
+    title: DEMO_COLLECTION.title,
+    handle: DEMO_COLLECTION.handle,
+    productIds: DEMO_COLLECTION.handles.map((handle) => String(CATALOGUE.find((p) => p.handle === handle)!.id)),
+  });
   const shopify = await startFakeShopifyAdmin({ store });
   const whatsapp = await startFakeWhatsApp({
     numbers: [DEMO_NUMBER],

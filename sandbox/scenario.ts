@@ -20,7 +20,7 @@ import type { AcceptedMessage } from "../tests/fakes/whatsapp/server";
 import { Progress } from "./progress";
 import type { SandboxServices } from "./services";
 import { WEEK_START } from "./services";
-import { CATALOGUE, DEMO_CURRENCY, DEMO_SHOP_NAME, DEMO_TIMEZONE, SHOPPERS, type DemoShopper } from "./store";
+import { CATALOGUE, DEMO_COLLECTION, DEMO_CURRENCY, DEMO_SHOP_NAME, DEMO_TIMEZONE, SHOPPERS, type DemoShopper } from "./store";
 import { DEMO_NUMBER } from "./templates";
 
 /**
@@ -168,8 +168,12 @@ export async function playWeek(s: SandboxServices, options: { quiet: boolean }) 
     await enable("abandoned_cart", {});
     await enable("back_in_stock", {});
     await enable("reorder", { defaultDays: 30, minSamples: 5 });
-    await enable("upsell", { delayDays: 2, minCoPurchases: 2 });
-    await enable("appointment", { hoursBefore: 24, bookingDateProperty: "Booking date", bookingTimeProperty: "Booking time" });
+    await enable("upsell", { delayDays: 2, minCoPurchases: 2, fallbackCollectionId: DEMO_COLLECTION.id });
+    await enable("appointment", {
+      reminders: [{ hoursBefore: 24 }, { hoursBefore: 2 }],
+      bookingDateProperty: "Booking date",
+      bookingTimeProperty: "Booking time",
+    });
     await enable("promotion", {});
     progress.log(now(), "setup", "flows on: abandoned cart, back in stock, reorder, cross-sell, appointments, promotions");
   });

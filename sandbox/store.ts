@@ -57,6 +57,14 @@ export const CATALOGUE: DemoProduct[] = [
   product("Barista class", "barista-class", null, [["Saturday morning", "55.00", 10]]),
 ];
 
+/** A collection the merchant picked as the cross-sell's fallback, in its manual order. */
+export const DEMO_COLLECTION = {
+  id: "4100000000001",
+  title: "Brewing gear",
+  handle: "brewing-gear",
+  handles: ["pour-over-dripper", "burr-grinder", "paper-filters"],
+};
+
 export interface DemoShopper {
   name: string;
   phone: string;

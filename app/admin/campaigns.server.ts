@@ -50,6 +50,11 @@ async function shopTimeZone(shop: string) {
 export const audienceForm = z.object({
   lastOrderWithinDays: optionalNumber(3650, "Between 0 and 3650 days"),
   minSpent: optionalNumber(10_000_000, "0 or more"),
+  productId: z
+    .string()
+    .optional()
+    .transform((s) => (s && s.trim() !== "" ? s.trim() : undefined))
+    .pipe(z.string().regex(/^\d{1,20}$/, "Choose a product from your store").optional()),
   countries: callingCodes,
 });
 export type Audience = z.infer<typeof audienceForm>;
@@ -106,6 +111,9 @@ export async function createCampaign(shop: string, form: Record<string, unknown>
   }
   if (Object.keys(bodyErrors).length) return { ok: false, errors: bodyErrors };
   if (scheduledAt && scheduledAt.getTime() < now.getTime() - 60_000) return { ok: false, errors: { scheduledAt: "Choose a time in the future" } };
+  if (audience.productId && !(await prisma.product.findUnique({ where: { shop_id: { shop, id: audience.productId } }, select: { id: true } }))) {
+    return { ok: false, errors: { productId: "Choose a product from your store" } };
+  }
   const audienceSize = await estimateAudience(shop, audience, now);
   const campaign = await prisma.$transaction(async (tx) => {
     const row = await tx.campaign.create({
@@ -164,6 +172,7 @@ function stringify(raw: unknown): Record<string, string> {
   return {
     ...(a.lastOrderWithinDays !== undefined ? { lastOrderWithinDays: String(a.lastOrderWithinDays) } : {}),
     ...(a.minSpent !== undefined ? { minSpent: String(a.minSpent) } : {}),
+    ...(typeof a.productId === "string" ? { productId: a.productId } : {}),
     countries: Array.isArray(a.countries) ? a.countries.join(",") : "",
   };
 }
@@ -224,6 +233,22 @@ export async function loadCampaign(shop: string, id: string) {
     },
     results: { orders: progress.orders, revenue: progress.revenue },
   };
+}
+
+const PICKER_PRODUCTS = 200;
+
+/**
+ * Products a campaign can target by "bought it": the shop's products that appear in its orders,
+ * the most ordered first, so the few a merchant is likely to pick are at the top of the list.
+ */
+export async function audienceProducts(shop: string) {
+  return prisma.$queryRaw<Array<{ id: string; title: string; orders: number }>>`
+    SELECT p.id, p.title, count(DISTINCT li."orderId")::int AS orders
+      FROM "Product" p JOIN "OrderLineItem" li ON li.shop = p.shop AND li."productId" = p.id
+     WHERE p.shop = ${shop}
+     GROUP BY p.id, p.title
+     ORDER BY orders DESC, p.title, p.id
+     LIMIT ${PICKER_PRODUCTS}`;
 }
 
 export function marketingTemplates(shop: string) {

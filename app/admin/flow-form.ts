@@ -3,7 +3,7 @@
  * config paths the flow schemas report errors on ("config.delayMinutes"), so a 422 lands on its
  * field. Shared by the page (rendering) and the server (reading the form back).
  */
-export type FieldKind = "number" | "optionalNumber" | "text" | "optionalText";
+export type FieldKind = "number" | "optionalNumber" | "text" | "optionalText" | "collection";
 
 export interface FieldSpec {
   key: string;
@@ -11,6 +11,7 @@ export interface FieldSpec {
 }
 
 export const MAX_CART_STEPS = 3;
+export { MAX_APPOINTMENT_REMINDERS } from "../flows/settings";
 
 /** Flows configured with one template and these settings; abandoned_cart has steps instead. */
 export const FLOW_FIELDS: Record<string, FieldSpec[]> = {
@@ -28,10 +29,11 @@ export const FLOW_FIELDS: Record<string, FieldSpec[]> = {
     { key: "delayDays", kind: "number" },
     { key: "minCoPurchases", kind: "number" },
     { key: "fallbackProductId", kind: "optionalText" },
+    { key: "fallbackCollectionId", kind: "collection" },
     { key: "validDays", kind: "number" },
   ],
+  // The reminders list (config.reminders.N.hoursBefore) is its own part of the form.
   appointment: [
-    { key: "hoursBefore", kind: "number" },
     { key: "bookingDateProperty", kind: "text" },
     { key: "bookingTimeProperty", kind: "optionalText" },
   ],

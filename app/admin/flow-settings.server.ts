@@ -1,8 +1,9 @@
 import prisma from "../db.server";
+import { listCollections, type AdminGraphql, type CollectionOption } from "../catalog/collections.server";
 import { loadFlowSetting, saveFlowSetting } from "../flows/flow-settings.server";
 import type { ConfigurableFlow } from "../flows/settings";
 import { FLOW_CATEGORY, type MerchantFlow } from "./flow-catalog";
-import { FLOW_FIELDS, MAX_CART_STEPS, hasSingleTemplate } from "./flow-form";
+import { FLOW_FIELDS, MAX_APPOINTMENT_REMINDERS, MAX_CART_STEPS, hasSingleTemplate } from "./flow-form";
 import type { FieldErrors } from "./form-errors";
 
 /**
@@ -14,6 +15,27 @@ import type { FieldErrors } from "./form-errors";
 export async function loadFlowSettings(shop: string, flow: MerchantFlow) {
   const [setting, templates] = await Promise.all([loadFlowSetting(shop, flow as ConfigurableFlow), approvedTemplates(shop, flow)]);
   return { flow, ...setting, config: setting.config as Record<string, unknown>, templates };
+}
+
+export interface CollectionChoices {
+  options: Array<CollectionOption & { known: boolean }>;
+  /** The Admin API did not answer; the stored choice is still shown so a save keeps it */
+  failed: boolean;
+}
+
+/** The cross-sell page's collection picker: the shop's collections, and the stored one always. */
+export async function loadCollectionChoices(admin: AdminGraphql, stored: string | null): Promise<CollectionChoices> {
+  let listed: CollectionOption[] = [];
+  let failed = false;
+  try {
+    listed = await listCollections(admin);
+  } catch (error) {
+    console.warn("collections for the cross-sell picker:", error instanceof Error ? error.message : error);
+    failed = true;
+  }
+  const options = listed.map((c) => ({ ...c, known: true }));
+  if (stored && !listed.some((c) => c.id === stored)) options.push({ id: stored, title: "", known: false });
+  return { options, failed };
 }
 
 export function approvedTemplates(shop: string, flow: MerchantFlow) {
@@ -61,7 +83,11 @@ export function readFlowForm(flow: MerchantFlow, form: FormData) {
     for (const field of FLOW_FIELDS[flow] ?? []) {
       const name = `config.${field.key}`;
       if (field.kind === "number" || field.kind === "optionalNumber") config[field.key] = number(name, field.kind === "optionalNumber");
-      else config[field.key] = field.kind === "optionalText" ? text(name) || null : text(name);
+      else config[field.key] = field.kind === "text" ? text(name) : text(name) || null;
+    }
+    if (flow === "appointment") {
+      const count = Math.min(MAX_APPOINTMENT_REMINDERS, Math.max(1, Number(text("reminderCount")) || 1));
+      config.reminders = Array.from({ length: count }, (_, i) => ({ hoursBefore: number(`config.reminders.${i}.hoursBefore`, false) }));
     }
   }
   const holdout = text("holdoutPercent");

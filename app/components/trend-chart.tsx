@@ -11,13 +11,24 @@ export interface TrendSeries {
   data: Array<{ key: string; value: number }>;
 }
 
+interface ChartProps {
+  series: TrendSeries[];
+  label: string;
+  /** Whole numbers only on the axis (messages, orders), not 0.5 of a message */
+  counts?: boolean;
+}
+
+// Straight segments between days: a smoothed curve overshoots below zero around a lone busy
+// day, which reads as negative messages or revenue.
+const THEMES = { Daily: { line: { hasSpline: false } } };
+
 const LazyChart = lazy(async () => {
   const viz = await import("@shopify/polaris-viz");
-  function Chart({ series, label }: { series: TrendSeries[]; label: string }) {
+  function Chart({ series, label, counts }: ChartProps) {
     return (
-      <viz.PolarisVizProvider>
+      <viz.PolarisVizProvider themes={THEMES} defaultTheme="Light">
         <div style={{ height: 240 }} aria-label={label} role="img">
-          <viz.LineChart data={series} theme="Light" isAnimated={false} />
+          <viz.LineChart data={series} theme="Daily" isAnimated={false} yAxisOptions={{ integersOnly: counts }} />
         </div>
       </viz.PolarisVizProvider>
     );
@@ -25,7 +36,7 @@ const LazyChart = lazy(async () => {
   return { default: Chart };
 });
 
-export function TrendChart({ series, label }: { series: TrendSeries[]; label: string }) {
+export function TrendChart({ series, label, counts = false }: ChartProps) {
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
   const placeholder = (
@@ -36,7 +47,7 @@ export function TrendChart({ series, label }: { series: TrendSeries[]; label: st
   if (!mounted) return placeholder;
   return (
     <Suspense fallback={placeholder}>
-      <LazyChart series={series} label={label} />
+      <LazyChart series={series} label={label} counts={counts} />
     </Suspense>
   );
 }

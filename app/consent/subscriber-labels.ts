@@ -16,6 +16,8 @@ export const subscriberText = {
   any: "Any",
   apply: "Apply",
   clear: "Clear",
+  previous: "Newer",
+  next: "Older",
   emptyTitle: "No subscribers yet",
   emptyBody: "Shoppers appear here when they opt in from your store, cart or checkout.",
   history: "Consent history",

@@ -4,8 +4,9 @@ import type { AppointmentConfig } from "./settings";
 
 /**
  * Appointment reminders for shops that sell bookings: a line item property (named by the
- * merchant, e.g. "Booking date") carries the local date and time; a UTILITY reminder goes out a
- * set number of hours before, computed in the shop's time zone so DST shifts land right.
+ * merchant, e.g. "Booking date") carries the local date and time; up to three UTILITY reminders
+ * go out set numbers of hours before. The booking is read in the shop's time zone, so DST shifts
+ * land right; the offsets are real hours before that instant.
  * Body parameters: {{1}} item title, {{2}} local date, {{3}} local time.
  */
 export interface BookingLine {
@@ -97,15 +98,47 @@ export function zonedTimeToUtc(local: LocalDateTime, timeZone: string): Date {
   return new Date(Math.max(first, second));
 }
 
+/** A catch-up reminder needs this much room before the booking and before the next reminder. */
+const SHORT_NOTICE = HOUR;
+
+/**
+ * When each reminder goes out. Reminders whose time is still ahead go out on time. Those whose
+ * time has passed (booked or moved at short notice) become one reminder now, keyed as the
+ * latest of them, so the shopper never gets two at once; it is dropped when the booking is
+ * under an hour away, when an on-time reminder follows within the hour and says the same, or
+ * when the shopper has already had a reminder of this booking.
+ */
+export function reminderTimes(
+  booking: Date,
+  reminders: Array<{ hoursBefore: number }>,
+  now: Date,
+  alreadyReminded = false,
+): Array<{ hoursBefore: number; sendAt: Date }> {
+  const due = reminders
+    .map((r) => ({ hoursBefore: r.hoursBefore, sendAt: addMs(booking, -r.hoursBefore * HOUR) }))
+    .sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime());
+  const onTime = due.filter((d) => d.sendAt.getTime() >= now.getTime());
+  const missed = due.filter((d) => d.sendAt.getTime() < now.getTime());
+  const latestMissed = missed[missed.length - 1];
+  // A catch-up is for a shopper not yet reminded of this booking at all.
+  if (!latestMissed || alreadyReminded) return onTime;
+  const roomBeforeBooking = booking.getTime() - now.getTime() >= SHORT_NOTICE;
+  const roomBeforeNext = !onTime[0] || onTime[0].sendAt.getTime() - now.getTime() >= SHORT_NOTICE;
+  return roomBeforeBooking && roomBeforeNext ? [{ hoursBefore: latestMissed.hoursBefore, sendAt: now }, ...onTime] : onTime;
+}
+
 export function planAppointments(input: {
   shop: string;
   timeZone: string;
   order: { id: string; cancelled: boolean; lines: BookingLine[] };
   subscriber: ShopperState | null;
   setting: { enabled: boolean; config: AppointmentConfig };
+  /** Dedup keys of this order's reminders that have gone out (older keys have no offset suffix) */
+  sentKeys?: string[];
   now: Date;
 }): FlowPlan {
   const { shop, timeZone, order, subscriber, setting, now } = input;
+  const sent = input.sentKeys ?? [];
   // A reminder of one's own booking is UTILITY: either consent scope covers it; an opt-out does not.
   // A pending double opt-in is planned for; the gate sends only once it is confirmed.
   if (!setting.enabled || order.cancelled || !subscriber || subscriber.status === "unsubscribed") {
@@ -121,25 +154,26 @@ export function planAppointments(input: {
     if (!local) continue;
     const booking = zonedTimeToUtc(local, timeZone);
     if (booking.getTime() <= now.getTime()) continue;
-    const due = addMs(booking, -config.hoursBefore * HOUR);
-    // Booked at short notice: remind now unless the appointment is under an hour away.
-    if (due.getTime() < now.getTime() && booking.getTime() - now.getTime() < HOUR) continue;
-    const sendAt = due.getTime() < now.getTime() ? now : due;
-    messages.push({
-      notification: {
-        shop,
-        flow: "appointment",
-        dedupKey: `appointment:${order.id}:${line.lineItemId}:${booking.getTime()}`,
-        subscriberId: subscriber.id,
-        sendAt,
-        expiresAt: booking,
-        templateName: config.templateName,
-        templateLanguage: config.language,
-        params: { body: [line.title, formatLocalDate(booking, timeZone), formatLocalTime(local)] },
-        orderId: order.id,
-      },
-      heldOut: false,
-    });
+    const bookingKey = `appointment:${order.id}:${line.lineItemId}:${booking.getTime()}`;
+    const reminded = sent.some((k) => k === bookingKey || k.startsWith(`${bookingKey}:`));
+    for (const reminder of reminderTimes(booking, config.reminders, now, reminded)) {
+      messages.push({
+        notification: {
+          shop,
+          flow: "appointment",
+          // Keyed by the offset, so a re-plan finds the reminder it already sent or scheduled.
+          dedupKey: `${bookingKey}:${reminder.hoursBefore}h`,
+          subscriberId: subscriber.id,
+          sendAt: reminder.sendAt,
+          expiresAt: booking,
+          templateName: config.templateName,
+          templateLanguage: config.language,
+          params: { body: [line.title, formatLocalDate(booking, timeZone), formatLocalTime(local)] },
+          orderId: order.id,
+        },
+        heldOut: false,
+      });
+    }
   }
   return {
     messages,

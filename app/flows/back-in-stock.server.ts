@@ -2,6 +2,7 @@ import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { planRestock, type RestockEvent, type RestockFanOut } from "./back-in-stock";
 import { loadFlowSetting } from "./flow-settings.server";
+import { linkTokenSql } from "./link-token.server";
 
 type Db = Prisma.TransactionClient | typeof prisma;
 
@@ -36,23 +37,27 @@ export async function notifyRestock(shop: string, event: RestockEvent, now: Date
 
 /**
  * The fan-out as set-based SQL: one statement picks the waiting requests (oldest first, up to
- * the limit), inserts their notifications (control group marked held_out), tracked links and
- * control-group rows, and marks the requests notified. ON CONFLICT makes a replayed restock a
- * no-op; FOR UPDATE SKIP LOCKED keeps two concurrent restocks from picking the same request.
+ * the limit), inserts their notifications (control group marked held_out) and control-group
+ * rows, and marks the requests notified. ON CONFLICT makes a replayed restock a no-op; FOR
+ * UPDATE SKIP LOCKED keeps two concurrent restocks from picking the same request.
  *
  * The holdout bucket is the SQL twin of holdoutBucket (holdout.ts); the fan-out test checks they
- * agree. Rows are written once (ON CONFLICT), so their link token can be random rather than
- * derived: it doubles as the row id, which saves hashing 100k keys.
+ * agree. No TrackedLink rows: the button's token is the notification id plus its MAC
+ * (link-token.server.ts), and the link row is made from linkDestination on the first tap.
  */
 export async function fanOutRestock(shop: string, f: RestockFanOut, now: Date, db: Db = prisma): Promise<RestockOutcome> {
   const rewaited = await rewaitSoldOutRequests(shop, f.variantId, db);
   // LIMIT NULL is LIMIT ALL in PostgreSQL.
   const limit = f.limit === null ? null : BigInt(f.limit);
-  const body = JSON.stringify(f.body);
+  // The params are the same JSON for every row but the token, which is hex: built as text and
+  // cast once per row, rather than assembled key by key with jsonb_build_object.
+  const paramsHead = `{"body":${JSON.stringify(f.body)},"buttons":[{"index":0,"type":"url","suffix":"`;
+  const paramsTail = `"}]}`;
   // A restock usually follows a bulk of new requests the statistics have not seen yet; the
   // planner then guesses "one row" and nests loops over 100k x 100k. Hash joins are always
-  // right for a fan-out, so nested loops are off for this transaction only.
-  await db.$executeRawUnsafe("SET LOCAL enable_nestloop = off");
+  // right for a fan-out, so nested loops are off for this transaction only, and the sort and
+  // hashes of 100k rows get the memory to stay off disk.
+  await db.$queryRaw`SELECT set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true)`;
   const rows = await db.$queryRaw<Array<{ scheduled: number; held_out: number; notified: number }>>`
     WITH picked AS (
       SELECT r.id AS request_id, r."subscriberId" AS subscriber_id
@@ -66,8 +71,9 @@ export async function fanOutRestock(shop: string, f: RestockFanOut, now: Date, d
     ), keyed AS (
       SELECT request_id, subscriber_id,
              'back_in_stock:' || request_id || ':' || ${f.restockId} AS dedup_key,
-             -- 122 random bits, hex: the row's id and its link token at once
-             replace(gen_random_uuid()::text, '-', '') AS token,
+             -- 32 hex, from the (shop, dedupKey) that makes the row unique: no random call per
+             -- row, and the link token is derived from it (its MAC is what makes it unguessable)
+             md5(${shop} || ':back_in_stock:' || request_id || ':' || ${f.restockId}) AS id,
              ${f.holdoutPercent}::int > 0
                AND (('x' || substr(md5(${shop} || ':back_in_stock:' || subscriber_id), 1, 8))::bit(32)::bigint % 100)
                    < ${f.holdoutPercent}::int AS held_out
@@ -75,24 +81,16 @@ export async function fanOutRestock(shop: string, f: RestockFanOut, now: Date, d
     ), inserted AS (
       INSERT INTO "Notification" (id, shop, flow, "dedupKey", "subscriberId", status, "sendAt", "expiresAt",
                                   "templateName", "templateLanguage", params, step, "variantId",
-                                  decision, "decisionReason", "createdAt", "updatedAt")
-      SELECT token, ${shop}, 'back_in_stock'::"Flow", dedup_key, subscriber_id,
+                                  decision, "decisionReason", "linkDestination", "createdAt", "updatedAt")
+      SELECT id, ${shop}, 'back_in_stock'::"Flow", dedup_key, subscriber_id,
              (CASE WHEN held_out THEN 'held_out' ELSE 'scheduled' END)::"NotificationStatus",
              ${f.sendAt}, ${f.expiresAt}, ${f.templateName}, ${f.templateLanguage},
-             jsonb_build_object(
-               'body', ${body}::jsonb,
-               'buttons', jsonb_build_array(jsonb_build_object(
-                 'index', 0, 'type', 'url',
-                 'suffix', token))),
+             CAST(${paramsHead} || ${linkTokenSql(Prisma.raw("id"))} || ${paramsTail} AS jsonb),
              0, ${f.variantId},
-             CASE WHEN held_out THEN 'skip' END, CASE WHEN held_out THEN 'holdout' END, ${now}, ${now}
+             CASE WHEN held_out THEN 'skip' END, CASE WHEN held_out THEN 'holdout' END, ${f.destination}, ${now}, ${now}
         FROM keyed
       ON CONFLICT (shop, "dedupKey") DO NOTHING
       RETURNING id, "dedupKey", "subscriberId", status
-    ), links AS (
-      INSERT INTO "TrackedLink" (token, shop, "notificationId", destination, "createdAt")
-      SELECT id, ${shop}, id, ${f.destination}, ${now} FROM inserted
-      ON CONFLICT (token) DO NOTHING
     ), holdouts AS (
       INSERT INTO "HoldoutAssignment" (id, shop, flow, "subscriberId", "dedupKey", "assignedAt")
       SELECT gen_random_uuid()::text, ${shop}, 'back_in_stock'::"Flow", "subscriberId", "dedupKey", ${now}

@@ -1,4 +1,6 @@
 import prisma from "../db.server";
+import type { AdminGraphql } from "../catalog/collections.server";
+import { unauthenticated } from "../shopify.server";
 import { cancelNotifications } from "../outbox/schedule.server";
 import { findShopper, replanAbandonedCart } from "./abandoned-cart.server";
 import { planAppointments } from "./appointment";
@@ -6,7 +8,12 @@ import { loadFlowSetting } from "./flow-settings.server";
 import { appPlanKeys, commitPlan } from "./plan.server";
 import { recheckFlowState } from "./recheck.server";
 import { planReorder, type ReorderProduct } from "./reorder";
-import { planUpsell, type Recommendation } from "./upsell";
+import { acceptsMarketing } from "./abandoned-cart";
+import { chooseRecommendation, planUpsell, type Recommendation } from "./upsell";
+import { collectionRecommendations, localRecommendations } from "./upsell.server";
+
+export type AdminFor = (shop: string) => Promise<AdminGraphql>;
+const offlineAdmin: AdminFor = async (shop) => (await unauthenticated.admin(shop)).admin;
 
 async function loadOrder(shop: string, orderId: string) {
   return prisma.order.findUnique({ where: { shop_id: { shop, id: orderId } }, include: { lineItems: true } });
@@ -36,7 +43,12 @@ export async function settleOrderPlaced(shop: string, orderId: string, now: Date
   for (const n of pendingReorders) {
     const check = await recheckFlowState(n, now);
     if (!check.ok && check.reason === "already_reordered") {
-      await cancelNotifications(shop, { flow: "reorder", orderId: n.orderId ?? undefined, variantId: n.variantId ?? undefined }, "reordered");
+      // The buyer narrows it to their messages, which (shop, subscriberId, sentAt) finds.
+      await cancelNotifications(
+        shop,
+        { flow: "reorder", subscriberId: buyer.id, orderId: n.orderId ?? undefined, variantId: n.variantId ?? undefined },
+        "reordered",
+      );
     }
   }
 
@@ -49,9 +61,13 @@ export async function settleOrderPlaced(shop: string, orderId: string, now: Date
  * key makes the second a no-op.
  */
 async function planBookingReminders(shop: string, order: LoadedOrder, buyer: Awaited<ReturnType<typeof buyerOf>>, now: Date) {
-  const [setting, shopRow] = await Promise.all([
+  const [setting, shopRow, sent] = await Promise.all([
     loadFlowSetting(shop, "appointment"),
     prisma.shop.findUnique({ where: { shop }, select: { timezone: true } }),
+    prisma.notification.findMany({
+      where: { shop, flow: "appointment", orderId: order.id, status: { in: ["sending", "sent", "delivered", "read"] } },
+      select: { dedupKey: true },
+    }),
   ]);
   const plan = planAppointments({
     shop,
@@ -63,6 +79,7 @@ async function planBookingReminders(shop: string, order: LoadedOrder, buyer: Awa
     },
     subscriber: buyer,
     setting,
+    sentKeys: sent.map((n) => n.dedupKey),
     now,
   });
   await prisma.$transaction((tx) => commitPlan(shop, plan, tx));
@@ -81,9 +98,11 @@ export async function settleOrderCancelled(shop: string, orderId: string) {
 
 /**
  * orders/paid: reorder and cross-sell reminders are planned from what was paid for, and booking
- * reminders in case orders/create has not arrived yet.
+ * reminders in case orders/create has not arrived yet. The reorder plan is written first: the
+ * cross-sell may need the Admin API, and a failed call retries the task (every plan is
+ * idempotent) without holding the reorder reminder back.
  */
-export async function planAfterOrderPaid(shop: string, orderId: string, now: Date) {
+export async function planAfterOrderPaid(shop: string, orderId: string, now: Date, adminFor: AdminFor = offlineAdmin) {
   const order = await loadOrder(shop, orderId);
   if (!order) return;
   const buyer = await buyerOf(shop, order);
@@ -117,27 +136,33 @@ export async function planAfterOrderPaid(shop: string, orderId: string, now: Dat
     now,
   });
 
+  await prisma.$transaction((tx) => commitPlan(shop, reorderPlan, tx));
+
   const upsellSetting = await loadFlowSetting(shop, "upsell");
+  const { config } = upsellSetting;
   const owned = await ownedProducts(shop, order);
   const candidates = upsellSetting.enabled ? await coPurchased(shop, productIds, [...owned]) : [];
-  const fallback = upsellSetting.config.fallbackProductId
-    ? await recommendationFor(shop, upsellSetting.config.fallbackProductId, 0)
-    : null;
+  const fallback = config.fallbackProductId ? ((await localRecommendations(shop, [config.fallbackProductId]))[0] ?? null) : null;
+  // The collection is asked for only when nothing nearer is good enough and a message could go.
+  const wantsCollection =
+    upsellSetting.enabled && !!config.fallbackCollectionId && !order.cancelledAt && acceptsMarketing(buyer) &&
+    !chooseRecommendation(candidates, fallback, owned, config.minCoPurchases);
+  const collectionFallback = wantsCollection
+    ? await collectionRecommendations(shop, config.fallbackCollectionId!, await adminFor(shop))
+    : [];
   const upsellPlan = planUpsell({
     shop,
     order: { id: order.id, placedAt: order.placedAt, cancelled: !!order.cancelledAt, firstTitle: order.lineItems[0]?.title ?? "" },
     owned,
     candidates,
     fallback,
+    collectionFallback,
     subscriber: buyer,
     setting: upsellSetting,
     keys,
     now,
   });
-  await prisma.$transaction(async (tx) => {
-    await commitPlan(shop, reorderPlan, tx);
-    await commitPlan(shop, upsellPlan, tx);
-  });
+  await prisma.$transaction((tx) => commitPlan(shop, upsellPlan, tx));
 }
 
 /**
@@ -194,11 +219,4 @@ export async function coPurchased(shop: string, productIds: string[], exclude: s
     const p = byId.get(r.productId);
     return p ? [{ productId: p.id, variantId: r.variantId, title: p.title, handle: p.handle, status: p.status, coPurchases: r.orders }] : [];
   });
-}
-
-async function recommendationFor(shop: string, productId: string, coPurchases: number): Promise<Recommendation | null> {
-  const product = await prisma.product.findUnique({ where: { shop_id: { shop, id: productId } } });
-  const variant = await prisma.variant.findFirst({ where: { shop, productId }, orderBy: { id: "asc" } });
-  if (!product || !variant) return null;
-  return { productId, variantId: variant.id, title: product.title, handle: product.handle, status: product.status, coPurchases };
 }

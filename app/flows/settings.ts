@@ -81,20 +81,54 @@ export const upsellSchema = z.object({
   delayDays: z.number().min(0).max(90).default(7),
   /** Co-purchases needed before a pairing is trusted over the merchant's pick */
   minCoPurchases: z.number().int().min(1).max(1000).default(3),
+  /** A single product to suggest when pairings are too thin; tried before the collection */
   fallbackProductId: z.string().trim().min(1).nullable().default(null),
+  /** Numeric id of the collection whose first suitable product is suggested otherwise */
+  fallbackCollectionId: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim().replace(/^gid:\/\/shopify\/Collection\//, "") || null : v),
+    z.string().regex(/^\d+$/, "choose one of your collections").nullable().default(null),
+  ),
   validDays: z.number().int().min(1).max(60).default(7),
 });
 
-export const appointmentSchema = z.object({
+export const MAX_APPOINTMENT_REMINDERS = 3;
+
+const reminderSchema = z.object({
+  hoursBefore: z.number().min(1, "at least 1 hour").max(24 * 7, "at most 7 days"),
+});
+
+/**
+ * Configs written before several reminders existed carry one `hoursBefore`; they read as a list
+ * of that one reminder, so a stored shop keeps exactly the reminder it had.
+ */
+function remindersFromLegacy(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const { hoursBefore, ...rest } = raw as Record<string, unknown>;
+  if (hoursBefore === undefined || "reminders" in rest) return rest;
+  return { ...rest, reminders: [{ hoursBefore }] };
+}
+
+const appointmentFields = z.object({
   /** UTILITY template. Body parameters: {{1}} item title, {{2}} local date, {{3}} local time */
   templateName: templateName.default("appointment_reminder"),
   language,
-  hoursBefore: z.number().min(1).max(24 * 7).default(24),
+  /** Stored longest lead first; each reminder has its own dedup key (app/flows/appointment.ts) */
+  reminders: z
+    .array(reminderSchema)
+    .min(1, "at least one reminder")
+    .max(MAX_APPOINTMENT_REMINDERS, `at most ${MAX_APPOINTMENT_REMINDERS} reminders`)
+    .refine((list) => new Set(list.map((r) => r.hoursBefore)).size === list.length, {
+      message: "each reminder needs a different time",
+    })
+    .transform((list) => [...list].sort((a, b) => b.hoursBefore - a.hoursBefore))
+    .default([{ hoursBefore: 24 }, { hoursBefore: 2 }]),
   /** Line item property holding the date, or date and time ("2026-03-29 10:30") */
   bookingDateProperty: z.string().trim().min(1).max(100).default("Booking date"),
   /** Line item property holding the time when it is separate from the date */
   bookingTimeProperty: z.string().trim().min(1).max(100).nullable().default("Booking time"),
 });
+
+export const appointmentSchema = z.preprocess(remindersFromLegacy, appointmentFields);
 
 export const promotionSchema = z.object({});
 

@@ -11,20 +11,27 @@ import { FLOW_CATEGORY } from "./flow-category";
  * timeline never disagree. See docs/decisions/004-outbox-delivery.md.
  */
 
-/** Claims up to `limit` due rows: scheduled ones whose time has come, and leases left by dead workers. */
+/**
+ * Claims up to `limit` due rows: scheduled ones whose time has come, and leases left by dead
+ * workers, returned oldest due first. UPDATE … RETURNING comes back in whatever order the join
+ * produced, not the subquery's, so the order is restated outside it: the dispatcher handles a
+ * batch in this order, and the gate's caps and tier go to the messages that were due first.
+ */
 export async function claimDue(owner: string, limit: number, leaseMs: number, now: Date): Promise<Notification[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
   return prisma.$queryRaw<Notification[]>`
-    UPDATE "Notification" SET status = 'sending', "leaseOwner" = ${owner}, "leaseUntil" = ${leaseUntil},
-           "updatedAt" = ${now}
-     WHERE id IN (
-       SELECT id FROM "Notification"
-        WHERE (status = 'scheduled' AND "sendAt" <= ${now})
-           OR (status = 'sending' AND "leaseUntil" < ${now})
-        ORDER BY "sendAt", id
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)
-    RETURNING *`;
+    WITH claimed AS (
+      UPDATE "Notification" SET status = 'sending', "leaseOwner" = ${owner}, "leaseUntil" = ${leaseUntil},
+             "updatedAt" = ${now}
+       WHERE id IN (
+         SELECT id FROM "Notification"
+          WHERE (status = 'scheduled' AND "sendAt" <= ${now})
+             OR (status = 'sending' AND "leaseUntil" < ${now})
+          ORDER BY "sendAt", id
+          LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED)
+      RETURNING *)
+    SELECT * FROM claimed ORDER BY "sendAt", id`;
 }
 
 const detailJson = (detail: Record<string, unknown>) => JSON.stringify(detail);

@@ -9,7 +9,7 @@ import type { TemplateParams } from "./types";
 import { claimDue, defer, markFailed, release, skip } from "./claim.server";
 import { decide, PAUSED_RETRY_MS, type GateSnapshot } from "./gate";
 import { recordMarketingLimited, recordMarketingStopped } from "./marketing-signals.server";
-import { PhoneNumberLimiter } from "./rate-limit";
+import { sendPacer, type SendPacer } from "./send-budget.server";
 import { createSentRecorder } from "./sent-recorder.server";
 import { loadBatchSnapshots, type BatchSnapshots } from "./batch-snapshot.server";
 import { loadSnapshot } from "./snapshot.server";
@@ -34,6 +34,8 @@ export interface DispatcherOptions {
   retryBaseMs?: number;
   retryMaxMs?: number;
   random?: () => number;
+  /** Paces sends per phone number (default: shared by every dispatcher on this database) */
+  pacer?: SendPacer;
 }
 
 export interface Dispatcher {
@@ -72,7 +74,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   const retryMaxMs = options.retryMaxMs ?? 30 * 60_000;
   const random = options.random ?? Math.random;
   let client = options.client;
-  const limiter = new PhoneNumberLimiter();
+  const pacer = options.pacer ?? sendPacer();
   let stopping = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
@@ -239,7 +241,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     if (!credentials || !phone) {
       return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_not_connected");
     }
-    await limiter.bucket(credentials.phoneNumberId, credentials.messagesPerSecond).take();
+    await pacer.take(credentials.phoneNumberId, credentials.messagesPerSecond);
     let waMessageId: string;
     try {
       const sent = await whatsapp().sendTemplate(credentials, {

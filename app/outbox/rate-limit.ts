@@ -1,12 +1,15 @@
 /**
  * Throughput per WhatsApp phone number: Meta allows 80 messages per second by default and up to
  * 1,000 for upgraded numbers; past that it answers 130429. A token bucket per phone number id
- * keeps each process under the number's rate. Buckets are per process: with several workers set
- * WhatsAppConnection.messagesPerSecond to the share each may use, or rely on 130429 retries.
+ * keeps one process under the number's rate; send-budget.server.ts shares the rate between
+ * processes.
  * https://developers.facebook.com/docs/whatsapp/cloud-api/overview#throughput
  */
 export const DEFAULT_MPS = 80;
 export const MAX_MPS = 1000;
+
+/** A configured rate as Meta allows it: 1 to 1,000 per second, 80 when unset. */
+export const clampRate = (perSecond: number) => Math.min(MAX_MPS, Math.max(1, Math.floor(perSecond) || DEFAULT_MPS));
 
 export class TokenBucket {
   private tokens: number;
@@ -14,7 +17,7 @@ export class TokenBucket {
   private readonly rate: number;
 
   constructor(perSecond: number, private readonly now: () => number = () => performance.now()) {
-    this.rate = Math.min(MAX_MPS, Math.max(1, Math.floor(perSecond) || DEFAULT_MPS));
+    this.rate = clampRate(perSecond);
     this.tokens = this.rate;
     this.updatedAt = this.now();
   }
@@ -53,7 +56,7 @@ export class PhoneNumberLimiter {
 
   bucket(phoneNumberId: string, perSecond: number): TokenBucket {
     let bucket = this.buckets.get(phoneNumberId);
-    if (!bucket || bucket.perSecond !== Math.min(MAX_MPS, Math.max(1, perSecond))) {
+    if (!bucket || bucket.perSecond !== clampRate(perSecond)) {
       bucket = new TokenBucket(perSecond);
       this.buckets.set(phoneNumberId, bucket);
     }

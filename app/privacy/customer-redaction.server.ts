@@ -40,6 +40,11 @@ export async function redactShopper(tx: Prisma.TransactionClient, shop: string, 
       where: { shop, notificationId: { in: found.notificationIds } },
       data: { destination: `https://${shop}/` },
     });
+    // Links not tapped yet have no row; the one made on a first tap copies this.
+    await tx.notification.updateMany({
+      where: { shop, id: { in: found.notificationIds }, linkDestination: { not: null } },
+      data: { linkDestination: `https://${shop}/` },
+    });
   }
   if (found.orderIds.length > 0) {
     await tx.order.updateMany({

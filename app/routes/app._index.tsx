@@ -106,7 +106,7 @@ export default function Home() {
                 <Card>
                   <BlockStack gap="200">
                     <Text as="h2" variant="headingMd">{t.chartMessages}</Text>
-                    <TrendChart series={messageSeries} label={t.chartMessages} />
+                    <TrendChart series={messageSeries} label={t.chartMessages} counts />
                   </BlockStack>
                 </Card>
                 <Card>

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, Button, Card, IndexTable, Link, Page, Pagination, Text } from "@shopify/polaris";
+import { Badge, Button, Card, IndexTable, Link, Page, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { listCampaigns } from "../admin/campaigns.server";
 import { getShop } from "../shops/shop.server";
@@ -9,6 +9,7 @@ import { statusTone } from "../components/status-tone";
 import { RouteError } from "../components/route-error";
 import { en } from "../i18n/admin";
 import { ListEmptyState } from "../components/list-empty-state";
+import { ListPagination } from "../components/list-pagination";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -48,11 +49,12 @@ export default function Campaigns() {
             ))}
           </IndexTable>
         )}
-        {next || !first ? (
-          <div style={{ padding: 12, display: "flex", justifyContent: "center" }}>
-            <Pagination hasPrevious={!first} previousURL="/app/campaigns" previousTooltip={t.newer} hasNext={Boolean(next)} nextURL={next ? `?after=${next}` : undefined} nextTooltip={t.next} />
-          </div>
-        ) : null}
+        <ListPagination
+          previousUrl={first ? undefined : "/app/campaigns"}
+          previousLabel={t.newer}
+          nextUrl={next ? `?after=${next}` : undefined}
+          nextLabel={t.next}
+        />
       </Card>
     </Page>
   );

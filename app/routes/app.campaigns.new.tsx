@@ -5,7 +5,7 @@ import { Banner, BlockStack, Button, Card, FormLayout, InlineStack, Layout, Page
 import { useMemo, useState } from "react";
 import { authenticate } from "../shopify.server";
 import { systemClock } from "../shared/clock";
-import { createCampaign, estimateAudience, marketingTemplates, parseAudience } from "../admin/campaigns.server";
+import { audienceProducts, createCampaign, estimateAudience, marketingTemplates, parseAudience } from "../admin/campaigns.server";
 import { loadPreviewSample } from "../admin/preview-sample.server";
 import { bodyPlaceholderCount, renderTemplate } from "../admin/template-preview";
 import { formatMoney } from "../components/money";
@@ -14,8 +14,12 @@ import { en, fill } from "../i18n/admin";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const [templates, sample] = await Promise.all([marketingTemplates(session.shop), loadPreviewSample(session.shop)]);
-  return { templates, sample };
+  const [templates, sample, products] = await Promise.all([
+    marketingTemplates(session.shop),
+    loadPreviewSample(session.shop),
+    audienceProducts(session.shop),
+  ]);
+  return { templates, sample, products };
 };
 
 export const action = async ({ request }: ActionFunctionArgs) => {
@@ -35,7 +39,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 const t = en.campaigns;
 
 export default function NewCampaign() {
-  const { templates, sample } = useLoaderData<typeof loader>();
+  const { templates, sample, products } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const estimate = useFetcher<typeof action>();
   const navigation = useNavigation();
@@ -45,6 +49,7 @@ export default function NewCampaign() {
   const [lastOrderWithinDays, setLastOrder] = useState("");
   const [minSpent, setMinSpent] = useState("");
   const [countries, setCountries] = useState("");
+  const [productId, setProductId] = useState("");
   const [scheduledAt, setScheduledAt] = useState("");
   const [body, setBody] = useState<Record<number, string>>({});
   const [link, setLink] = useState("");
@@ -56,7 +61,7 @@ export default function NewCampaign() {
   );
   // Suggestions from the shop's own catalogue, so a first campaign starts from real words.
   const suggestions = [sample.productTitle, sample.price ? formatMoney(sample.price, sample.currency) : null, sample.shopName].filter(Boolean) as string[];
-  const audience = { lastOrderWithinDays, minSpent, countries };
+  const audience = { lastOrderWithinDays, minSpent, productId, countries };
 
   return (
     <Page title={t.newTitle} backAction={{ content: t.title, url: "/app/campaigns" }}>
@@ -87,12 +92,14 @@ export default function NewCampaign() {
                       <TextField label={t.lastOrderWithinDays} name="lastOrderWithinDays" type="number" value={lastOrderWithinDays} onChange={setLastOrder} autoComplete="off" error={errors.lastOrderWithinDays} />
                       <TextField label={t.minSpent} name="minSpent" type="number" value={minSpent} onChange={setMinSpent} autoComplete="off" suffix={sample.currency} error={errors.minSpent} />
                     </FormLayout.Group>
+                    <Select label={t.productId} name="productId" value={productId} onChange={setProductId} error={errors.productId}
+                      options={[{ label: t.anyProduct, value: "" }, ...products.map((p) => ({ label: p.title, value: p.id }))]} />
                     <TextField label={t.countries} name="countries" value={countries} onChange={setCountries} helpText={t.countriesHelp} autoComplete="off" error={errors.countries} />
                   </FormLayout>
                   <InlineStack gap="300" blockAlign="center">
                     <Button loading={estimate.state !== "idle"} onClick={() => estimate.submit({ intent: "estimate", ...audience }, { method: "post" })}>{t.estimate}</Button>
                     {estimate.data?.count !== null && estimate.data?.count !== undefined ? (
-                      <Text as="span" fontWeight="semibold">{fill(t.estimateResult, { count: estimate.data.count })}</Text>
+                      <Text as="span" fontWeight="semibold">{estimate.data.count === 1 ? t.estimateResultOne : fill(t.estimateResult, { count: estimate.data.count })}</Text>
                     ) : null}
                   </InlineStack>
                 </BlockStack>

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Card, DataTable, Page, Pagination } from "@shopify/polaris";
+import { Card, DataTable, Page } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { listDemand } from "../admin/demand.server";
 import { getShop } from "../shops/shop.server";
@@ -8,6 +8,7 @@ import { formatDateTime, formatMoney } from "../components/money";
 import { RouteError } from "../components/route-error";
 import { en } from "../i18n/admin";
 import { ListEmptyState } from "../components/list-empty-state";
+import { ListPagination } from "../components/list-pagination";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -39,11 +40,12 @@ export default function Demand() {
             ])}
           />
         )}
-        {next || !first ? (
-          <div style={{ padding: 12, display: "flex", justifyContent: "center" }}>
-            <Pagination hasPrevious={!first} previousURL="/app/demand" previousTooltip={t.first} hasNext={Boolean(next)} nextURL={next ? `?after=${next}` : undefined} nextTooltip={t.next} />
-          </div>
-        ) : null}
+        <ListPagination
+          previousUrl={first ? undefined : "/app/demand"}
+          previousLabel={t.first}
+          nextUrl={next ? `?after=${next}` : undefined}
+          nextLabel={t.next}
+        />
       </Card>
     </Page>
   );

@@ -8,8 +8,8 @@ import { useState } from "react";
 import { authenticate } from "../shopify.server";
 import { systemClock } from "../shared/clock";
 import { FLOW_CATEGORY, isMerchantFlow } from "../admin/flow-catalog";
-import { FLOW_FIELDS, MAX_CART_STEPS, hasSingleTemplate, templateValue } from "../admin/flow-form";
-import { loadFlowSettings, readFlowForm, saveFlowSettings } from "../admin/flow-settings.server";
+import { FLOW_FIELDS, MAX_APPOINTMENT_REMINDERS, MAX_CART_STEPS, hasSingleTemplate, templateValue } from "../admin/flow-form";
+import { loadCollectionChoices, loadFlowSettings, readFlowForm, saveFlowSettings } from "../admin/flow-settings.server";
 import { loadPreviewSample } from "../admin/preview-sample.server";
 import { previewValues, renderTemplate } from "../admin/template-preview";
 import { formatMoney } from "../components/money";
@@ -17,11 +17,12 @@ import { RouteError } from "../components/route-error";
 import { en, fill } from "../i18n/admin";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { session, admin } = await authenticate.admin(request);
   const flow = params.flow ?? "";
   if (!isMerchantFlow(flow)) throw new Response("Not found", { status: 404 });
   const [settings, sample] = await Promise.all([loadFlowSettings(session.shop, flow), loadPreviewSample(session.shop)]);
-  return { settings, sample, category: FLOW_CATEGORY[flow], previewAt: new Date(systemClock.now().getTime() + 86_400_000).toISOString() };
+  const collections = flow === "upsell" ? await loadCollectionChoices(admin, str(settings.config.fallbackCollectionId) || null) : null;
+  return { settings, sample, collections, category: FLOW_CATEGORY[flow], previewAt: new Date(systemClock.now().getTime() + 86_400_000).toISOString() };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
@@ -45,7 +46,7 @@ type StoredStep = {
 const str = (v: unknown) => (v === null || v === undefined ? "" : String(v));
 
 export default function FlowSettingsPage() {
-  const { settings, sample, category, previewAt } = useLoaderData<typeof loader>();
+  const { settings, sample, collections, category, previewAt } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const errors: Record<string, string> = result?.errors ?? {};
@@ -74,6 +75,13 @@ export default function FlowSettingsPage() {
     Object.fromEntries((FLOW_FIELDS[flow] ?? []).map((f) => [f.key, str(config[f.key])])),
   );
   const [previewStep, setPreviewStep] = useState(0);
+  const [reminders, setReminders] = useState<string[]>(() =>
+    ((config.reminders as Array<{ hoursBefore: number }> | undefined) ?? []).map((r) => str(r.hoursBefore)),
+  );
+  const collectionOptions = [
+    { label: t.noCollection, value: "" },
+    ...(collections?.options ?? []).map((c) => ({ label: c.known ? c.title : fill(t.collectionUnknown, { id: c.id }), value: c.id })),
+  ];
 
   const templateOptions = [
     { label: t.chooseTemplate, value: "" },
@@ -99,6 +107,7 @@ export default function FlowSettingsPage() {
       <Form method="post">
         <input type="hidden" name="enabled" value={enabled ? "true" : "false"} />
         <input type="hidden" name="stepCount" value={steps.length} />
+        {flow === "appointment" ? <input type="hidden" name="reminderCount" value={reminders.length} /> : null}
         <Layout>
           <Layout.Section>
             <BlockStack gap="400">
@@ -183,13 +192,47 @@ export default function FlowSettingsPage() {
                       <Select label={t.template} name="config.templateName" options={templateOptions} value={template} onChange={setTemplate}
                         helpText={fill(t.templateHelp, { category: categoryName })}
                         error={fieldError("config.templateName") ?? fieldError("config.language")} />
-                      {(FLOW_FIELDS[flow] ?? []).map((f) => (
+                      {(FLOW_FIELDS[flow] ?? []).map((f) => f.kind === "collection" ? (
+                        <Select key={f.key} label={t.fields[f.key]?.label ?? f.key} helpText={collections?.failed ? t.collectionsUnavailable : t.fields[f.key]?.help}
+                          name={`config.${f.key}`} options={collectionOptions} value={fields[f.key] ?? ""}
+                          onChange={(v) => setFields((all) => ({ ...all, [f.key]: v }))} error={fieldError(`config.${f.key}`)} />
+                      ) : (
                         <TextField key={f.key} label={t.fields[f.key]?.label ?? f.key} helpText={t.fields[f.key]?.help}
                           name={`config.${f.key}`} type={f.kind.endsWith("Number") || f.kind === "number" ? "number" : "text"} autoComplete="off"
                           value={fields[f.key] ?? ""} onChange={(v) => setFields((all) => ({ ...all, [f.key]: v }))}
                           error={fieldError(`config.${f.key}`)} />
                       ))}
                     </FormLayout>
+                  </BlockStack>
+                </Card>
+              ) : null}
+              {flow === "appointment" ? (
+                <Card>
+                  <BlockStack gap="300">
+                    <Text as="h2" variant="headingMd">{t.reminders}</Text>
+                    {errors["config.reminders"] ? <Text as="p" tone="critical">{errors["config.reminders"]}</Text> : null}
+                    {reminders.map((hours, i) => (
+                      <InlineStack key={i} gap="300" blockAlign="end" wrap={false}>
+                        <Box minWidth="240px">
+                          <TextField label={fill(t.reminder, { n: i + 1 })} name={`config.reminders.${i}.hoursBefore`} type="number" autoComplete="off"
+                            suffix="h" value={hours} onChange={(v) => setReminders((list) => list.map((r, j) => (j === i ? v : r)))}
+                            error={fieldError(`config.reminders.${i}.hoursBefore`)} />
+                        </Box>
+                        {reminders.length > 1 ? (
+                          <Button variant="plain" tone="critical" onClick={() => setReminders((list) => list.filter((_, j) => j !== i))}>
+                            {t.removeStep}
+                          </Button>
+                        ) : null}
+                      </InlineStack>
+                    ))}
+                    <Text as="p" tone="subdued" variant="bodySm">{t.hoursBeforeHelp}</Text>
+                    {reminders.length < MAX_APPOINTMENT_REMINDERS ? (
+                      <InlineStack>
+                        <Button onClick={() => setReminders((list) => [...list, str(Math.max(1, Math.round((Number(list[list.length - 1]) || 2) / 2)))])}>
+                          {t.addReminder}
+                        </Button>
+                      </InlineStack>
+                    ) : null}
                   </BlockStack>
                 </Card>
               ) : null}
@@ -240,9 +283,14 @@ export default function FlowSettingsPage() {
   );
 }
 
-/** Errors on paths the form has no field for (a whole list, the config itself) go in the banner. */
+// Shown above their list on the page, so not again in the banner.
+const LIST_ERRORS = new Set(["config.steps", "config.reminders"]);
+
+/** Errors on paths the form has no field for (the config itself, a hidden value) go in the banner. */
 function unplaced(errors: Record<string, string>) {
-  return Object.entries(errors).filter(([key]) => typeof document === "undefined" || !document.querySelector(`[name="${CSS.escape(key)}"]`));
+  return Object.entries(errors).filter(
+    ([key]) => !LIST_ERRORS.has(key) && (typeof document === "undefined" || !document.querySelector(`[name="${CSS.escape(key)}"]`)),
+  );
 }
 
 export function ErrorBoundary() {

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Link, Page, Pagination, Select, TextField } from "@shopify/polaris";
+import { Form, useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Link, Page, Select, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { authenticate } from "../shopify.server";
 import { listMessages, parseMessageQuery } from "../admin/message-log.server";
@@ -10,6 +10,7 @@ import { statusTone } from "../components/status-tone";
 import { RouteError } from "../components/route-error";
 import { en } from "../i18n/admin";
 import { ListEmptyState } from "../components/list-empty-state";
+import { ListPagination, useCursorUrls } from "../components/list-pagination";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -24,18 +25,11 @@ const STATUS_OPTIONS = ["scheduled", "sending", "sent", "delivered", "read", "fa
 
 export default function Messages() {
   const { items, filters, next, previous, timezone } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
   const [flow, setFlow] = useState(filters.flow ?? "");
   const [status, setStatus] = useState(filters.status ?? "");
   const [from, setFrom] = useState(filters.from ?? "");
   const [to, setTo] = useState(filters.to ?? "");
-  const pageUrl = (key: "after" | "before", cursor: string) => {
-    const copy = new URLSearchParams(params);
-    copy.delete("after");
-    copy.delete("before");
-    copy.set(key, cursor);
-    return `?${copy}`;
-  };
+  const pages = useCursorUrls({ previous, next });
 
   return (
     <Page title={t.title}>
@@ -77,18 +71,7 @@ export default function Messages() {
               ))}
             </IndexTable>
           )}
-          {next || previous ? (
-          <div style={{ padding: 12, display: "flex", justifyContent: "center" }}>
-            <Pagination
-              hasPrevious={Boolean(previous)}
-              previousURL={previous ? pageUrl("before", previous) : undefined}
-              previousTooltip={t.previous}
-              hasNext={Boolean(next)}
-              nextURL={next ? pageUrl("after", next) : undefined}
-              nextTooltip={t.next}
-            />
-          </div>
-          ) : null}
+          <ListPagination {...pages} previousLabel={t.previous} nextLabel={t.next} />
         </Card>
       </BlockStack>
     </Page>

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData, useOutlet, useSearchParams } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Link, Page, Pagination, Select, TextField } from "@shopify/polaris";
+import { Form, useLoaderData, useOutlet } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, IndexTable, InlineStack, Link, Page, Select, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { listSubscribers, parseSubscriberQuery } from "../consent/subscribers.server";
 import { getShop } from "../shops/shop.server";
@@ -9,6 +9,7 @@ import { formatDateTime } from "../components/money";
 import { RouteError } from "../components/route-error";
 import { subscriberText as t, statusBadgeTone } from "../consent/subscriber-labels";
 import { ListEmptyState } from "../components/list-empty-state";
+import { ListPagination, useCursorUrls } from "../components/list-pagination";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -25,18 +26,11 @@ export default function Subscribers() {
 
 function SubscriberList() {
   const { items, filters, next, previous, timezone } = useLoaderData<typeof loader>();
-  const [params] = useSearchParams();
   const [q, setQ] = useState(filters.q ?? "");
   const [status, setStatus] = useState(filters.status ?? "");
   const [source, setSource] = useState(filters.source ?? "");
   const [exporting, setExporting] = useState(false);
-  const pageUrl = (key: "after" | "before", cursor: string) => {
-    const copy = new URLSearchParams(params);
-    copy.delete("after");
-    copy.delete("before");
-    copy.set(key, cursor);
-    return `?${copy}`;
-  };
+  const pages = useCursorUrls({ previous, next });
   // Downloads go through fetch so App Bridge attaches the session token to the request.
   const download = async () => {
     setExporting(true);
@@ -97,15 +91,8 @@ function SubscriberList() {
               ))}
             </IndexTable>
           )}
+          <ListPagination {...pages} previousLabel={t.previous} nextLabel={t.next} />
         </Card>
-        <InlineStack align="center">
-          <Pagination
-            hasPrevious={Boolean(previous)}
-            hasNext={Boolean(next)}
-            previousURL={previous ? pageUrl("before", previous) : undefined}
-            nextURL={next ? pageUrl("after", next) : undefined}
-          />
-        </InlineStack>
       </BlockStack>
     </Page>
   );

@@ -17,6 +17,23 @@ export interface RunnerOptions {
   batchSize?: number;
   leaseMs?: number;
   idleMs?: number;
+  /** A wake-up polls after this long, not at once: a burst of webhooks costs a poll per gap, not one each. */
+  wakeGapMs?: number;
+}
+
+// Kept on globalThis: the server bundle (where webhooks commit) and the process that loads it
+// (where the runners are started) each hold a copy of this module.
+const RUNNERS = Symbol.for("rebound.taskRunners");
+type Holder = typeof globalThis & { [RUNNERS]?: Set<() => void> };
+const runners = ((globalThis as Holder)[RUNNERS] ??= new Set());
+
+/**
+ * Says that a transaction which may have enqueued tasks has committed: this process's runners
+ * poll now instead of at the end of their idle wait, so a restock's fan-out starts within
+ * milliseconds of its webhook. Runners in other processes find the task on their next poll.
+ */
+export function wakeTaskRunners() {
+  for (const nudge of runners) nudge();
 }
 
 /** Runs every due task once; returns how many ran. Used by the loop and by tests. */
@@ -42,8 +59,17 @@ export function startTaskRunner(options: RunnerOptions = {}) {
   const owner = `tasks-${process.pid}-${randomUUID().slice(0, 8)}`;
   let stopped = false;
   let wake: (() => void) | undefined;
+  // Set by a wake-up during a poll: that poll may have started before the commit it announces.
+  let nudged = false;
+  let wakeSoon: (() => void) | undefined;
+  const nudge = () => {
+    nudged = true;
+    wakeSoon?.();
+  };
+  runners.add(nudge);
   const done = (async () => {
     while (!stopped) {
+      nudged = false;
       let ran = 0;
       try {
         ran = await runDueTasks(owner, options);
@@ -53,14 +79,23 @@ export function startTaskRunner(options: RunnerOptions = {}) {
       if (ran === 0 && !stopped) {
         await new Promise<void>((resolve) => {
           wake = resolve;
-          setTimeout(resolve, options.idleMs ?? 500).unref();
+          const idle = setTimeout(resolve, options.idleMs ?? 500);
+          idle.unref();
+          wakeSoon = () => {
+            wakeSoon = undefined;
+            clearTimeout(idle);
+            setTimeout(resolve, options.wakeGapMs ?? 20).unref();
+          };
+          if (nudged) wakeSoon();
         });
+        wakeSoon = undefined;
       }
     }
   })();
   return {
     async stop() {
       stopped = true;
+      runners.delete(nudge);
       wake?.();
       await done;
     },

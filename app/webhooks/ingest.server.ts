@@ -3,6 +3,7 @@ import type { z } from "zod";
 import prisma from "../db.server";
 import { withCachedSessions } from "../shops/session-cache.server";
 import { authenticate } from "../shopify.server";
+import { wakeTaskRunners } from "../tasks/runner.server";
 import { sqlTimestamp } from "./sql.server";
 
 /**
@@ -92,5 +93,7 @@ export async function receiveShopifyWebhook<T>(request: Request, handler: Webhoo
         return recorded;
       });
   if (outcome === "not_installed") return json({ ignored: "shop is not installed" }, 200);
+  // Committed: a task it enqueued (a restock's fan-out) can start now rather than at the next poll.
+  if (outcome === "applied") wakeTaskRunners();
   return json({ ok: true, outcome }, 200);
 }

@@ -4,6 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/server";
 import { embeddedQuery, signSessionToken } from "../fakes/shopify/session-token";
 import { APP_BRIDGE_CDN, appBridgeStandIn } from "../fakes/shopify/app-bridge";
+import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../fakes/shopify/admin";
 import { seedShop } from "./support/admin-seed";
 import { snapshotBuild } from "../../scripts/build-snapshot";
 import { chromiumMissing, launchChromium } from "../support/browser";
@@ -22,6 +23,7 @@ const ARTIFACTS = "tests/artifacts";
 const haveBrowser = !chromiumMissing();
 
 let server: TestServer;
+let shopifyAdmin: FakeShopifyAdmin;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
 let browser: Browser;
 let prisma: typeof import("../../app/db.server").default;
@@ -61,7 +63,12 @@ beforeAll(async () => {
   if (!haveBrowser) return;
   mkdirSync(ARTIFACTS, { recursive: true });
   snapshot = snapshotBuild();
-  server = await startTestServer({}, { root: snapshot.root });
+  // The cross-sell page lists the shop's collections from the Admin API.
+  shopifyAdmin = await startFakeShopifyAdmin();
+  shopifyAdmin.store.seedShop({ domain: SHOP_A, accessToken: "shpat_test" });
+  shopifyAdmin.store.seedCollection(SHOP_A, { id: "5101", title: "Mugs and cups", handle: "mugs", productIds: [] });
+  shopifyAdmin.store.seedCollection(SHOP_A, { id: "5102", title: "Aprons", handle: "aprons", productIds: [] });
+  server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: shopifyAdmin.origin }, { root: snapshot.root });
   prisma = (await import("../../app/db.server")).default;
   const now = new Date();
   seededA = await seedShop(prisma, SHOP_A, now, "Alpha");
@@ -74,6 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  await shopifyAdmin?.close();
   snapshot?.remove();
 });
 
@@ -90,9 +98,10 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await expect(page.getByText("€58.00").first().isVisible()).resolves.toBe(true);
     // Messaged shopper bought (1/1), control group 1/2 bought: lift +100%.
     await expect(page.getByText("+100%").isVisible()).resolves.toBe(true);
-    // polaris-viz draws after it has measured its container: wait for the axes of both charts.
+    // polaris-viz draws its axes first and the lines once it has measured its container: wait
+    // for a line of each chart, so the screenshot shows them.
     for (const chart of ["Messages per day", "Revenue per day"]) {
-      await page.locator(`[aria-label="${chart}"] svg text`).first().waitFor();
+      await page.locator(`[aria-label="${chart}"] svg path[d*="L"]`).filter({ visible: true }).first().waitFor();
     }
     await shot(page, "home");
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
@@ -214,6 +223,47 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await appointment.context().close();
   });
 
+  it("edits the appointment reminders and picks the cross-sell's fallback collection", async () => {
+    const appointment = await openAdmin(SHOP_A, "/app/flows/appointment");
+    const hours = (n: number) => appointment.getByLabel(`Reminder ${n}: hours before the booking`);
+    await expect(hours(1).inputValue()).resolves.toBe("24");
+    await expect(hours(2).inputValue()).resolves.toBe("2");
+    await appointment.getByRole("button", { name: "Add a reminder" }).click();
+    await hours(3).fill("2");
+    await expect(appointment.getByRole("button", { name: "Add a reminder" }).count()).resolves.toBe(0);
+    await appointment.getByLabel("Template").selectOption("booking_reminder|en");
+    await appointment.getByRole("button", { name: "Save" }).click();
+    await appointment.getByText("each reminder needs a different time").waitFor();
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP_A, flow: "appointment" } })).toBe(0);
+    await hours(1).fill("48");
+    await hours(3).fill("6");
+    await appointment.getByRole("button", { name: "Save" }).click();
+    await appointment.getByText("Flow saved").waitFor();
+    await shot(appointment, "flow-appointment-reminders");
+    const stored = await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP_A, flow: "appointment" } } });
+    expect((stored.config as { reminders: unknown }).reminders).toEqual([{ hoursBefore: 48 }, { hoursBefore: 6 }, { hoursBefore: 2 }]);
+    await appointment.reload();
+    await expect(hours(2).inputValue()).resolves.toBe("6");
+    await appointment.getByRole("button", { name: "Remove" }).first().click();
+    await expect(hours(3).count()).resolves.toBe(0);
+    await appointment.context().close();
+
+    const upsell = await openAdmin(SHOP_A, "/app/flows/upsell");
+    const collection = upsell.getByLabel("Collection to suggest from otherwise");
+    expect(await collection.locator("option").allTextContents()).toEqual(["No collection", "Aprons", "Mugs and cups"]);
+    await collection.selectOption("Mugs and cups");
+    await upsell.getByLabel("Template").selectOption("cart_reminder|en");
+    await upsell.getByRole("button", { name: "Save" }).click();
+    await upsell.getByText("Flow saved").waitFor();
+    await shot(upsell, "flow-upsell");
+    const upsellRow = await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP_A, flow: "upsell" } } });
+    expect(upsellRow.config).toMatchObject({ fallbackCollectionId: "5101", fallbackProductId: null });
+    await upsell.reload();
+    await expect(collection.inputValue()).resolves.toBe("5101");
+    expect((upsell as Page & { errors?: string[] }).errors).toEqual([]);
+    await upsell.context().close();
+  });
+
   it("saves settings, keeps WhatsApp secrets write-only and shows a banner while sending is paused", async () => {
     await prisma.shop.update({ where: { shop: SHOP_A }, data: { sendingPausedReason: "whatsapp_token_invalid" } });
     const page = await openAdmin(SHOP_A, "/app/settings");
@@ -257,6 +307,13 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await page.getByLabel("Calling codes (optional)").fill("34");
     await page.getByRole("button", { name: "Estimate audience" }).click();
     await page.getByText("4 subscribers would get this message.").waitFor();
+    // Only the shop's ordered products are offered, and "bought it" narrows the audience.
+    const bought = page.getByLabel("Bought");
+    expect(await bought.locator("option").allInnerTexts()).toEqual(["Any product", "Alpha Pour-over Kettle"]);
+    await bought.selectOption({ label: "Alpha Pour-over Kettle" });
+    await page.getByRole("button", { name: "Estimate audience" }).click();
+    await page.getByText("1 subscriber would get this message.").waitFor();
+    await bought.selectOption({ label: "Any product" });
     // The template has three placeholders: each needs a value before the campaign is saved.
     await page.getByRole("button", { name: "Save draft" }).click();
     await page.getByText("Fill in this value").first().waitFor();
@@ -285,12 +342,14 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await later.getByLabel("Name").fill("January offer");
     await later.getByLabel("Marketing template").selectOption("cart_reminder|en");
     for (const n of [1, 2, 3]) await later.getByLabel(`Value for {{${n}}}`).fill(`v${n}`);
+    await later.getByLabel("Bought").selectOption({ label: "Alpha Pour-over Kettle" });
     await later.getByLabel("Send at").fill("2030-01-15T10:00");
     await later.getByRole("button", { name: "Schedule" }).click();
     await later.getByRole("heading", { name: "Progress" }).waitFor();
     const january = await prisma.campaign.findFirstOrThrow({ where: { shop: SHOP_A, name: "January offer" } });
     expect(january.status).toBe("scheduled");
     expect(january.scheduledAt?.toISOString()).toBe("2030-01-15T09:00:00.000Z");
+    expect(january).toMatchObject({ audience: { productId: "7001", countries: [] }, audienceSize: 1 });
     await later.context().close();
 
     const list = await openAdmin(SHOP_A, "/app/campaigns");
@@ -320,6 +379,19 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     }
     expect(await prisma.campaign.findUniqueOrThrow({ where: { id: seededB.campaignId } })).toEqual(before);
     expect(await prisma.task.count({ where: { shop: SHOP_B } })).toBe(0);
+
+    // A campaign of A cannot target a product only B sells, nor list B's products.
+    await prisma.product.create({ data: { shop: SHOP_B, id: "7999", title: "Bravo Only Grinder", shopifyUpdatedAt: new Date() } });
+    const campaignsBefore = await prisma.campaign.count();
+    const targeted = await asShop(SHOP_A, "/app/campaigns/new", {
+      method: "POST",
+      body: new URLSearchParams({ intent: "create", name: "Poach", template: "cart_reminder|en", "body.1": "a", "body.2": "b", "body.3": "c", productId: "7999" }),
+    });
+    expect(targeted.status).toBe(422);
+    expect(await prisma.campaign.count()).toBe(campaignsBefore);
+    const picker = await (await asShop(SHOP_A, `/app/campaigns/new?${embeddedQuery(SHOP_A, token(SHOP_A))}`)).text();
+    expect(picker).toContain("Alpha Pour-over Kettle");
+    expect(picker).not.toContain("Bravo");
 
     // Lists and pages of A never show B's rows.
     const messages = await asShop(SHOP_A, `/app/messages?${embeddedQuery(SHOP_A, token(SHOP_A))}`);

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,7 +71,10 @@ function storefrontScope(extra: Record<string, unknown>) {
 
 async function productPage(url: URL) {
   const selected = product.variants.find((v) => String(v.id) === url.searchParams.get("variant")) ?? product.variants.find((v) => v.available)!;
-  const block = await theme.render("product-notify", storefrontScope({ product: { ...product, selected_or_first_available_variant: selected } }));
+  const block = await theme.render(
+    "product-notify",
+    storefrontScope({ product: { ...product, selected_or_first_available_variant: selected }, request: { locale: { iso_code: "en" }, path: url.pathname } }),
+  );
   const options = product.variants
     .map((v) => `<option value="${v.id}"${v.id === selected.id ? " selected" : ""}>${v.title}${v.available ? "" : " (sold out)"}</option>`)
     .join("");
@@ -127,8 +131,8 @@ function page(body: string) {
 <body>${body}</body></html>`;
 }
 
-async function openStore(): Promise<Page> {
-  const tab = await context.newPage();
+async function openStore(on: BrowserContext = context): Promise<Page> {
+  const tab = await on.newPage();
   await tab.route("**/*", async (route) => {
     const request = route.request();
     const url = new URL(request.url());
@@ -142,10 +146,15 @@ async function openStore(): Promise<Page> {
       const target = signedProxyUrl(server.url, "/proxy", { shop, path: "/optin", query: url.searchParams }, server.secret);
       const headers: Record<string, string> = {
         "Content-Type": request.headers()["content-type"] ?? "application/octet-stream",
+        Accept: request.headers()["accept"] ?? "*/*",
         "User-Agent": request.headers()["user-agent"] ?? "",
         "X-Forwarded-For": "203.0.113.10",
       };
       const answer = await fetch(target, { method: request.method(), headers, body: (request.postDataBuffer() ?? undefined) as BodyInit | undefined });
+      // A Liquid answer is rendered by Shopify inside the theme's layout.
+      if (answer.headers.get("content-type") === "application/liquid") {
+        return route.fulfill({ status: answer.status, body: page(await answer.text()), contentType: "text/html" });
+      }
       return route.fulfill({ status: answer.status, body: Buffer.from(await answer.arrayBuffer()), contentType: answer.headers.get("content-type") ?? "application/json" });
     }
     if (url.pathname.startsWith("/products/")) return route.fulfill({ body: await productPage(url), contentType: "text/html" });
@@ -232,8 +241,37 @@ describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
     expect(request).toMatchObject({ variantId: "111", productId: "7001", status: "waiting" });
     const event = await prisma.consentEvent.findFirstOrThrow({ where: { shop, subscriberId: subscriber.id } });
     expect(event.text).toBe(`Yes, send me a WhatsApp message from ${STORE} when this item is back in stock. Reply STOP at any time to opt out.`);
-    expect(event.textVersion).toMatch(/^t[0-9a-f]+$/);
+    expect(event.textVersion).toBe(`v${createHash("md5").update(event.text ?? "").digest("hex").slice(0, 12)}`);
     await tab.close();
+  });
+
+  it("works without JavaScript: the form posts, the shop's page answers, the proof is the same", async () => {
+    const plain = await browser.newContext({ userAgent: DESKTOP_CHROME_UA, viewport: { width: 900, height: 700 }, javaScriptEnabled: false });
+    try {
+      const tab = await openStore(plain);
+      await tab.goto(`${origin}/products/linen-tee?variant=333`);
+      await tab.getByLabel("WhatsApp number").fill("612 345 699");
+      await tab.getByRole("button", { name: "Notify me on WhatsApp" }).click();
+      await tab.getByText("Please tick the box").waitFor();
+      expect(await prisma.subscriber.count({ where: { shop, phone: "+34612345699" } })).toBe(0);
+      await tab.getByRole("link", { name: "Back to the store" }).click();
+      await tab.getByLabel("WhatsApp number").fill("612 345 699");
+      await tab.getByRole("checkbox").check();
+      await tab.getByRole("button", { name: "Notify me on WhatsApp" }).click();
+      await tab.getByText("confirm in the WhatsApp message").waitFor();
+      await shot(tab, "product-submitted-without-js");
+      const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+34612345699" } } });
+      const request = await prisma.backInStockRequest.findFirstOrThrow({ where: { shop, subscriberId: subscriber.id } });
+      expect(request).toMatchObject({ variantId: "333", productId: "7001", status: "waiting" });
+      const event = await prisma.consentEvent.findFirstOrThrow({ where: { shop, subscriberId: subscriber.id } });
+      const text = `Yes, send me a WhatsApp message from ${STORE} when this item is back in stock. Reply STOP at any time to opt out.`;
+      expect(event).toMatchObject({ source: "product_block", text, textVersion: `v${createHash("md5").update(text).digest("hex").slice(0, 12)}`, locale: "en" });
+      await tab.getByRole("link", { name: "Back to the store" }).click();
+      await tab.waitForURL(`${origin}/products/linen-tee?variant=333`);
+      expect(await tab.getByRole("button", { name: "Notify me on WhatsApp" }).isVisible()).toBe(true);
+    } finally {
+      await plain.close();
+    }
   });
 
   it("an invalid phone shows an error and stores nothing", async () => {

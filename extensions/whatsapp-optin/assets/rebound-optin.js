@@ -49,6 +49,9 @@
     if (!phone.value.trim()) { say(form, messages.phone_required, true); phone.focus(); return; }
     if (!consent.checked) { say(form, messages.consent_required, true); consent.focus(); return; }
     var text = form.querySelector('[data-consent-text]').textContent.replace(/\s+/g, ' ').trim();
+    // The version the theme rendered for this text, so both ways of submitting record the same one.
+    var rendered = form.querySelector('[name="textVersion"]');
+    var version = rendered && rendered.value ? rendered.value : textVersion(text);
     button.disabled = true;
     say(form, messages.submitting, false);
     cartToken(form).then(function (token) {
@@ -57,7 +60,7 @@
         country: form.querySelector('[name="country"]').value || undefined,
         source: form.getAttribute('data-source'),
         consentText: text,
-        textVersion: textVersion(text),
+        textVersion: version,
         locale: (form.getAttribute('data-locale') || 'en'),
         website: form.querySelector('[name="website"]').value
       };

@@ -34,6 +34,7 @@ export async function seedShop(prisma: PrismaClient, shop: string, now: Date, la
     data: [
       { shop, id: "p1", title: `${label} Ceramic Mug`, shopifyUpdatedAt: ago(48) },
       { shop, id: "p2", title: `${label} Linen Apron`, shopifyUpdatedAt: ago(48) },
+      { shop, id: "7001", title: `${label} Pour-over Kettle`, shopifyUpdatedAt: ago(48) },
     ],
   });
   await prisma.variant.createMany({
@@ -80,7 +81,12 @@ export async function seedShop(prisma: PrismaClient, shop: string, now: Date, la
     },
   });
   await prisma.notificationEvent.create({ data: { shop, notificationId: failed.id, kind: "failed", detail: { code: 131049 }, at: ago(9) } });
-  await prisma.order.create({ data: { shop, id: `${label}-o1`, subscriberId: subscribers[0].id, totalPrice: "58.00", currency: "EUR", placedAt: ago(24), shopifyUpdatedAt: ago(24) } });
+  await prisma.order.create({
+    data: {
+      shop, id: `${label}-o1`, subscriberId: subscribers[0].id, totalPrice: "58.00", currency: "EUR", placedAt: ago(24), shopifyUpdatedAt: ago(24),
+      lineItems: { create: [{ id: `${label}-li1`, productId: "7001", variantId: "7101", title: `${label} Pour-over Kettle`, quantity: 1, price: "58.00" }] },
+    },
+  });
   await prisma.attribution.create({
     data: { shop, orderId: `${label}-o1`, notificationId: sent.id, flow: "abandoned_cart", revenue: "58.00", currency: "EUR", matchedBy: "cart", attributedAt: ago(24) },
   });

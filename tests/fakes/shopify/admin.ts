@@ -41,10 +41,27 @@ export interface FakeProduct {
   variants: FakeVariant[];
 }
 
+export interface FakeCollection {
+  id: string;
+  title: string;
+  handle: string;
+  /** Member products in the collection's own (merchant-set) order */
+  productIds: string[];
+}
+
 /** The data the fake answers from; tests and the sandbox seed it. */
 export class FakeAdminStore {
   readonly shops = new Map<string, FakeShop>();
   readonly products = new Map<string, Map<string, FakeProduct>>();
+  readonly collections = new Map<string, Map<string, FakeCollection>>();
+
+  seedCollection(shop: string, collection: FakeCollection): FakeCollection {
+    if (!this.shops.has(shop)) throw new Error(`seed the shop ${shop} before its collections`);
+    const all = this.collections.get(shop) ?? new Map<string, FakeCollection>();
+    all.set(collection.id, collection);
+    this.collections.set(shop, all);
+    return collection;
+  }
 
   seedShop(shop: Partial<FakeShop> & Pick<FakeShop, "domain" | "accessToken">): FakeShop {
     const full: FakeShop = {
@@ -120,7 +137,44 @@ function parseGid(value: unknown, type: string): string {
   return match[2];
 }
 
-/** The operations the app makes today: app/shops/shop.server.ts and app/catalog/inventory-item.server.ts. */
+/**
+ * A connection field's arguments as the query states them, literals or `$variables`, e.g.
+ * `products(first: $first, sortKey: COLLECTION_DEFAULT)`. Shopify refuses a connection without
+ * `first` or `last`, and more than 250 nodes a page.
+ * https://shopify.dev/docs/api/usage/pagination-graphql
+ */
+function connectionArgs(query: string, field: string, variables: Record<string, unknown>) {
+  const list = new RegExp(`\\b${field}\\s*\\(([^)]*)\\)`).exec(query)?.[1] ?? "";
+  const args: Record<string, unknown> = {};
+  for (const [, name, raw] of list.matchAll(/(\w+)\s*:\s*(\$?\w+|"[^"]*")/g)) {
+    args[name] = raw.startsWith("$") ? variables[raw.slice(1)] : /^\d+$/.test(raw) ? Number(raw) : raw.replace(/^"|"$/g, "");
+  }
+  const first = args.first;
+  if (first === undefined && args.last === undefined) {
+    throw new FakeGraphQLError("you must provide one of first or last", "argumentLiteralsIncompatible");
+  }
+  if (typeof first !== "number" || !Number.isInteger(first) || first < 0) {
+    throw new FakeGraphQLError(`Argument 'first' on Field '${field}' has an invalid value (${String(first)}). Expected type 'Int'.`, "argumentLiteralsIncompatible");
+  }
+  if (first > 250) throw new FakeGraphQLError(`Field '${field}' cannot return more than 250 records`, "MAX_COST_EXCEEDED");
+  return { first, sortKey: typeof args.sortKey === "string" ? args.sortKey : undefined, reverse: args.reverse === "true" || args.reverse === true };
+}
+
+const COLLECTION_SORT_KEYS = ["ID", "RELEVANCE", "TITLE", "UPDATED_AT"];
+const PRODUCT_COLLECTION_SORT_KEYS = ["BEST_SELLING", "COLLECTION_DEFAULT", "CREATED", "ID", "MANUAL", "PRICE", "RELEVANCE", "TITLE"];
+
+function checkSortKey(sortKey: string | undefined, allowed: string[], enumName: string) {
+  if (sortKey !== undefined && !allowed.includes(sortKey)) {
+    throw new FakeGraphQLError(`Argument 'sortKey' has an invalid value (${sortKey}). Expected type '${enumName}'.`, "argumentLiteralsIncompatible");
+  }
+}
+
+const numericOrder = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+
+/**
+ * The operations the app makes today: app/shops/shop.server.ts, app/catalog/inventory-item.server.ts
+ * and app/catalog/collections.server.ts.
+ */
 export const defaultOperations: Record<string, OperationHandler> = {
   ReboundShop: ({ shop }) => ({
     shop: {
@@ -153,6 +207,33 @@ export const defaultOperations: Record<string, OperationHandler> = {
         },
       },
     };
+  },
+  ReboundCollections: ({ shop, store, variables, query }) => {
+    const { first, sortKey, reverse } = connectionArgs(query, "collections", variables);
+    checkSortKey(sortKey, COLLECTION_SORT_KEYS, "CollectionSortKeys");
+    const all = [...(store.collections.get(shop.domain)?.values() ?? [])];
+    all.sort((a, b) => (sortKey === "TITLE" ? a.title.localeCompare(b.title) || numericOrder(a.id, b.id) : numericOrder(a.id, b.id)));
+    if (reverse) all.reverse();
+    return { collections: { nodes: all.slice(0, first).map((c) => ({ id: `gid://shopify/Collection/${c.id}`, title: c.title })) } };
+  },
+  // A collection that does not exist (or was deleted) is null, not an error.
+  ReboundCollectionProducts: ({ shop, store, variables, query }) => {
+    const id = parseGid(variables.id, "Collection");
+    const { first, sortKey, reverse } = connectionArgs(query, "products", variables);
+    checkSortKey(sortKey, PRODUCT_COLLECTION_SORT_KEYS, "ProductCollectionSortKeys");
+    if (sortKey && !["COLLECTION_DEFAULT", "MANUAL", "ID", "TITLE"].includes(sortKey)) {
+      throw new FakeGraphQLError(`The fake Admin API does not sort collection products by ${sortKey}`, "undefinedField");
+    }
+    const collection = store.collections.get(shop.domain)?.get(id);
+    if (!collection) return { collection: null };
+    const catalogue = store.products.get(shop.domain);
+    const ids = [...collection.productIds];
+    if (sortKey === "ID") ids.sort(numericOrder);
+    if (sortKey === "TITLE") ids.sort((a, b) => (catalogue?.get(a)?.title ?? "").localeCompare(catalogue?.get(b)?.title ?? ""));
+    if (reverse) ids.reverse();
+    // Only the fields the app selects (app/catalog/collections.server.ts), as GraphQL answers.
+    const nodes = ids.slice(0, first).map((productId) => ({ id: `gid://shopify/Product/${productId}` }));
+    return { collection: { id: `gid://shopify/Collection/${collection.id}`, products: { nodes } } };
   },
   // app/flows/discounts.server.ts. Shopify requires code, title, startsAt, customerGets and a
   // buyer context, and answers a reused code with a userError (TAKEN) rather than an HTTP error.

@@ -54,13 +54,14 @@ export function proxyFetch(
   appUrl: string,
   secret: string,
   forward: ProxyForward,
-  init: { method?: string; body?: string | Uint8Array; contentType?: string; forwardedFor?: string; userAgent?: string } = {},
+  init: { method?: string; body?: string | Uint8Array; contentType?: string; accept?: string; forwardedFor?: string; userAgent?: string } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = {
     "User-Agent": init.userAgent ?? DESKTOP_CHROME_UA,
     "X-Forwarded-For": init.forwardedFor ?? "198.51.100.7",
   };
   if (init.contentType) headers["Content-Type"] = init.contentType;
+  if (init.accept) headers.Accept = init.accept;
   return fetch(signedProxyUrl(appUrl, "/proxy", forward, secret), {
     method: init.method ?? "POST",
     headers,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Liquid, Tag, type TagToken, type TopLevelToken, type Context, type Emitter } from "liquidjs";
@@ -5,7 +6,7 @@ import { Liquid, Tag, type TagToken, type TopLevelToken, type Context, type Emit
 /**
  * Renders a theme app extension's blocks the way a storefront would, with the few Shopify tags
  * and filters the blocks use: {% schema %} (emits nothing), `t` (from the extension's locales,
- * with {{ name }} interpolation), asset_url, stylesheet_tag, script_tag and money. The storefront
+ * with {{ name }} interpolation), asset_url, stylesheet_tag, script_tag, money and md5. The storefront
  * objects (product, shop, cart, localization, request) are passed in by the test.
  */
 export interface ThemeRenderer {
@@ -56,6 +57,7 @@ export function themeRenderer(extensionRoot: string, locale = "en"): ThemeRender
   engine.registerFilter("asset_url", assetUrl);
   engine.registerFilter("stylesheet_tag", (url: string) => `<link href="${url}" rel="stylesheet" type="text/css" media="all" />`);
   engine.registerFilter("script_tag", (url: string) => `<script src="${url}" type="text/javascript"></script>`);
+  engine.registerFilter("md5", (value: unknown) => createHash("md5").update(String(value ?? "")).digest("hex"));
   engine.registerFilter("money", (cents: number) => (Number(cents) / 100).toFixed(2));
 
   return {

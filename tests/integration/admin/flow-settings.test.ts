@@ -82,6 +82,34 @@ describe("flow settings form", () => {
     expect(row.config).toEqual({ templateName: "restock_alert", language: "en", messagesPerUnit: null, delayMinutes: 15, validHours: 24 });
   });
 
+  it("stores appointment reminders as a list, naming the reminder that is out of range", async () => {
+    const form = (hours: string[]) => ({
+      enabled: "false",
+      holdoutPercent: "0",
+      "config.templateName": "visit_reminder|en",
+      "config.bookingDateProperty": "Booking date",
+      "config.bookingTimeProperty": "Booking time",
+      reminderCount: String(hours.length),
+      ...Object.fromEntries(hours.map((h, i) => [`config.reminders.${i}.hoursBefore`, h])),
+    });
+    const bad = await post("/app/flows/appointment", form(["24", "0.5"]));
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("at least 1 hour");
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP, flow: "appointment" } })).toBe(0);
+
+    const good = await post("/app/flows/appointment", form(["3", "48"]));
+    expect(good.status).toBe(200);
+    await good.text();
+    const row = await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP, flow: "appointment" } } });
+    expect(row.config).toEqual({
+      templateName: "visit_reminder",
+      language: "en",
+      reminders: [{ hoursBefore: 48 }, { hoursBefore: 3 }],
+      bookingDateProperty: "Booking date",
+      bookingTimeProperty: "Booking time",
+    });
+  });
+
   it("answers 404 for a flow that does not exist, and 400 for a toggle of one", async () => {
     const missing = await post("/app/flows/newsletter", backInStock());
     expect(missing.status).toBe(404);
@@ -89,6 +117,6 @@ describe("flow settings form", () => {
     const toggle = await post("/app/flows?index", { flow: "newsletter", enabled: "true" });
     expect(toggle.status).toBe(400);
     await toggle.text();
-    expect(await prisma.flowSetting.count({ where: { shop: SHOP, flow: { notIn: ["back_in_stock"] } } })).toBe(0);
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP, flow: { notIn: ["back_in_stock", "appointment"] } } })).toBe(0);
   });
 });

@@ -9,6 +9,8 @@ let prisma: PrismaClient;
 let drop: () => Promise<void>;
 let closeDatabase: () => Promise<void>;
 let notifyRestock: typeof import("../../../app/flows/back-in-stock.server").notifyRestock;
+let recordClick: typeof import("../../../app/flows/clicks.server").recordClick;
+let derivedLinkToken: typeof import("../../../app/flows/link-token.server").derivedLinkToken;
 
 const shop = "restock.myshopify.com";
 const now = new Date("2026-05-01T10:00:00Z");
@@ -50,6 +52,8 @@ beforeAll(async () => {
   prisma = db.default;
   closeDatabase = db.closeDatabase;
   ({ notifyRestock } = await import("../../../app/flows/back-in-stock.server"));
+  ({ recordClick } = await import("../../../app/flows/clicks.server"));
+  ({ derivedLinkToken } = await import("../../../app/flows/link-token.server"));
   await prisma.product.create({ data: { shop, id: "p1", title: "Linen shirt", handle: "linen-shirt", shopifyUpdatedAt: updated } });
 }, 60_000);
 
@@ -114,15 +118,45 @@ describe("notifyRestock (set-based fan-out)", () => {
     expect(new Set(keys.map((k) => k.dedupKey)).size).toBe(8);
   });
 
-  it("writes a link per message whose token is the button's suffix", async () => {
-    const row = await prisma.notification.findFirstOrThrow({ where: { shop, variantId: "v-limit" } });
+  it("writes no link rows: the button's token is the id plus its MAC, and the link is made on the first tap", async () => {
+    const row = await prisma.notification.findFirstOrThrow({ where: { shop, variantId: "v-limit", status: "scheduled" } });
     const params = row.params as { body: string[]; buttons: Array<{ suffix: string }> };
     expect(params.body).toEqual(["Linen shirt", "Large"]);
     const token = params.buttons[0].suffix;
-    expect(token).toMatch(/^[0-9a-f]{32}$/);
+    // The SQL HMAC agrees with the one the click route checks.
+    expect(token).toBe(derivedLinkToken(row.id));
+    expect(row.linkDestination).toContain("/products/linen-shirt");
+    expect(await prisma.trackedLink.count({ where: { shop, notificationId: row.id } })).toBe(0);
+
+    // A link preview is redirected but counts nothing and makes no row.
+    expect(await recordClick(token, now, { automated: true })).toMatchObject({ destination: expect.stringContaining("/products/linen-shirt") });
+    expect(await prisma.trackedLink.count({ where: { token } })).toBe(0);
+    expect(await prisma.click.count({ where: { token } })).toBe(0);
+
+    // Two first taps at once: one row, two clicks.
+    const taps = await Promise.all([recordClick(token, now), recordClick(token, now)]);
+    for (const tap of taps) expect(tap?.destination).toContain("/products/linen-shirt");
     const link = await prisma.trackedLink.findUniqueOrThrow({ where: { token } });
-    expect(link.notificationId).toBe(row.id);
-    expect(link.destination).toContain("/products/linen-shirt");
+    expect(link).toMatchObject({ shop, notificationId: row.id, destination: row.linkDestination });
+    expect(await prisma.click.count({ where: { token } })).toBe(2);
+    expect((await prisma.notification.findUniqueOrThrow({ where: { id: row.id } })).clickedAt).toEqual(now);
+    expect(await recordClick(token, now)).not.toBeNull();
+    expect(await prisma.click.count({ where: { token } })).toBe(3);
+  });
+
+  it("answers unknown or forged tokens with nothing", async () => {
+    const row = await prisma.notification.findFirstOrThrow({ where: { shop, variantId: "v-limit" } });
+    const token = derivedLinkToken(row.id);
+    const flipped = token.slice(0, -1) + (token.endsWith("0") ? "1" : "0");
+    for (const bad of [flipped, row.id + "0".repeat(32), derivedLinkToken("0".repeat(32)), row.id, "", token.toUpperCase(), `${token}0`]) {
+      expect(await recordClick(bad, now)).toBeNull();
+    }
+    // A valid MAC over a notification that has no link destination is not a link either.
+    const other = await prisma.notification.create({
+      data: { id: "f".repeat(32), shop, flow: "reorder", dedupKey: "no-link", status: "sent", sendAt: now, templateName: "x" },
+    });
+    expect(await recordClick(derivedLinkToken(other.id), now)).toBeNull();
+    expect(await prisma.click.count({ where: { notificationId: { in: [row.id, other.id] }, token: { not: token } } })).toBe(0);
   });
 
   it("keeps a control group chosen by the same hash as the planners", async () => {

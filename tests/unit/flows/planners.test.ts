@@ -132,7 +132,8 @@ describe("appointment reminders", () => {
   it("plans a UTILITY reminder the configured hours before, keyed to the booking", () => {
     const now = new Date("2026-03-20T12:00:00Z");
     const plan = planAppointments({
-      shop, timeZone: "Europe/Madrid", now, subscriber: { ...subscriber, scope: "utility" }, setting,
+      shop, timeZone: "Europe/Madrid", now, subscriber: { ...subscriber, scope: "utility" },
+      setting: { enabled: true, config: readFlowConfig("appointment", { hoursBefore: 24 }) },
       order: order([{ name: "Booking date", value: "2026-03-30" }, { name: "Booking time", value: "10:30" }]),
     });
     expect(plan.messages).toHaveLength(1);

@@ -43,6 +43,16 @@ describe("claiming the outbox", () => {
     expect((await prisma.notification.findUniqueOrThrow({ where: { id: future.id } })).status).toBe("scheduled");
   });
 
+  it("hands back a batch oldest due first, whatever order the rows were written in", async () => {
+    await prisma.notification.deleteMany({ where: { shop } });
+    // Written latest-due first, so the table's physical order is the reverse of the due order.
+    const written = [];
+    for (let i = 40; i > 0; i--) written.push(await row({ sendAt: at(-i * 1000 + (i % 2 === 0 ? 0 : -500_000)) }));
+    const claimed = await claim.claimDue("w", 100, 30_000, T0);
+    const expected = [...written].sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime() || a.id.localeCompare(b.id));
+    expect(claimed.map((r) => r.id)).toEqual(expected.map((r) => r.id));
+  });
+
   it("takes over a dead worker's row after its lease, and the old owner can no longer write", async () => {
     await prisma.notification.deleteMany({ where: { shop } });
     const r = await row({ sendAt: at(-1000) });

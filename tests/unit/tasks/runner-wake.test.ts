@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolatedDatabaseEnv } from "../../support/server";
+
+let dropDatabase: () => Promise<void>;
+let queue: typeof import("../../../app/tasks/queue.server");
+let runner: typeof import("../../../app/tasks/runner.server");
+
+beforeAll(async () => {
+  dropDatabase = await isolatedDatabaseEnv();
+  const { databaseReady } = await import("../../../app/db.server");
+  await databaseReady();
+  queue = await import("../../../app/tasks/queue.server");
+  runner = await import("../../../app/tasks/runner.server");
+}, 60_000);
+
+afterAll(async () => {
+  const { closeDatabase } = await import("../../../app/db.server");
+  await closeDatabase();
+  await dropDatabase?.();
+});
+
+describe("task runner wake-up", () => {
+  it("runs a task enqueued after it went idle as soon as it is woken, not after the idle wait", async () => {
+    const ran: number[] = [];
+    runner.registerTaskHandler("test.wake", async () => {
+      ran.push(performance.now());
+    });
+    const started = runner.startTaskRunner({ idleMs: 60_000 });
+    try {
+      // Let the first poll find nothing and the runner settle into its (long) idle wait.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await queue.enqueueTask({ shop: "wake.myshopify.com", kind: "test.wake" });
+      const woken = performance.now();
+      runner.wakeTaskRunners();
+      const deadline = woken + 5_000;
+      while (ran.length === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(ran).toHaveLength(1);
+      expect(ran[0] - woken).toBeLessThan(1_000);
+    } finally {
+      await started.stop();
+    }
+  });
+
+  it("a wake-up during a poll polls again instead of waiting out the idle time", async () => {
+    const ran: string[] = [];
+    runner.registerTaskHandler("test.wake_during", async (task) => {
+      ran.push(task.id);
+      // Enqueued and announced while this poll is still running: the poll's claim cannot see it.
+      if (ran.length === 1) {
+        await queue.enqueueTask({ shop: "wake.myshopify.com", kind: "test.wake_during", dedupKey: "second" });
+        runner.wakeTaskRunners();
+      }
+    });
+    await queue.enqueueTask({ shop: "wake.myshopify.com", kind: "test.wake_during", dedupKey: "first" });
+    const started = runner.startTaskRunner({ idleMs: 60_000 });
+    try {
+      const deadline = performance.now() + 5_000;
+      while (ran.length < 2 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(ran).toHaveLength(2);
+    } finally {
+      await started.stop();
+    }
+  });
+});
