@@ -5,7 +5,7 @@ import { planRestock } from "../../../app/flows/back-in-stock";
 import { planKeys } from "../../../app/flows/plan";
 import { monthStart } from "../../../app/flows/promotion";
 import { planReorder, type ReorderProduct } from "../../../app/flows/reorder";
-import { defaultFlowConfig } from "../../../app/flows/settings";
+import { defaultFlowConfig, readFlowConfig } from "../../../app/flows/settings";
 import { planUpsell } from "../../../app/flows/upsell";
 
 /**
@@ -20,7 +20,8 @@ const D = 24 * H;
 const subscriber = { id: "sub-1", status: "subscribed" as const, scope: "marketing" as const, marketingStoppedAt: null };
 
 describe("appointment reminders in the shop's time zone", () => {
-  const setting = (hoursBefore = 24) => ({ enabled: true, config: { ...defaultFlowConfig("appointment"), hoursBefore } });
+  // A stored config with hoursBefore: one reminder that many hours before.
+  const setting = (hoursBefore = 24) => ({ enabled: true, config: readFlowConfig("appointment", { hoursBefore }) });
   const order = (date: string, time: string | null) => ({
     id: "o1",
     cancelled: false,
