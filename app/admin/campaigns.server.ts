@@ -38,6 +38,8 @@ export function shopLocalTime(raw: string, timeZone: string): Date | null {
   if (!m) return null;
   const [year, month, day, hour, minute] = m.slice(1).map(Number);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
+  // 30 February would otherwise become 2 March: a form that names no such day is refused.
+  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null;
   return zonedTimeToUtc({ year, month, day, hour, minute }, timeZone);
 }
 

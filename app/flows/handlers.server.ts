@@ -6,7 +6,7 @@ import { replanAbandonedCart } from "./abandoned-cart.server";
 import { attributeOrder } from "./attribution.server";
 import { notifyRestock } from "./back-in-stock.server";
 import "./discounts.server";
-import { planAfterOrderPaid, settleOrderPlaced } from "./orders.server";
+import { planAfterOrderPaid, settleOrderCancelled, settleOrderPlaced } from "./orders.server";
 import { CAMPAIGN_SETTLE_TASK, launchCampaign, settleCampaign } from "./promotion.server";
 
 /**
@@ -36,7 +36,13 @@ on("flows.order_placed", orderEvent, async (shop, p, clock) => {
   await settleOrderPlaced(shop, p.orderId, clock.now());
   await attributeOrder(shop, p.orderId);
 });
-on("flows.order_paid", orderEvent, (shop, p, clock) => planAfterOrderPaid(shop, p.orderId, clock.now()));
+// Credit is given on either event: Shopify may deliver orders/paid first, or orders/create late
+// or never (dropped after its retries); attributeOrder writes one row per order.
+on("flows.order_paid", orderEvent, async (shop, p, clock) => {
+  await planAfterOrderPaid(shop, p.orderId, clock.now());
+  await attributeOrder(shop, p.orderId);
+});
+on("flows.order_cancelled", orderEvent, (shop, p) => settleOrderCancelled(shop, p.orderId));
 on("flows.variant_restocked", restocked, (shop, p, clock) => notifyRestock(shop, p, clock.now()));
 // Written by the campaign pages (app/admin/campaigns.server.ts) at the scheduled time.
 on("campaigns.launch", campaignLaunch, (shop, p, clock) => launchCampaign(shop, p.campaignId, clock.now()));

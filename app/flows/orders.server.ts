@@ -52,6 +52,15 @@ export async function settleOrderPlaced(shop: string, orderId: string, now: Date
     }
   }
 
+  await planBookingReminders(shop, order, buyer, now);
+}
+
+/**
+ * Booking reminders from the order's line item properties. Both orders/create and orders/paid
+ * carry them and Shopify may deliver either first, or one a day late, so both plan; the dedup
+ * key makes the second a no-op.
+ */
+async function planBookingReminders(shop: string, order: LoadedOrder, buyer: Awaited<ReturnType<typeof buyerOf>>, now: Date) {
   const [setting, shopRow, sent] = await Promise.all([
     loadFlowSetting(shop, "appointment"),
     prisma.shop.findUnique({ where: { shop }, select: { timezone: true } }),
@@ -77,14 +86,27 @@ export async function settleOrderPlaced(shop: string, orderId: string, now: Date
 }
 
 /**
- * orders/paid: reorder and cross-sell reminders are planned from what was paid for. The reorder
- * plan is written first: the cross-sell may need the Admin API, and a failed call retries the
- * task (both plans are idempotent) without holding the reorder reminder back.
+ * orders/cancelled: what was planned from the order (the booking's reminder, the reorder nudge,
+ * the cross-sell) is moot. Read from the stored order, so a late event about an order that is
+ * no longer cancelled (Shopify cannot un-cancel, but deliveries reorder) changes nothing.
+ */
+export async function settleOrderCancelled(shop: string, orderId: string) {
+  const order = await prisma.order.findUnique({ where: { shop_id: { shop, id: orderId } }, select: { cancelledAt: true } });
+  if (!order?.cancelledAt) return;
+  await cancelNotifications(shop, { flow: ["appointment", "reorder", "upsell"], orderId }, "order_cancelled");
+}
+
+/**
+ * orders/paid: reorder and cross-sell reminders are planned from what was paid for, and booking
+ * reminders in case orders/create has not arrived yet. The reorder plan is written first: the
+ * cross-sell may need the Admin API, and a failed call retries the task (every plan is
+ * idempotent) without holding the reorder reminder back.
  */
 export async function planAfterOrderPaid(shop: string, orderId: string, now: Date, adminFor: AdminFor = offlineAdmin) {
   const order = await loadOrder(shop, orderId);
   if (!order) return;
   const buyer = await buyerOf(shop, order);
+  if (buyer) await planBookingReminders(shop, order, buyer, now);
   const keys = appPlanKeys();
   const productIds = [...new Set(order.lineItems.map((l) => l.productId).filter((p): p is string => !!p))];
   const products = await prisma.product.findMany({ where: { shop, id: { in: productIds } } });

@@ -5,11 +5,18 @@ import { loadFlowSetting } from "./flow-settings.server";
 import { DAY, storefront, withUtm } from "./plan";
 import { monthStart, readAudience, type CampaignAudience } from "./promotion";
 
+/** Calling codes never reached (blocked, or closed to marketing) and the shop's allow list (empty = all). */
+interface Countries {
+  blocked: string[];
+  allowed: string[];
+}
+
 /**
  * The audience as SQL over Subscriber, shared by the estimate and the launch so the number the
  * merchant saw is the number that gets scheduled (less whoever hit the monthly cap meanwhile).
  */
-function audienceSql(shop: string, audience: CampaignAudience, blocked: string[], now: Date, cap: { since: Date; perMonth: number }) {
+function audienceSql(shop: string, audience: CampaignAudience, countries: Countries, now: Date, cap: { since: Date; perMonth: number }) {
+  const { blocked, allowed } = countries;
   const since = audience.lastOrderWithinDays !== undefined ? new Date(now.getTime() - audience.lastOrderWithinDays * DAY) : null;
   const only = audience.countries.filter((c) => !blocked.includes(c));
   return Prisma.sql`
@@ -17,6 +24,7 @@ function audienceSql(shop: string, audience: CampaignAudience, blocked: string[]
      WHERE s.shop = ${shop} AND s.status = 'subscribed' AND s.scope = 'marketing'
        AND s."acceptsOffers" AND s."marketingStoppedAt" IS NULL
        AND NOT (s."callingCode" = ANY(${blocked}::text[]))
+       ${allowed.length ? Prisma.sql`AND s."callingCode" = ANY(${allowed}::text[])` : Prisma.empty}
        ${audience.countries.length ? Prisma.sql`AND s."callingCode" = ANY(${only}::text[])` : Prisma.empty}
        ${since ? Prisma.sql`AND s."lastOrderAt" >= ${since}` : Prisma.empty}
        ${audience.minSpent !== undefined ? Prisma.sql`AND s."totalSpent" >= ${new Prisma.Decimal(audience.minSpent)}` : Prisma.empty}
@@ -38,7 +46,12 @@ async function shopRules(shop: string, now: Date) {
     prisma.shop.findUnique({ where: { shop }, select: { timezone: true } }),
   ]);
   return {
-    blocked: [...(settings?.blockedMarketingCallingCodes ?? ["1"]), ...(settings?.blockedCallingCodes ?? [])],
+    countries: {
+      blocked: [...(settings?.blockedMarketingCallingCodes ?? ["1"]), ...(settings?.blockedCallingCodes ?? [])],
+      // The gate skips anyone outside the shop's allow list; counting them would promise sends
+      // that never happen.
+      allowed: settings?.allowedCallingCodes ?? [],
+    },
     cap: { since: monthStart(now, shopRow?.timezone ?? "UTC"), perMonth: settings?.campaignsPerMonth ?? 4 },
   };
 }
@@ -47,7 +60,7 @@ async function shopRules(shop: string, now: Date) {
 export async function estimateAudience(shop: string, audience: CampaignAudience, now: Date): Promise<number> {
   const rules = await shopRules(shop, now);
   const rows = await prisma.$queryRaw<Array<{ n: number }>>`
-    SELECT count(*)::int AS n FROM (${audienceSql(shop, audience, rules.blocked, now, rules.cap)}) a`;
+    SELECT count(*)::int AS n FROM (${audienceSql(shop, audience, rules.countries, now, rules.cap)}) a`;
   return rows[0]?.n ?? 0;
 }
 
@@ -81,7 +94,7 @@ export async function launchCampaign(shop: string, campaignId: string, now: Date
       if (claimed.count === 0) return { launched: false as const, reason: "not_launchable" as const };
       await tx.$executeRawUnsafe("SET LOCAL enable_nestloop = off");
       const rows = await tx.$queryRaw<Array<{ scheduled: number; held_out: number }>>`
-        WITH audience AS (${audienceSql(shop, audience.audience, rules.blocked, now, rules.cap)}),
+        WITH audience AS (${audienceSql(shop, audience.audience, rules.countries, now, rules.cap)}),
         keyed AS (
           SELECT id AS subscriber_id, 'promotion:' || ${campaignId} || ':' || id AS dedup_key,
                  replace(gen_random_uuid()::text, '-', '') AS token,

@@ -9,7 +9,7 @@ import { money, optionalText, shopifyId, timestamp } from "../webhooks/shopify-f
 import { sqlDecimal, sqlTimestamp } from "../webhooks/sql.server";
 
 /**
- * Orders from orders/create and orders/paid (both carry the whole order). An order closes the
+ * Orders from orders/create, orders/paid and orders/cancelled (each carries the whole order). An order closes the
  * cart and checkout it came from (`cart_token`, `checkout_token`), feeds reorder and cross-sell
  * timing, and its line item properties carry booking dates for appointment reminders.
  * https://shopify.dev/docs/api/admin-rest/latest/resources/order
@@ -200,6 +200,16 @@ async function recordOrder(tx: Prisma.TransactionClient, meta: WebhookMeta, payl
 export async function applyOrderCreated(tx: Prisma.TransactionClient, meta: WebhookMeta, payload: OrderPayload) {
   const order = await recordOrder(tx, meta, payload);
   await emitFromWebhook(tx, meta, { kind: "flows.order_placed", payload: { orderId: order.id } });
+}
+
+/**
+ * orders/cancelled: the whole order with cancelled_at and a newer updated_at, so saving it
+ * records the cancellation; orders/create and orders/paid are not resent when an order is
+ * cancelled, and without this topic a cancelled booking would still get its reminder.
+ */
+export async function applyOrderCancelled(tx: Prisma.TransactionClient, meta: WebhookMeta, payload: OrderPayload) {
+  const order = await recordOrder(tx, meta, payload);
+  await emitFromWebhook(tx, meta, { kind: "flows.order_cancelled", payload: { orderId: order.id } });
 }
 
 /** orders/paid: Shopify sends it once the order's payments cover its total. */

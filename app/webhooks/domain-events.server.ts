@@ -14,6 +14,7 @@ export type FlowEvent =
   | { kind: "flows.checkout_changed"; payload: { checkoutToken: string } }
   | { kind: "flows.order_placed"; payload: { orderId: string } }
   | { kind: "flows.order_paid"; payload: { orderId: string } }
+  | { kind: "flows.order_cancelled"; payload: { orderId: string } }
   | { kind: "flows.variant_restocked"; payload: { variantId: string; available: number; restockId: string } };
 
 export async function emitFlowEvent(

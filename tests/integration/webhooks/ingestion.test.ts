@@ -24,7 +24,7 @@ afterAll(() => server?.stop());
 
 describe("Shopify webhook ingestion", () => {
   const topics = [
-    "carts/create", "carts/update", "checkouts/create", "checkouts/update", "orders/create", "orders/paid",
+    "carts/create", "carts/update", "checkouts/create", "checkouts/update", "orders/create", "orders/paid", "orders/cancelled",
     "inventory_levels/update", "products/update", "app/scopes_update", "customers/data_request", "customers/redact", "shop/redact",
   ];
 
