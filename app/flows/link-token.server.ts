@@ -7,7 +7,7 @@ import { env } from "../env.server";
  * (32 hex) followed by the first 128 bits of HMAC-SHA256(key, id) in hex. A fan-out can then
  * write its messages without a TrackedLink row each; the row is made on the first tap. Only
  * this server can mint one, so a notification id seen elsewhere (WhatsApp's callback data, the
- * admin) is not a link. See docs/decisions/012-tracked-links-on-first-click.md.
+ * admin) is not a link. See docs/decisions/014-tracked-links-on-first-click.md.
  */
 const ID = /^[0-9a-f]{32}$/;
 const DERIVED = /^([0-9a-f]{32})([0-9a-f]{32})$/;
