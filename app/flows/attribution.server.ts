@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { DAY } from "./plan";
@@ -73,22 +74,24 @@ export async function attributeOrder(shop: string, orderId: string): Promise<Att
         ? "checkout"
         : (bySubscriber.get(notification.subscriberId ?? "") ?? "phone");
 
-  await prisma.attribution.createMany({
-    data: [
-      {
-        shop,
-        orderId,
-        notificationId: notification.id,
-        flow: notification.flow,
-        step: notification.step,
-        campaignId: notification.campaignId,
-        revenue: order.totalPrice,
-        currency: order.currency,
-        matchedBy,
-        attributedAt: order.placedAt,
-      },
-    ],
-    skipDuplicates: true,
-  });
+  // Written only while the order is not cancelled, read in the same statement: a cancellation
+  // that commits first wins here, and one that commits later withdraws this row (below).
+  const written = await prisma.$executeRaw`
+    INSERT INTO "Attribution" (id, shop, "orderId", "notificationId", flow, step, "campaignId", revenue, currency, "matchedBy", "attributedAt")
+    SELECT ${randomUUID()}, o.shop, o.id, ${notification.id}, CAST(${notification.flow} AS "Flow"), ${notification.step},
+           ${notification.campaignId}, o."totalPrice", o.currency, ${matchedBy}, o."placedAt"
+      FROM "Order" o
+     WHERE o.shop = ${shop} AND o.id = ${orderId} AND o."cancelledAt" IS NULL
+    ON CONFLICT (shop, "orderId") DO NOTHING`;
+  if (written === 0 && !(await prisma.attribution.findUnique({ where: { shop_orderId: { shop, orderId } } }))) return { attributed: false };
   return { attributed: true, notificationId: notification.id, matchedBy };
+}
+
+/**
+ * A cancelled order earned nothing: its credit is withdrawn, so revenue per flow, step and
+ * campaign counts only orders that stand. Runs after the cancellation is stored, so a credit
+ * written concurrently (before it) is removed here and one written after it is never made.
+ */
+export async function withdrawAttribution(shop: string, orderId: string): Promise<number> {
+  return (await prisma.attribution.deleteMany({ where: { shop, orderId } })).count;
 }

@@ -5,6 +5,7 @@ import { cancelNotifications } from "../outbox/schedule.server";
 import { findShopper, replanAbandonedCart } from "./abandoned-cart.server";
 import { planAppointments } from "./appointment";
 import { loadFlowSetting } from "./flow-settings.server";
+import { withdrawAttribution } from "./attribution.server";
 import { appPlanKeys, commitPlan } from "./plan.server";
 import { recheckFlowState } from "./recheck.server";
 import { planReorder, type ReorderProduct } from "./reorder";
@@ -87,13 +88,14 @@ async function planBookingReminders(shop: string, order: LoadedOrder, buyer: Awa
 
 /**
  * orders/cancelled: what was planned from the order (the booking's reminder, the reorder nudge,
- * the cross-sell) is moot. Read from the stored order, so a late event about an order that is
+ * the cross-sell) is moot, and any revenue credited to a message for it is withdrawn. Read from the stored order, so a late event about an order that is
  * no longer cancelled (Shopify cannot un-cancel, but deliveries reorder) changes nothing.
  */
 export async function settleOrderCancelled(shop: string, orderId: string) {
   const order = await prisma.order.findUnique({ where: { shop_id: { shop, id: orderId } }, select: { cancelledAt: true } });
   if (!order?.cancelledAt) return;
   await cancelNotifications(shop, { flow: ["appointment", "reorder", "upsell"], orderId }, "order_cancelled");
+  await withdrawAttribution(shop, orderId);
 }
 
 /**

@@ -229,6 +229,18 @@ describe("attribution", () => {
     expect(await attribution.attributeOrder(shop, "attr-3")).toEqual({ attributed: false });
   });
 
+  it("a cancelled order gives its credit back and is never credited again", async () => {
+    const s = await subscriber();
+    await clickedMessage(s, new Date(t0.getTime() - D));
+    await placed("attr-cancel", s, t0);
+    expect(await attribution.attributeOrder(shop, "attr-cancel")).toMatchObject({ attributed: true });
+    await prisma.order.update({ where: { shop_id: { shop, id: "attr-cancel" } }, data: { cancelledAt: new Date(t0.getTime() + D) } });
+    await orders.settleOrderCancelled(shop, "attr-cancel");
+    expect(await prisma.attribution.count({ where: { shop, orderId: "attr-cancel" } })).toBe(0);
+    expect(await attribution.attributeOrder(shop, "attr-cancel")).toEqual({ attributed: false });
+    expect(await prisma.attribution.count({ where: { shop, orderId: "attr-cancel" } })).toBe(0);
+  });
+
   it("sums sent, clicks, orders and revenue per flow and per day", async () => {
     const range = { from: new Date(t0.getTime() - 10 * D), to: new Date(t0.getTime() + D) };
     const byFlow = await results.resultsByFlow(shop, range);
