@@ -75,6 +75,7 @@ const WEBHOOK_TOPICS = [
   "checkouts/update",
   "orders/create",
   "orders/paid",
+  "orders/cancelled",
   "products/update",
   "inventory_levels/update",
   "customers/data_request",
@@ -84,8 +85,8 @@ const WEBHOOK_TOPICS = [
   "app/scopes_update",
 ];
 
-/** Topics whose signed body is checked against a schema (uninstall and scopes take anything Shopify signs). */
-const SCHEMA_TOPICS = WEBHOOK_TOPICS.slice(0, 10);
+/** Topics whose signed body is checked against a schema (shop/redact, uninstall and scopes take anything Shopify signs). */
+const SCHEMA_TOPICS = WEBHOOK_TOPICS.filter((t) => !["shop/redact", "app/uninstalled", "app/scopes_update"].includes(t));
 
 function validPayload(topic: string, shop: string): unknown {
   const now = new Date();
@@ -99,6 +100,7 @@ function validPayload(topic: string, shop: string): unknown {
       return checkoutPayload({ lines: [line], updatedAt: now });
     case "orders/create":
     case "orders/paid":
+    case "orders/cancelled":
       return orderPayload({ lines: [line], createdAt: now });
     case "products/update":
       return productPayload({ id: 2001, title: "Shirt", variants: [], updatedAt: now });
