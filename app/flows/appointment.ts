@@ -72,6 +72,8 @@ export function parseBooking(date: string | null, time: string | null): LocalDat
   return local;
 }
 
+const DAY_MS = 24 * HOUR;
+
 /** Offset of `timeZone` from UTC at `instant`, in ms (positive east of Greenwich). */
 export function zoneOffsetMs(timeZone: string, instant: Date): number {
   const parts = new Intl.DateTimeFormat("en-US", {
@@ -85,17 +87,17 @@ export function zoneOffsetMs(timeZone: string, instant: Date): number {
 }
 
 /**
- * The instant a wall-clock time in `timeZone` names. Two passes settle the offset across a DST
- * change; a time skipped by spring-forward (02:30 on the changeover night) moves an hour later,
- * as a person would read it.
+ * The instant a wall-clock time in `timeZone` names. Offset changes are at most a day apart from
+ * the time asked for, so the offsets a day before and a day after are the only two it can have.
+ * A time that happens twice (the hour repeated when clocks go back) is its first occurrence, in
+ * every zone; a time skipped by spring-forward (02:30 on the changeover night) moves an hour
+ * later, as a person would read it.
  */
 export function zonedTimeToUtc(local: LocalDateTime, timeZone: string): Date {
   const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
-  const first = wall - zoneOffsetMs(timeZone, new Date(wall));
-  const second = wall - zoneOffsetMs(timeZone, new Date(first));
-  if (second === first) return new Date(first);
-  // The offsets disagree only in a gap: take the later reading.
-  return new Date(Math.max(first, second));
+  const candidates = [...new Set([wall - DAY_MS, wall + DAY_MS].map((probe) => wall - zoneOffsetMs(timeZone, new Date(probe))))];
+  const real = candidates.filter((at) => at + zoneOffsetMs(timeZone, new Date(at)) === wall);
+  return new Date(real.length > 0 ? Math.min(...real) : Math.max(...candidates));
 }
 
 /** A catch-up reminder needs this much room before the booking and before the next reminder. */

@@ -127,6 +127,11 @@ describe("appointment reminders", () => {
     expect(zonedTimeToUtc({ year: 2026, month: 11, day: 1, hour: 9, minute: 0 }, "America/New_York").toISOString()).toBe("2026-11-01T14:00:00.000Z");
     // 02:30 does not exist that night in Madrid; read as 03:30 local.
     expect(zonedTimeToUtc({ year: 2026, month: 3, day: 29, hour: 2, minute: 30 }, "Europe/Madrid").toISOString()).toBe("2026-03-29T01:30:00.000Z");
+    // The repeated hour when clocks go back is read as its first occurrence, east and west alike.
+    expect(zonedTimeToUtc({ year: 2026, month: 10, day: 25, hour: 2, minute: 30 }, "Europe/Madrid").toISOString()).toBe("2026-10-25T00:30:00.000Z");
+    expect(zonedTimeToUtc({ year: 2026, month: 11, day: 1, hour: 1, minute: 30 }, "America/New_York").toISOString()).toBe("2026-11-01T05:30:00.000Z");
+    expect(zonedTimeToUtc({ year: 2026, month: 4, day: 5, hour: 2, minute: 30 }, "Australia/Sydney").toISOString()).toBe("2026-04-04T15:30:00.000Z");
+    expect(zonedTimeToUtc({ year: 2026, month: 3, day: 8, hour: 2, minute: 30 }, "America/New_York").toISOString()).toBe("2026-03-08T07:30:00.000Z");
   });
 
   it("plans a UTILITY reminder the configured hours before, keyed to the booking", () => {
