@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHeaders, sendResponse } from "@remix-run/node-fetch-server";
+import type { ShopifyWebhook, WebhookAnswer } from "../app/webhooks/ingest.server";
 
 /** Largest request body accepted. Shopify's biggest webhook payloads stay well under this. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -33,6 +34,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+const TOO_LARGE = { error: "payload_too_large" };
+
 export type FetchHandler = (request: Request, client: { address: string }) => Promise<Response>;
 
 /**
@@ -57,7 +60,7 @@ export function nodeListener(handler: FetchHandler, origin: () => string) {
       response = await handler(request, { address: req.socket.remoteAddress ?? "" });
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        response = Response.json({ error: "payload_too_large" }, { status: 413 });
+        response = Response.json(TOO_LARGE, { status: 413 });
         res.setHeader("Connection", "close");
       } else {
         console.error("request failed", error);
@@ -66,4 +69,38 @@ export function nodeListener(handler: FetchHandler, origin: () => string) {
     }
     await sendResponse(res, response);
   };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/**
+ * Serves a Shopify webhook straight from node:http, without building a fetch Request, matching
+ * routes or making a Response: the route's action (a shopifyWebhook) is handed the raw body and
+ * the headers through its receive(). Same body limit and the same answers as through Remix.
+ */
+export async function serveWebhook(req: IncomingMessage, res: ServerResponse, webhook: ShopifyWebhook) {
+  let answer: WebhookAnswer;
+  try {
+    const body = await readBody(req, MAX_BODY_BYTES);
+    answer = await webhook.receive({ method: req.method ?? "POST", header: (name) => header(req, name), body });
+  } catch (error) {
+    if (error instanceof BodyTooLarge) {
+      answer = { status: 413, body: TOO_LARGE };
+      res.setHeader("Connection", "close");
+    } else {
+      console.error("webhook failed", error);
+      answer = { status: 500, body: { error: "internal_error" } };
+    }
+  }
+  if (answer.body === undefined) {
+    res.writeHead(answer.status, { "Content-Length": 0 });
+    res.end();
+    return;
+  }
+  const json = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(json) });
+  res.end(json);
 }
