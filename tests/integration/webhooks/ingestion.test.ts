@@ -87,6 +87,24 @@ describe("Shopify webhook ingestion", () => {
     }
   });
 
+  it("gives the same answers through the Remix route as through the direct path", async () => {
+    // A trailing slash is not a path the server serves directly; Remix matches it to the route.
+    const viaRemix = (delivery: Parameters<typeof webhookRequest>[0]) => {
+      const { body, headers } = webhookRequest(delivery, server.secret);
+      return fetch(new URL(`${webhookPath(delivery.topic)}/`, server.url), { method: "POST", headers, body: String(body) });
+    };
+    const shop = "remix-path.myshopify.com";
+    await prisma.shop.create({ data: { shop, settings: { create: {} } } });
+    const payload = cartPayload({ lines: [line()], updatedAt: at(5) });
+    expect((await viaRemix({ topic: "carts/update", shop, payload, hmac: signShopifyBody("{}", server.secret) })).status).toBe(401);
+    expect((await viaRemix({ topic: "carts/update", shop, payload, hmac: null })).status).toBe(401);
+    expect((await viaRemix({ topic: "carts/update", shop, payload: null, rawBody: "{not json" })).status).toBe(400);
+    const applied = await viaRemix({ topic: "carts/update", shop, payload });
+    expect(applied.status).toBe(200);
+    expect(await applied.json()).toEqual({ ok: true, outcome: "applied" });
+    expect(await prisma.cart.count({ where: { shop, token: payload.token } })).toBe(1);
+  });
+
   it("answers 400 to a correctly signed body that is not JSON", async () => {
     const rawBody = "token=abc&line_items=1";
     const response = await sendWebhook(server.url, server.secret, { topic: "carts/update", shop, payload: null, rawBody });
