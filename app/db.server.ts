@@ -1,7 +1,7 @@
 import path from "node:path";
 import { PrismaClient, type Prisma } from "@prisma/client";
 import { env } from "./env.server";
-import { databaseTarget, openConnection, type Connection, type RawSql } from "./db/adapter.server";
+import { databaseTarget, openConnection, type Connection } from "./db/adapter.server";
 import { migrate, readMigrations } from "./db/migrate.server";
 
 /**
@@ -63,8 +63,12 @@ export function rawSql() {
  * Runs a statement built with Prisma.sql on the driver directly (the same pool as the ORM's):
  * for hot paths where the ORM's per-query work costs more than the statement.
  */
-export function sqlRows<T>(statement: Prisma.Sql, db: RawSql = rawSql()): Promise<T[]> {
-  return db.query<T>(statement.text, statement.values);
+export async function sqlRows<T>(statement: Prisma.Sql): Promise<T[]> {
+  const { connection } = database();
+  // On PostgreSQL through the pipeline, which prepares hot statements once per connection.
+  if (connection.target.kind === "pglite") return connection.raw.query<T>(statement.text, statement.values);
+  const [rows] = await connection.batch([statement]);
+  return rows as T[];
 }
 
 /** Runs the statements as one transaction in one round trip (see Connection.batch). */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import pg from "pg";
 
 /** A statement with $1… placeholders, as Prisma.sql renders it (`.text`, `.values`). */
@@ -17,9 +18,29 @@ function wireValue(value: unknown): string | null {
   throw new TypeError(`unsupported SQL parameter of type ${Array.isArray(value) ? "array" : typeof value}`);
 }
 
+/**
+ * Hot statements are prepared once per connection under a name derived from their text, so the
+ * server parses and plans them once instead of on every delivery. Only the first few distinct
+ * texts get a name: a statement whose text varies (a list spread into parameters) must not pile
+ * up prepared statements on every connection.
+ */
+const MAX_NAMED = 64;
+const names = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `rebound_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name ?? "";
+}
+
 interface Wire {
+  /** Statement names this connection has been sent a Parse for */
+  parsedStatements: Record<string, string>;
   parse(query: { text: string; name: string; types: string[] }): void;
-  bind(config: { values: Array<string | null> }): void;
+  bind(config: { statement: string; values: Array<string | null> }): void;
   describe(msg: { type: string; name: string }): void;
   execute(config: { portal: string }): void;
   sync(): void;
@@ -38,11 +59,11 @@ type Results = pg.QueryResult | pg.QueryResult[];
  * client reads the replies as it does for any query that returns several results.
  */
 class Pipeline extends pg.Query {
-  private readonly wire: Array<{ text: string; values: Array<string | null> }>;
+  private readonly wire: Array<{ name: string; text: string; values: Array<string | null> }>;
 
   constructor(statements: Statement[], callback: (error: Error | undefined, results: Results) => void) {
     // Converted here, so a bad parameter fails the call instead of the connection's write.
-    const wire = statements.map((s) => ({ text: s.text, values: s.values.map(wireValue) }));
+    const wire = statements.map((s) => ({ name: statementName(s.text), text: s.text, values: s.values.map(wireValue) }));
     // queryMode "extended" (not in the type definitions) makes submit call prepare below.
     const config = { text: wire[0].text, values: wire[0].values, queryMode: "extended" };
     super(config as pg.QueryConfig, callback as never);
@@ -52,8 +73,13 @@ class Pipeline extends pg.Query {
   /** Called by pg.Query's submit, with the socket corked: everything leaves in one write. */
   prepare(connection: Wire) {
     for (const statement of this.wire) {
-      connection.parse({ text: statement.text, name: "", types: [] });
-      connection.bind({ values: statement.values });
+      // Recorded when sent: after any error the connection is discarded (see pipeline below), so
+      // a Parse the server skipped is never taken for one it ran.
+      if (!statement.name || connection.parsedStatements[statement.name] === undefined) {
+        connection.parse({ text: statement.text, name: statement.name, types: [] });
+        if (statement.name) connection.parsedStatements[statement.name] = statement.text;
+      }
+      connection.bind({ statement: statement.name, values: statement.values });
       connection.describe({ type: "P", name: "" });
       connection.execute({ portal: "" });
     }
@@ -72,8 +98,8 @@ export async function pipeline(pool: pg.Pool, statements: Statement[]): Promise<
     });
     return (Array.isArray(results) ? results : [results]).map((result) => result.rows);
   } catch (error) {
-    // A statement's own failure leaves the connection ready for the next query; a lost one does not.
-    if (!(error instanceof pg.DatabaseError)) broken = error as Error;
+    // Not handed out again: a failed statement made the server skip the Parse messages after it.
+    broken = error as Error;
     throw error;
   } finally {
     client.release(broken);

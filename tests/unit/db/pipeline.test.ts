@@ -50,6 +50,19 @@ describe.skipIf(!url)("pipelined statements (PostgreSQL only: DATABASE_URL is un
     expect(after.rows).toEqual([{ value: "" }]);
   });
 
+  it("prepares a statement once per connection, and after an error starts from a fresh connection", async () => {
+    const count = { text: "SELECT count(*)::int AS n FROM t WHERE n >= $1", values: [0] };
+    await pipeline(pool, [count]);
+    await pipeline(pool, [count]);
+    const prepared = () =>
+      pipeline(pool, [{ text: "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1", values: [count.text] }]);
+    expect(await prepared()).toEqual([[{ n: 1 }]]);
+    await expect(pipeline(pool, [{ text: "SELECT 1 / $1::int", values: [0] }, count])).rejects.toThrow(/division by zero/);
+    // The count statement's Parse was skipped after the error; a reused connection would not know.
+    expect(await pipeline(pool, [count])).toEqual([[{ n: 1 }]]);
+    expect(await prepared()).toEqual([[{ n: 1 }]]);
+  });
+
   it("refuses a parameter it cannot send as text instead of guessing", async () => {
     await expect(pipeline(pool, [{ text: "SELECT $1", values: [[1, 2]] }])).rejects.toThrow(/unsupported SQL parameter/);
   });
