@@ -1,5 +1,5 @@
 import path from "node:path";
-import { PrismaClient } from "@prisma/client";
+import { PrismaClient, type Prisma } from "@prisma/client";
 import { env } from "./env.server";
 import { databaseTarget, openConnection, type Connection } from "./db/adapter.server";
 import { migrate, readMigrations } from "./db/migrate.server";
@@ -57,6 +57,23 @@ export async function closeDatabase(): Promise<void> {
 
 export function rawSql() {
   return database().connection.raw;
+}
+
+/**
+ * Runs a statement built with Prisma.sql on the driver directly (the same pool as the ORM's):
+ * for hot paths where the ORM's per-query work costs more than the statement.
+ */
+export async function sqlRows<T>(statement: Prisma.Sql): Promise<T[]> {
+  const { connection } = database();
+  // On PostgreSQL through the pipeline, which prepares hot statements once per connection.
+  if (connection.target.kind === "pglite") return connection.raw.query<T>(statement.text, statement.values);
+  const [rows] = await connection.batch([statement]);
+  return rows as T[];
+}
+
+/** Runs the statements as one transaction in one round trip (see Connection.batch). */
+export function sqlBatch(statements: Prisma.Sql[]): Promise<unknown[][]> {
+  return database().connection.batch(statements);
 }
 
 export function databaseKind() {

@@ -6,7 +6,8 @@ import sirv from "sirv";
 import { startBackgroundWork, type BackgroundWork } from "../app/background.server";
 import { closeDatabase, databaseReady } from "../app/db.server";
 import { env } from "../app/env.server";
-import { nodeListener } from "./http";
+import type { ShopifyWebhook } from "../app/webhooks/ingest.server";
+import { nodeListener, serveWebhook } from "./http";
 
 export interface ServerOptions {
   /** Vite in middleware mode instead of the built bundle */
@@ -29,27 +30,46 @@ export interface RunningServer {
 
 type Handle = (request: Request, context: Record<string, unknown>) => Promise<Response>;
 type Middleware = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
+type WebhookLookup = (pathname: string) => Promise<ShopifyWebhook | undefined>;
+
+function isShopifyWebhook(action: unknown): action is ShopifyWebhook {
+  return typeof action === "function" && typeof (action as Partial<ShopifyWebhook>).receive === "function";
+}
+
+/**
+ * The webhook routes (those whose action is a shopifyWebhook), by URL path: Shopify posts each
+ * topic to the path shopify.app.toml names, which is its route's path.
+ */
+function webhookEndpoints(build: ServerBuild): Map<string, ShopifyWebhook> {
+  const endpoints = new Map<string, ShopifyWebhook>();
+  for (const route of Object.values(build.routes)) {
+    const { action } = route.module;
+    if (route.parentId === "root" && route.path && isShopifyWebhook(action)) endpoints.set(`/${route.path}`, action);
+  }
+  return endpoints;
+}
 
 async function loadRemix(dev: boolean, root: string) {
   if (dev) {
     const vite = await import("vite");
     const server = await vite.createServer({ root, server: { middlewareMode: true }, appType: "custom" });
-    const handle: Handle = async (request, context) => {
-      const build = (await server.ssrLoadModule("virtual:remix/server-build")) as ServerBuild;
-      return createRequestHandler(build, "development")(request, context);
-    };
-    return { handle, assets: server.middlewares as Middleware, close: () => server.close() };
+    const load = async () => (await server.ssrLoadModule("virtual:remix/server-build")) as ServerBuild;
+    const handle: Handle = async (request, context) => createRequestHandler(await load(), "development")(request, context);
+    const webhook: WebhookLookup = async (pathname) => webhookEndpoints(await load()).get(pathname);
+    return { handle, webhook, assets: server.middlewares as Middleware, close: () => server.close() };
   }
   const buildUrl = pathToFileURL(path.join(root, "build/server/index.js")).href;
   const build = (await import(/* @vite-ignore */ buildUrl)) as ServerBuild;
   const handle: Handle = createRequestHandler(build, "production");
+  const endpoints = webhookEndpoints(build);
+  const webhook: WebhookLookup = async (pathname) => endpoints.get(pathname);
   // Both serve from build/client: the URL /assets/x.js is the file build/client/assets/x.js.
   // Hashed names under /assets/ never change content, so they may be cached for a year.
   const immutable = sirv(path.join(root, "build/client"), { immutable: true, maxAge: 31536000 });
   const rest = sirv(path.join(root, "build/client"), { maxAge: 3600 });
   const assets: Middleware = (req, res, next) =>
     req.url?.startsWith("/assets/") ? immutable(req, res, next) : rest(req, res, next);
-  return { handle, assets, close: async () => {} };
+  return { handle, webhook, assets, close: async () => {} };
 }
 
 /** Starts the Rebound web server: migrations first, then HTTP, then background work. */
@@ -65,8 +85,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     (request, client) => remix.handle(request, { clientAddress: client.address }),
     () => origin,
   );
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse) => remix.assets(req, res, () => void listener(req, res));
+  // Shopify webhooks skip Remix's request handling: at Shopify's delivery rates its per-request
+  // work (a fetch Request, route matching, a Response) cost more than the delivery's own write.
   const server = http.createServer((req, res) => {
-    remix.assets(req, res, () => void listener(req, res));
+    if (req.method !== "POST" || !req.url?.startsWith("/webhooks/")) return serve(req, res);
+    void remix.webhook(req.url.split("?")[0]).then(
+      (webhook) => (webhook ? serveWebhook(req, res, webhook) : serve(req, res)),
+      (error: unknown) => {
+        console.error("request failed", error);
+        res.writeHead(500).end();
+      },
+    );
   });
   server.keepAliveTimeout = 65_000;
 

@@ -1,10 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import { z } from "zod";
-import { enqueueTask } from "../tasks/queue.server";
-import { emitFlowEvent } from "../webhooks/domain-events.server";
+import { systemClock } from "../shared/clock";
+import { emitFlowEvent, type FlowEvent } from "../webhooks/domain-events.server";
 import type { WebhookMeta } from "../webhooks/ingest.server";
 import { shopifyId, timestamp } from "../webhooks/shopify-fields";
-import { sqlTimestamp } from "../webhooks/sql.server";
+import { sqlJson, sqlTimestamp } from "../webhooks/sql.server";
 
 /**
  * Stock per location from inventory_levels/update, and a variant's availability as the sum over
@@ -95,21 +96,40 @@ export async function announceRestocks(
   }
 }
 
+/** The item's variants, locked so that concurrent level updates of one item sum one after another. */
+export function inventoryLevelLock(meta: WebhookMeta, payload: InventoryLevelPayload): Prisma.Sql {
+  return Prisma.sql`
+    SELECT id FROM "Variant" WHERE shop = ${meta.shop} AND "inventoryItemId" = ${payload.inventory_item_id}
+     ORDER BY id FOR UPDATE`;
+}
+
 /**
  * Stores the level (an older `updated_at` for the same item and location changes nothing),
- * re-sums the item's variants and announces restocks; an unknown item is resolved later.
+ * re-sums the item's variants and announces restocks; an unknown item is resolved later. One
+ * statement, run after inventoryLevelLock in the same transaction: the lock was granted before
+ * this statement's snapshot was taken, so every level committed by an earlier writer of the item
+ * is in it. The statement cannot see the level row it writes, so the total is the other
+ * locations' levels plus this one; `before` reads the variants as they were (no step sees
+ * another step's writes), which is what a restock is measured against.
  */
-export async function applyInventoryLevel(tx: Prisma.TransactionClient, meta: WebhookMeta, payload: InventoryLevelPayload) {
-  if (payload.available === null) return;
+export function inventoryLevelWrites(meta: WebhookMeta, payload: InventoryLevelPayload, received: Prisma.Sql): Prisma.Sql | null {
+  // null for items whose inventory Shopify does not track: there is no stock to record.
+  if (payload.available === null) return null;
+  const { shop, eventId } = meta;
   const itemId = payload.inventory_item_id;
-  const before = await lockVariantStock(tx, meta.shop, { inventoryItemId: itemId });
-  // Level and variant totals in one statement. It cannot see the level row it writes, so the total
-  // is the other locations' levels plus this one; the variant lock above was taken in an earlier
-  // statement, so every level committed by a writer of this item before us is in this snapshot.
-  const after = await tx.$queryRaw<VariantStock[]>`
-    WITH level AS (
+  const now = new Date();
+  const task = (id: Prisma.Sql, kind: string, payload: Prisma.Sql, dedupKey: Prisma.Sql) => Prisma.sql`
+    ${id}, ${shop}, ${kind}, ${payload}, ${dedupKey},
+    ${sqlTimestamp(systemClock.now())}, ${sqlTimestamp(now)}, ${sqlTimestamp(now)}`;
+  const restock = "flows.variant_restocked" satisfies FlowEvent["kind"];
+  const resolve: ResolveInventoryItemPayload = { inventoryItemId: itemId, eventId };
+  return Prisma.sql`
+    WITH before AS (
+      SELECT id, available FROM "Variant" WHERE shop = ${shop} AND "inventoryItemId" = ${itemId}),
+    level AS (
       INSERT INTO "InventoryLevel" (shop, "inventoryItemId", "locationId", available, "shopifyUpdatedAt")
-      VALUES (${meta.shop}, ${itemId}, ${payload.location_id}, ${payload.available}, ${sqlTimestamp(payload.updated_at)})
+      SELECT ${shop}, ${itemId}, ${payload.location_id}, CAST(${payload.available} AS integer), ${sqlTimestamp(payload.updated_at)}
+       WHERE ${received}
       ON CONFLICT (shop, "inventoryItemId", "locationId") DO UPDATE SET
         available = EXCLUDED.available, "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt"
       WHERE "InventoryLevel"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"
@@ -117,23 +137,38 @@ export async function applyInventoryLevel(tx: Prisma.TransactionClient, meta: We
     total AS (
       SELECT CAST(COALESCE(SUM(available), 0) AS integer) + (SELECT available FROM level) AS total
         FROM "InventoryLevel"
-       WHERE shop = ${meta.shop} AND "inventoryItemId" = ${itemId} AND "locationId" <> ${payload.location_id})
-    UPDATE "Variant" v
-       SET available = t.total, "updatedAt" = CURRENT_TIMESTAMP
-      FROM total t
-     WHERE v.shop = ${meta.shop} AND v."inventoryItemId" = ${itemId} AND t.total IS NOT NULL
-       AND CAST(${before.size > 0} AS boolean)
-    RETURNING v.id, v.available`;
-  if (before.size === 0) {
-    const task: ResolveInventoryItemPayload = { inventoryItemId: itemId, eventId: meta.eventId };
-    // One lookup per item: a bulk stock import sends a level per location, and the Admin API
-    // is rate limited per shop. The lookup sums every level stored by the time it runs.
-    await enqueueTask(
-      { shop: meta.shop, kind: RESOLVE_INVENTORY_ITEM, payload: { ...task }, dedupKey: `${RESOLVE_INVENTORY_ITEM}:${itemId}` },
-      tx,
-    );
-    return;
-  }
-  // An older delivery changed no level, so no total: `after` is empty and nothing is announced.
-  await announceRestocks(tx, meta.shop, meta.eventId, before, after);
+       WHERE shop = ${shop} AND "inventoryItemId" = ${itemId} AND "locationId" <> ${payload.location_id}),
+    after AS (
+      UPDATE "Variant" v
+         SET available = t.total, "updatedAt" = CURRENT_TIMESTAMP
+        FROM total t
+       WHERE v.shop = ${shop} AND v."inventoryItemId" = ${itemId} AND t.total IS NOT NULL
+      RETURNING v.id, v.available),
+    -- Each variant that went from none (or unknown) to some: the event emitFlowEvent writes.
+    -- An older delivery changed no level, so no total: nothing is announced.
+    restocked AS (
+      INSERT INTO "Task" (id, shop, kind, payload, "dedupKey", "runAt", "createdAt", "updatedAt")
+      SELECT ${task(
+        Prisma.sql`CAST(gen_random_uuid() AS text)`,
+        restock,
+        Prisma.sql`jsonb_build_object('variantId', a.id, 'available', a.available, 'restockId', CAST(${eventId} AS text))`,
+        Prisma.sql`CAST(${`${eventId}:${restock}:`} AS text) || a.id`,
+      )}
+        FROM after a JOIN before b ON b.id = a.id
+       WHERE a.available > 0 AND (b.available IS NULL OR b.available <= 0)
+      ON CONFLICT (shop, "dedupKey") DO NOTHING),
+    -- An item no variant names yet: one lookup per item, because a bulk stock import sends a
+    -- level per location and the Admin API is rate limited per shop. The lookup sums every
+    -- level stored by the time it runs.
+    unknown AS (
+      INSERT INTO "Task" (id, shop, kind, payload, "dedupKey", "runAt", "createdAt", "updatedAt")
+      SELECT ${task(
+        Prisma.sql`${randomUUID()}`,
+        RESOLVE_INVENTORY_ITEM,
+        sqlJson(resolve),
+        Prisma.sql`${`${RESOLVE_INVENTORY_ITEM}:${itemId}`}`,
+      )}
+       WHERE ${received} AND NOT EXISTS (SELECT 1 FROM before)
+      ON CONFLICT (shop, "dedupKey") DO NOTHING)
+    SELECT 1 AS written`;
 }

@@ -4,6 +4,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { pipeline, type Statement } from "./pipeline.server";
 
 /**
  * Where the data lives. DATABASE_URL set: PostgreSQL (production, CI); unset: PGlite, PostgreSQL
@@ -28,7 +29,10 @@ export function databaseTarget(databaseUrl: string | undefined, pgliteDir: strin
   return { kind: "postgres", url: url.toString(), schema };
 }
 
-/** A SQL connection for the things Prisma's query API is not for: migrations, maintenance. */
+/**
+ * A SQL connection for the things Prisma's query API is not for: migrations, maintenance, and
+ * the webhook hot path, where the ORM's per-query work costs more than the statement itself.
+ */
 export interface RawSql {
   /** Runs a script of one or more statements (no parameters). */
   exec(sql: string): Promise<void>;
@@ -41,6 +45,11 @@ export interface Connection {
   raw: RawSql;
   /** Runs fn on one dedicated connection (session state such as advisory locks stays put). */
   withSession<T>(fn: (raw: RawSql) => Promise<T>): Promise<T>;
+  /**
+   * Runs the statements in order as one transaction, each with a snapshot taken when it starts,
+   * and returns the rows of each. PostgreSQL: one round trip (./pipeline.server.ts).
+   */
+  batch(statements: Statement[]): Promise<unknown[][]>;
   close(): Promise<void>;
 }
 
@@ -65,6 +74,12 @@ export function openConnection(target: DatabaseTarget): Connection {
       adapter: new PrismaPGlite(db),
       raw,
       withSession: (fn) => fn(raw),
+      batch: (statements) =>
+        db.transaction(async (tx) => {
+          const rows: unknown[][] = [];
+          for (const statement of statements) rows.push((await tx.query(statement.text, statement.values)).rows);
+          return rows;
+        }),
       close: () => db.close(),
     };
   }
@@ -80,6 +95,12 @@ export function openConnection(target: DatabaseTarget): Connection {
   // A connection dropped by the server (restart, pg_terminate_backend) is replaced on next use;
   // without a listener the pool's idle-client error would crash the process.
   pool.on("error", () => {});
+  const session = (client: pg.PoolClient): RawSql => ({
+    exec: async (sql) => {
+      await client.query(sql);
+    },
+    query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+  });
   return {
     target,
     adapter: new PrismaPg(pool, { schema: target.schema }),
@@ -93,17 +114,12 @@ export function openConnection(target: DatabaseTarget): Connection {
     withSession: async (fn) => {
       const client = await pool.connect();
       try {
-        return await fn({
-          exec: async (sql) => {
-            await client.query(sql);
-          },
-          query: async <T>(sql: string, params: unknown[] = []) =>
-            (await client.query(sql, params)).rows as T[],
-        });
+        return await fn(session(client));
       } finally {
         client.release();
       }
     },
+    batch: (statements) => pipeline(pool, statements),
     close: () => pool.end(),
   };
 }

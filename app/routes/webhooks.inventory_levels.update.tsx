@@ -1,7 +1,6 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { applyInventoryLevel, inventoryLevelPayload } from "../catalog/inventory.server";
-import { receiveShopifyWebhook } from "../webhooks/ingest.server";
+import { inventoryLevelLock, inventoryLevelPayload, inventoryLevelWrites } from "../catalog/inventory.server";
+import { shopifyWebhook } from "../webhooks/ingest.server";
 
-// Names an inventory item, not a variant: unknown items are resolved in the background.
-export const action = ({ request }: ActionFunctionArgs) =>
-  receiveShopifyWebhook(request, { schema: inventoryLevelPayload, requiresInstalledShop: true, apply: applyInventoryLevel });
+// Names an inventory item, not a variant: unknown items are resolved in the background. The
+// item's variants are locked first, so concurrent levels of one item are summed one after another.
+export const action = shopifyWebhook({ schema: inventoryLevelPayload, requiresInstalledShop: true, locked: { lock: inventoryLevelLock, apply: inventoryLevelWrites } });

@@ -1,9 +1,10 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
 import { Prisma } from "@prisma/client";
 import type { z } from "zod";
-import prisma from "../db.server";
-import { withCachedSessions } from "../shops/session-cache.server";
-import { authenticate } from "../shopify.server";
+import prisma, { sqlBatch, sqlRows } from "../db.server";
+import { env } from "../env.server";
 import { wakeTaskRunners } from "../tasks/runner.server";
+import { verifyShopifyDelivery, type ShopifyDelivery } from "./shopify-signature.server";
 import { sqlTimestamp } from "./sql.server";
 
 /**
@@ -21,10 +22,14 @@ export interface WebhookMeta {
   apiVersion: string;
 }
 
-export interface WebhookHandler<T> {
+interface HandlerBase<T> {
   schema: z.ZodType<T>;
   /** Payloads for shops that never installed (or uninstalled) are acknowledged and dropped. */
   requiresInstalledShop: boolean;
+}
+
+/** The payload's writes through the ORM, in the receipt's transaction. */
+interface AppliedInTransaction<T> extends HandlerBase<T> {
   apply(tx: Prisma.TransactionClient, meta: WebhookMeta, payload: T): Promise<void>;
   /**
    * Optional: apply's writes as named data-modifying CTEs ("name AS (…)") of the statement that
@@ -34,40 +39,93 @@ export interface WebhookHandler<T> {
   steps?(meta: WebhookMeta, payload: T, received: Prisma.Sql): Prisma.Sql[];
 }
 
-const json = (body: unknown, status: number) => Response.json(body, { status });
+/**
+ * The payload's writes after row locks the receipt statement takes. A statement reads the
+ * snapshot taken when it started, before it waited for its locks, so writes that must see what
+ * the previous lock holder committed cannot be steps of that statement: they are the next one,
+ * sent with it (one transaction, one round trip) and guarded by `received`.
+ */
+interface AppliedAfterLock<T> extends HandlerBase<T> {
+  locked: {
+    /** The body of a SELECT … FOR UPDATE the receipt statement runs */
+    lock(meta: WebhookMeta, payload: T): Prisma.Sql;
+    /** The writes, each guarded by `received` (true only for a first delivery); null for none */
+    apply(meta: WebhookMeta, payload: T, received: Prisma.Sql): Prisma.Sql | null;
+  };
+}
 
-export async function receiveShopifyWebhook<T>(request: Request, handler: WebhookHandler<T>) {
-  // Shopify always signs; a delivery without a signature is not from Shopify.
-  if (!request.headers.get("x-shopify-hmac-sha256")) {
-    return json({ error: "missing X-Shopify-Hmac-Sha256" }, 401);
-  }
-  let context: Awaited<ReturnType<typeof authenticate.webhook>>;
+export type WebhookHandler<T> = AppliedInTransaction<T> | AppliedAfterLock<T>;
+
+export interface WebhookAnswer {
+  status: number;
+  /** JSON; none for the signature and header failures (as the Shopify library answers them) */
+  body?: unknown;
+}
+
+/**
+ * A topic's route action. Its `receive` is the same endpoint without Remix: the server calls it
+ * for the topic's path straight from node:http (server/http.ts serveWebhook).
+ */
+export type ShopifyWebhook = ((args: ActionFunctionArgs) => Promise<Response>) & {
+  receive(delivery: ShopifyDelivery): Promise<WebhookAnswer>;
+};
+
+export function shopifyWebhook<T>(handler: WebhookHandler<T>): ShopifyWebhook {
+  const receive = (delivery: ShopifyDelivery) => receiveShopifyWebhook(delivery, handler);
+  const action = async ({ request }: ActionFunctionArgs) => {
+    const body = new Uint8Array(await request.arrayBuffer());
+    const answer = await receive({ method: request.method, header: (name) => request.headers.get(name) ?? undefined, body });
+    return answer.body === undefined ? new Response(null, { status: answer.status }) : Response.json(answer.body, { status: answer.status });
+  };
+  return Object.assign(action, { receive });
+}
+
+const decoder = new TextDecoder();
+
+function parseTriggeredAt(value: string | undefined): Date | null {
+  if (!value) return null;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
+type Outcome = "applied" | "duplicate" | "not_installed";
+
+export async function receiveShopifyWebhook<T>(delivery: ShopifyDelivery, handler: WebhookHandler<T>): Promise<WebhookAnswer> {
+  const verified = verifyShopifyDelivery(delivery, env().SHOPIFY_API_SECRET);
+  if (!verified.ok) return { status: verified.status, body: verified.error === undefined ? undefined : { error: verified.error } };
+
+  let body: unknown;
   try {
-    // The handlers below never use the library's session or admin client, so its session read may
-    // come from the short-lived cache; the shop's install state is checked against the database.
-    context = await withCachedSessions(() => authenticate.webhook(request));
-  } catch (error) {
-    if (error instanceof Response) return error;
-    if (error instanceof SyntaxError) return json({ error: "body is not JSON" }, 400);
-    throw error;
+    body = JSON.parse(decoder.decode(delivery.body));
+  } catch {
+    return { status: 400, body: { error: "body is not JSON" } };
   }
-
-  const parsed = handler.schema.safeParse(context.payload);
+  const parsed = handler.schema.safeParse(body);
   if (!parsed.success) {
     const fields = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
-    return json({ error: "payload does not match the topic", fields }, 400);
+    return { status: 400, body: { error: "payload does not match the topic", fields } };
   }
 
+  const { delivery: headers } = verified;
   const meta: WebhookMeta = {
-    shop: context.shop,
-    topic: String(context.topic),
-    eventId: request.headers.get("x-shopify-event-id") ?? context.webhookId,
-    triggeredAt: context.triggeredAt ? new Date(context.triggeredAt) : null,
-    apiVersion: context.apiVersion,
+    shop: headers.shop,
+    topic: headers.topic,
+    eventId: headers.eventId ?? headers.webhookId,
+    triggeredAt: parseTriggeredAt(headers.triggeredAt),
+    apiVersion: headers.apiVersion,
   };
+  const outcome = await record(handler, meta, parsed.data);
+  if (outcome === "not_installed") return { status: 200, body: { ignored: "shop is not installed" } };
+  // Committed: a task it enqueued (a restock's fan-out) can start now rather than at the next poll.
+  if (outcome === "applied") wakeTaskRunners();
+  return { status: 200, body: { ok: true, outcome } };
+}
 
-  // The installed-shop check and the receipt are one statement: one round trip, and an
-  // app/uninstalled committed before it is seen (the check runs in the same snapshot as the write).
+/**
+ * The installed-shop check and the receipt are one statement: one round trip, and an
+ * app/uninstalled committed before it is seen (the check runs in the same snapshot as the write).
+ */
+function receiptStatement(handler: HandlerBase<unknown>, meta: WebhookMeta, extra: { steps?: Prisma.Sql[]; lock?: Prisma.Sql }) {
   const receipt = Prisma.sql`
     s AS (SELECT status FROM "Shop" WHERE shop = ${meta.shop}),
     ok AS (SELECT CAST(${!handler.requiresInstalledShop} AS boolean) OR EXISTS (SELECT 1 FROM s WHERE status = 'installed') AS installed),
@@ -76,24 +134,45 @@ export async function receiveShopifyWebhook<T>(request: Request, handler: Webhoo
            WHERE (SELECT installed FROM ok)
           ON CONFLICT ("eventId") DO NOTHING
           RETURNING 1)`;
-  const steps = handler.steps?.(meta, parsed.data, Prisma.sql`EXISTS (SELECT 1 FROM r)`) ?? [];
-  const recordReceipt = async (db: Prisma.TransactionClient) => {
-    const [row] = await db.$queryRaw<Array<{ inserted: number; installed: boolean }>>`
-      WITH ${Prisma.join([receipt, ...steps], ",")}
-      SELECT CAST((SELECT count(*) FROM r) AS integer) AS inserted, (SELECT installed FROM ok) AS installed`;
-    if (!row.installed) return "not_installed" as const;
-    return row.inserted === 0 ? ("duplicate" as const) : ("applied" as const);
-  };
+  // A plain SELECT in a WITH runs only when read: the lock is counted so that it is taken. The
+  // outcome is left for the statement that follows, as a setting that ends with the transaction.
+  const lock = extra.lock ? Prisma.sql`, held AS (${extra.lock})` : Prisma.empty;
+  const locked = extra.lock
+    ? Prisma.sql`, (SELECT count(*) FROM held) AS locked,
+        set_config('rebound.webhook_received', CASE WHEN EXISTS (SELECT 1 FROM r) THEN 'yes' ELSE 'no' END, true) AS received`
+    : Prisma.empty;
+  return Prisma.sql`
+    WITH ${Prisma.join([receipt, ...(extra.steps ?? [])], ",")} ${lock}
+    SELECT CAST((SELECT count(*) FROM r) AS integer) AS inserted, (SELECT installed FROM ok) AS installed ${locked}`;
+}
 
-  const outcome = handler.steps
-    ? await recordReceipt(prisma)
-    : await prisma.$transaction(async (tx) => {
-        const recorded = await recordReceipt(tx);
-        if (recorded === "applied") await handler.apply(tx, meta, parsed.data);
-        return recorded;
-      });
-  if (outcome === "not_installed") return json({ ignored: "shop is not installed" }, 200);
-  // Committed: a task it enqueued (a restock's fan-out) can start now rather than at the next poll.
-  if (outcome === "applied") wakeTaskRunners();
-  return json({ ok: true, outcome }, 200);
+interface ReceiptRow {
+  inserted: number;
+  installed: boolean;
+}
+
+const outcomeOf = (row: ReceiptRow): Outcome =>
+  !row.installed ? "not_installed" : row.inserted === 0 ? "duplicate" : "applied";
+
+const RECEIVED = Prisma.sql`EXISTS (SELECT 1 FROM r)`;
+const RECEIVED_BEFORE = Prisma.sql`current_setting('rebound.webhook_received', true) = 'yes'`;
+
+async function record<T>(handler: WebhookHandler<T>, meta: WebhookMeta, payload: T): Promise<Outcome> {
+  if ("locked" in handler) {
+    const { lock, apply } = handler.locked;
+    const writes = apply(meta, payload, RECEIVED_BEFORE);
+    const [[row]] = (await sqlBatch([receiptStatement(handler, meta, { lock: lock(meta, payload) }), ...(writes ? [writes] : [])])) as [ReceiptRow[]];
+    return outcomeOf(row);
+  }
+  if (handler.steps) {
+    // One statement, on the driver directly: the hot path of every cart delivery.
+    const [row] = await sqlRows<ReceiptRow>(receiptStatement(handler, meta, { steps: handler.steps(meta, payload, RECEIVED) }));
+    return outcomeOf(row);
+  }
+  return prisma.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<ReceiptRow[]>(receiptStatement(handler, meta, {}));
+    const outcome = outcomeOf(row);
+    if (outcome === "applied") await handler.apply(tx, meta, payload);
+    return outcome;
+  });
 }

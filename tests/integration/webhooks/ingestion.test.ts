@@ -1,3 +1,4 @@
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cartPayload, orderPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook, signShopifyBody, webhookPath, webhookRequest } from "../../fakes/shopify/webhooks";
@@ -14,6 +15,34 @@ const nothingStoredFor = async (token: string) => {
   expect(await prisma.cart.count({ where: { token } })).toBe(0);
   expect(await prisma.task.count({ where: { payload: { path: ["cartToken"], equals: token } } })).toBe(0);
 };
+
+/**
+ * Posts the body the way a client that sends everything before reading does, and reports the
+ * status it read and any socket error up to the end of the exchange (a reset shows up there).
+ */
+function uploadWhole(url: string, path: string, headers: Record<string, string>, body: Buffer, chunked: boolean) {
+  return new Promise<{ status: number; error?: string }>((resolve) => {
+    const target = new URL(url);
+    const outcome: { status: number; error?: string } = { status: 0 };
+    const req = http.request(
+      { host: target.hostname, port: target.port, path, method: "POST", agent: false, headers: chunked ? headers : { ...headers, "Content-Length": body.length } },
+      (res) => {
+        outcome.status = res.statusCode ?? 0;
+        res.resume();
+      },
+    );
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      outcome.error = error.code ?? error.message;
+    });
+    req.on("close", () => resolve(outcome));
+    if (!chunked) {
+      req.end(body);
+      return;
+    }
+    for (let at = 0; at < body.length; at += 64 * 1024) req.write(body.subarray(at, at + 64 * 1024));
+    req.end();
+  });
+}
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -45,6 +74,35 @@ describe("Shopify webhook ingestion", () => {
     const response = await sendWebhook(server.url, server.secret, { topic: "carts/update", shop, payload });
     expect(response.status).toBe(413);
     await nothingStoredFor(payload.token);
+  });
+
+  it.each([
+    ["with a Content-Length", false],
+    ["chunked", true],
+  ])("answers 413 to an 8 MB upload %s without resetting the connection under the client", async (_, chunked) => {
+    const body = Buffer.alloc(8 * 1024 * 1024, "a");
+    const { headers } = webhookRequest({ topic: "carts/update", shop, payload: null, rawBody: body, hmac: signShopifyBody("{}", server.secret) }, server.secret);
+    for (let i = 0; i < 3; i++) {
+      expect(await uploadWhole(server.url, webhookPath("carts/update"), headers, body, chunked)).toEqual({ status: 413 });
+    }
+  });
+
+  it("gives the same answers through the Remix route as through the direct path", async () => {
+    // A trailing slash is not a path the server serves directly; Remix matches it to the route.
+    const viaRemix = (delivery: Parameters<typeof webhookRequest>[0]) => {
+      const { body, headers } = webhookRequest(delivery, server.secret);
+      return fetch(new URL(`${webhookPath(delivery.topic)}/`, server.url), { method: "POST", headers, body: String(body) });
+    };
+    const shop = "remix-path.myshopify.com";
+    await prisma.shop.create({ data: { shop, settings: { create: {} } } });
+    const payload = cartPayload({ lines: [line()], updatedAt: at(5) });
+    expect((await viaRemix({ topic: "carts/update", shop, payload, hmac: signShopifyBody("{}", server.secret) })).status).toBe(401);
+    expect((await viaRemix({ topic: "carts/update", shop, payload, hmac: null })).status).toBe(401);
+    expect((await viaRemix({ topic: "carts/update", shop, payload: null, rawBody: "{not json" })).status).toBe(400);
+    const applied = await viaRemix({ topic: "carts/update", shop, payload });
+    expect(applied.status).toBe(200);
+    expect(await applied.json()).toEqual({ ok: true, outcome: "applied" });
+    expect(await prisma.cart.count({ where: { shop, token: payload.token } })).toBe(1);
   });
 
   it("answers 400 to a correctly signed body that is not JSON", async () => {
