@@ -7,7 +7,6 @@ import {
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
 import { env } from "./env.server";
-import { CachedSessionStorage, registerSessionCache } from "./shops/session-cache.server";
 import { MigratedSessionStorage } from "./shops/session-storage.server";
 import { recordInstall } from "./shops/shop.server";
 
@@ -48,7 +47,7 @@ const shopify = shopifyApp({
   scopes: config.SCOPES.split(","),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
-  sessionStorage: registerSessionCache(new CachedSessionStorage(new MigratedSessionStorage())),
+  sessionStorage: new MigratedSessionStorage(),
   distribution: AppDistribution.AppStore,
   future: {
     unstable_newEmbeddedAuthStrategy: true,

@@ -1,7 +1,6 @@
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
 import prisma from "../db.server";
-import { forgetShopSessions } from "./session-cache.server";
 
 /** Shop records: created on install from the Admin API, read by every shop-scoped module. */
 export function getShop(shop: string) {
@@ -59,7 +58,6 @@ export async function recordInstall(shop: string, admin: Pick<AdminApiContext, "
  */
 export async function recordUninstall(tx: typeof prisma | Parameters<Parameters<typeof prisma.$transaction>[0]>[0], shop: string, at: Date) {
   await tx.session.deleteMany({ where: { shop } });
-  forgetShopSessions(shop);
   await tx.shop.updateMany({
     where: { shop },
     data: { status: "uninstalled", uninstalledAt: at, sendingPausedReason: "uninstalled", sendingPausedAt: at },
