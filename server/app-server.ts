@@ -72,6 +72,8 @@ async function loadRemix(dev: boolean, root: string) {
   return { handle, webhook, assets, close: async () => {} };
 }
 
+const CLOSE_GRACE_MS = 5_000;
+
 /** Starts the Rebound web server: migrations first, then HTTP, then background work. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const config = env();
@@ -118,9 +120,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     server,
     background,
     async close() {
+      // Requests in flight finish first (a webhook mid-transaction, a status callback), so the
+      // database is never closed under a handler; a client that holds its request open is cut
+      // off after a grace period.
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const cutOff = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(cutOff);
+          resolve();
+        });
+        server.closeIdleConnections();
       });
       await background?.stop();
       await remix.close();
