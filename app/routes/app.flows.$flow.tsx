@@ -356,7 +356,7 @@ function IntervalRow({ row, pageResult }: { row: ProductInterval; pageResult?: I
         <InlineStack gap="200" blockAlign="end" wrap={false}>
           <Box width="160px">
             <TextField label={fill(t.intervalDays, { product: row.title })} labelHidden name="replenishmentDays" type="number"
-              autoComplete="off" suffix={t.intervalSuffix} min={1} max={365} value={days} onChange={setDays}
+              autoComplete="off" suffix={t.intervalSuffix} value={days} onChange={setDays}
               placeholder={String(row.days)} error={outcome && !outcome.ok ? outcome.errors.replenishmentDays : undefined} />
           </Box>
           <Button submit loading={fetcher.state !== "idle"} accessibilityLabel={`${t.intervalSave} ${row.title}`}>{t.intervalSave}</Button>
