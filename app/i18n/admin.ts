@@ -163,6 +163,12 @@ export const en = {
     intervalSave: "Save",
     intervalClear: "Clear",
     intervalSaved: "Saved",
+    stepResultsTitle: "Results by message, last 30 days",
+    stepResultsMessage: "Message",
+    stepResultsSent: "Sent",
+    stepResultsClicked: "Clicked",
+    stepResultsOrders: "Orders",
+    stepResultsRevenue: "Revenue",
   },
   campaigns: {
     title: "Campaigns",

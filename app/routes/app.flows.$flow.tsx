@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import {
-  Banner, BlockStack, Box, Button, Card, Checkbox, Divider, FormLayout, InlineStack, Layout, Page, Select, Text, TextField,
+  Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, Divider, FormLayout, InlineStack, Layout, Page, Select, Text, TextField,
 } from "@shopify/polaris";
 import { useState } from "react";
 import { authenticate } from "../shopify.server";
@@ -13,6 +13,7 @@ import {
 } from "../admin/flow-form";
 import { loadCollectionChoices, loadFlowSettings, readFlowForm, saveFlowSettings } from "../admin/flow-settings.server";
 import { loadPreviewSample } from "../admin/preview-sample.server";
+import { loadStepResults } from "../admin/flow-results.server";
 import type { ProductInterval } from "../admin/reorder-intervals";
 import { listReorderIntervals, saveReorderInterval } from "../admin/reorder-intervals.server";
 import { previewValues, renderTemplate } from "../admin/template-preview";
@@ -28,8 +29,11 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const collections = flow === "upsell" ? await loadCollectionChoices(admin, str(settings.config.fallbackCollectionId) || null) : null;
   const now = systemClock.now();
   const intervals = flow === "reorder" ? await listReorderIntervals(session.shop, settings.config as { defaultDays: number; minSamples: number }) : null;
+  const stepResults = flow === "abandoned_cart"
+    ? await loadStepResults(session.shop, Array.isArray(settings.config.steps) ? settings.config.steps.length : 0, now)
+    : null;
   return {
-    settings, sample, collections, intervals, category: FLOW_CATEGORY[flow],
+    settings, sample, collections, intervals, stepResults, category: FLOW_CATEGORY[flow],
     previewAt: new Date(now.getTime() + 86_400_000).toISOString(),
   };
 };
@@ -63,7 +67,7 @@ type StoredStep = {
 const str = (v: unknown) => (v === null || v === undefined ? "" : String(v));
 
 export default function FlowSettingsPage() {
-  const { settings, sample, collections, intervals, category, previewAt } = useLoaderData<typeof loader>();
+  const { settings, sample, collections, intervals, stepResults, category, previewAt } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   // An interval row submitted without JavaScript lands here; it belongs to its row, not the flow's form.
   const result = actionData?.intent === "flow" ? actionData : undefined;
@@ -299,11 +303,12 @@ export default function FlowSettingsPage() {
           </Layout.Section>
         </Layout>
       </Form>
-      {intervals ? (
+      {intervals || stepResults ? (
         <Box paddingBlockStart="400">
           <Layout>
             <Layout.Section>
               {intervals ? <IntervalsCard intervals={intervals} pageResult={intervalResult} /> : null}
+              {stepResults ? <StepResultsCard {...stepResults} /> : null}
             </Layout.Section>
           </Layout>
         </Box>
@@ -369,6 +374,23 @@ function IntervalRow({ row, pageResult }: { row: ProductInterval; pageResult?: I
         </InlineStack>
       </InlineStack>
     </fetcher.Form>
+  );
+}
+
+function StepResultsCard({ currency, steps }: { currency: string; steps: Array<{ step: number; sent: number; clicked: number; orders: number; revenue: string }> }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">{t.stepResultsTitle}</Text>
+        <div data-testid="step-results">
+          <DataTable
+            columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+            headings={[t.stepResultsMessage, t.stepResultsSent, t.stepResultsClicked, t.stepResultsOrders, t.stepResultsRevenue]}
+            rows={steps.map((s) => [fill(t.step, { n: s.step }), s.sent, s.clicked, s.orders, formatMoney(s.revenue, currency)])}
+          />
+        </div>
+      </BlockStack>
+    </Card>
   );
 }
 
