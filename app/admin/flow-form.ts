@@ -46,3 +46,9 @@ export function hasSingleTemplate(flow: string): boolean {
 }
 
 export const templateValue = (name: string, language: string) => `${name}|${language}`;
+
+/** Tells the route's action a row of the reorder intervals card was submitted, not the flow's form. */
+export const INTERVAL_INTENT = "reorder-interval";
+
+/** The intervals card lists this many of the most ordered products; the rest keep the learned or default interval. */
+export const INTERVAL_LIST_LIMIT = 50;

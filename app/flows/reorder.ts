@@ -28,13 +28,17 @@ export function median(values: number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The gaps that count as replenishment; same-day repeats are usually split shipments or corrections. */
+export function repeatSamples(repeatGapsDays: number[]): number[] {
+  return repeatGapsDays.filter((d) => d >= 1);
+}
+
 export function chooseInterval(
   product: Pick<ReorderProduct, "replenishmentDays" | "repeatGapsDays">,
   config: Pick<ReorderConfig, "defaultDays" | "minSamples">,
 ): { days: number; source: IntervalSource } {
   if (product.replenishmentDays && product.replenishmentDays > 0) return { days: product.replenishmentDays, source: "merchant" };
-  // Same-day repeats are usually split shipments or corrections, not replenishment.
-  const gaps = product.repeatGapsDays.filter((d) => d >= 1);
+  const gaps = repeatSamples(product.repeatGapsDays);
   const learned = gaps.length >= config.minSamples ? median(gaps) : null;
   if (learned !== null) return { days: Math.max(1, Math.round(learned)), source: "learned" };
   return { days: config.defaultDays, source: "default" };

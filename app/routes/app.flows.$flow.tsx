@@ -1,16 +1,21 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from "@remix-run/react";
 import {
-  Banner, BlockStack, Box, Button, Card, Checkbox, Divider, FormLayout, InlineStack, Layout, Page, Select, Text, TextField,
+  Banner, BlockStack, Box, Button, Card, Checkbox, DataTable, Divider, FormLayout, InlineStack, Layout, Page, Select, Text, TextField,
 } from "@shopify/polaris";
 import { useState } from "react";
 import { authenticate } from "../shopify.server";
 import { systemClock } from "../shared/clock";
 import { FLOW_CATEGORY, isMerchantFlow } from "../admin/flow-catalog";
-import { FLOW_FIELDS, MAX_APPOINTMENT_REMINDERS, MAX_CART_STEPS, hasSingleTemplate, templateValue } from "../admin/flow-form";
+import {
+  FLOW_FIELDS, INTERVAL_INTENT, INTERVAL_LIST_LIMIT, MAX_APPOINTMENT_REMINDERS, MAX_CART_STEPS, hasSingleTemplate, templateValue,
+} from "../admin/flow-form";
 import { loadCollectionChoices, loadFlowSettings, readFlowForm, saveFlowSettings } from "../admin/flow-settings.server";
 import { loadPreviewSample } from "../admin/preview-sample.server";
+import { loadStepResults } from "../admin/flow-results.server";
+import type { ProductInterval } from "../admin/reorder-intervals";
+import { listReorderIntervals, saveReorderInterval } from "../admin/reorder-intervals.server";
 import { previewValues, renderTemplate } from "../admin/template-preview";
 import { formatMoney } from "../components/money";
 import { RouteError } from "../components/route-error";
@@ -22,16 +27,32 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!isMerchantFlow(flow)) throw new Response("Not found", { status: 404 });
   const [settings, sample] = await Promise.all([loadFlowSettings(session.shop, flow), loadPreviewSample(session.shop)]);
   const collections = flow === "upsell" ? await loadCollectionChoices(admin, str(settings.config.fallbackCollectionId) || null) : null;
-  return { settings, sample, collections, category: FLOW_CATEGORY[flow], previewAt: new Date(systemClock.now().getTime() + 86_400_000).toISOString() };
+  const now = systemClock.now();
+  const intervals = flow === "reorder" ? await listReorderIntervals(session.shop, settings.config as { defaultDays: number; minSamples: number }) : null;
+  const stepResults = flow === "abandoned_cart"
+    ? await loadStepResults(session.shop, Array.isArray(settings.config.steps) ? settings.config.steps.length : 0, now)
+    : null;
+  return {
+    settings, sample, collections, intervals, stepResults, category: FLOW_CATEGORY[flow],
+    previewAt: new Date(now.getTime() + 86_400_000).toISOString(),
+  };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
   const flow = params.flow ?? "";
   if (!isMerchantFlow(flow)) throw new Response("Not found", { status: 404 });
-  const result = await saveFlowSettings(session.shop, flow, readFlowForm(flow, await request.formData()));
-  if (!result.ok) return data({ ok: false as const, errors: result.errors }, { status: 422 });
-  return { ok: true as const, errors: {} as Record<string, string> };
+  const form = await request.formData();
+  if (form.get("intent") === INTERVAL_INTENT) {
+    if (flow !== "reorder") throw new Response("Not found", { status: 404 });
+    const saved = await saveReorderInterval(session.shop, form);
+    if (saved.ok) return { intent: "interval" as const, ok: true as const, productId: saved.productId, errors: {} as Record<string, string> };
+    if ("notFound" in saved) throw new Response("Not found", { status: 404 });
+    return data({ intent: "interval" as const, ok: false as const, productId: saved.productId, errors: saved.errors }, { status: 422 });
+  }
+  const result = await saveFlowSettings(session.shop, flow, readFlowForm(flow, form));
+  if (!result.ok) return data({ intent: "flow" as const, ok: false as const, errors: result.errors }, { status: 422 });
+  return { intent: "flow" as const, ok: true as const, errors: {} as Record<string, string> };
 };
 
 const t = en.flow;
@@ -46,8 +67,11 @@ type StoredStep = {
 const str = (v: unknown) => (v === null || v === undefined ? "" : String(v));
 
 export default function FlowSettingsPage() {
-  const { settings, sample, collections, category, previewAt } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const { settings, sample, collections, intervals, stepResults, category, previewAt } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  // An interval row submitted without JavaScript lands here; it belongs to its row, not the flow's form.
+  const result = actionData?.intent === "flow" ? actionData : undefined;
+  const intervalResult = actionData?.intent === "interval" ? actionData : undefined;
   const navigation = useNavigation();
   const errors: Record<string, string> = result?.errors ?? {};
   const flow = settings.flow;
@@ -279,7 +303,94 @@ export default function FlowSettingsPage() {
           </Layout.Section>
         </Layout>
       </Form>
+      {intervals || stepResults ? (
+        <Box paddingBlockStart="400">
+          <Layout>
+            <Layout.Section>
+              {intervals ? <IntervalsCard intervals={intervals} pageResult={intervalResult} /> : null}
+              {stepResults ? <StepResultsCard {...stepResults} /> : null}
+            </Layout.Section>
+          </Layout>
+        </Box>
+      ) : null}
     </Page>
+  );
+}
+
+type IntervalResult = { ok: boolean; productId: string; errors: Record<string, string> };
+
+function IntervalsCard({ intervals, pageResult }: { intervals: ProductInterval[]; pageResult?: IntervalResult }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">{t.intervalsTitle}</Text>
+        <Text as="p" tone="subdued">
+          {t.intervalsHelp}
+          {intervals.length >= INTERVAL_LIST_LIMIT ? ` ${fill(t.intervalsCapped, { n: INTERVAL_LIST_LIMIT })}` : ""}
+        </Text>
+        {intervals.length === 0 ? <Text as="p">{t.intervalsEmpty}</Text> : null}
+        {intervals.map((row, i) => (
+          <BlockStack gap="300" key={row.productId}>
+            {i > 0 ? <Divider /> : null}
+            <IntervalRow row={row} pageResult={pageResult?.productId === row.productId ? pageResult : undefined} />
+          </BlockStack>
+        ))}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function IntervalRow({ row, pageResult }: { row: ProductInterval; pageResult?: IntervalResult }) {
+  const fetcher = useFetcher<typeof action>();
+  const [days, setDays] = useState(str(row.replenishmentDays));
+  const outcome = (fetcher.state === "idle" ? fetcher.data : undefined) ?? pageResult;
+  const submit = (value: string) =>
+    fetcher.submit({ intent: INTERVAL_INTENT, productId: row.productId, replenishmentDays: value }, { method: "post" });
+  const inUse = row.days === 1 ? t.intervalOneDay : fill(t.intervalDaysCount, { n: row.days });
+  return (
+    <fetcher.Form method="post" data-testid={`interval-${row.productId}`}>
+      <input type="hidden" name="intent" value={INTERVAL_INTENT} />
+      <input type="hidden" name="productId" value={row.productId} />
+      <InlineStack gap="400" align="space-between" blockAlign="end" wrap={false}>
+        <BlockStack gap="100">
+          <Text as="h3" variant="headingSm">{row.title}</Text>
+          <Text as="p" tone="subdued">
+            {`${inUse} · ${fill(t.intervalSources[row.source], { n: row.samples })}`}
+          </Text>
+        </BlockStack>
+        <InlineStack gap="200" blockAlign="end" wrap={false}>
+          <Box width="160px">
+            <TextField label={fill(t.intervalDays, { product: row.title })} labelHidden name="replenishmentDays" type="number"
+              autoComplete="off" suffix={t.intervalSuffix} value={days} onChange={setDays}
+              placeholder={String(row.days)} error={outcome && !outcome.ok ? outcome.errors.replenishmentDays : undefined} />
+          </Box>
+          <Button submit loading={fetcher.state !== "idle"} accessibilityLabel={`${t.intervalSave} ${row.title}`}>{t.intervalSave}</Button>
+          {outcome?.ok ? <Text as="span" tone="success">{t.intervalSaved}</Text> : null}
+          {row.replenishmentDays !== null ? (
+            <Button variant="plain" onClick={() => { setDays(""); submit(""); }} accessibilityLabel={`${t.intervalClear} ${row.title}`}>
+              {t.intervalClear}
+            </Button>
+          ) : null}
+        </InlineStack>
+      </InlineStack>
+    </fetcher.Form>
+  );
+}
+
+function StepResultsCard({ currency, steps }: { currency: string; steps: Array<{ step: number; sent: number; clicked: number; orders: number; revenue: string }> }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">{t.stepResultsTitle}</Text>
+        <div data-testid="step-results">
+          <DataTable
+            columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+            headings={[t.stepResultsMessage, t.stepResultsSent, t.stepResultsClicked, t.stepResultsOrders, t.stepResultsRevenue]}
+            rows={steps.map((s) => [fill(t.step, { n: s.step }), s.sent, s.clicked, s.orders, formatMoney(s.revenue, currency)])}
+          />
+        </div>
+      </BlockStack>
+    </Card>
   );
 }
 

@@ -223,6 +223,43 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await appointment.context().close();
   });
 
+  it("sets a product's reorder interval and shows what each cart reminder earned", async () => {
+    const page = await openAdmin(SHOP_A, "/app/flows/reorder");
+    await page.getByText("Reorder intervals").waitFor();
+    const apron = page.getByTestId("interval-p2");
+    const kettle = page.getByTestId("interval-7001");
+    // Most ordered first: six apron orders, one kettle order; the mug was never ordered.
+    await expect(page.locator('[data-testid^="interval-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-testid"))))
+      .resolves.toEqual(["interval-p2", "interval-7001"]);
+    await apron.getByText("21 days · Learned from 5 repeat orders").waitFor();
+    await kettle.getByText("30 days · Default").waitFor();
+
+    const days = kettle.getByLabel("Days for Alpha Pour-over Kettle");
+    await days.fill("400");
+    await kettle.getByRole("button", { name: "Save Alpha Pour-over Kettle" }).click();
+    await kettle.getByText("Use 1 to 365 days").waitFor();
+    await expect(days.getAttribute("aria-invalid")).resolves.toBe("true");
+    expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP_A, id: "7001" } } })).replenishmentDays).toBeNull();
+    await shot(page, "flow-reorder-interval-error");
+
+    await days.fill("45");
+    await kettle.getByRole("button", { name: "Save Alpha Pour-over Kettle" }).click();
+    await kettle.getByText("45 days · Set by you").waitFor();
+    expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP_A, id: "7001" } } })).replenishmentDays).toBe(45);
+    expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP_B, id: "7001" } } })).replenishmentDays).toBeNull();
+    await shot(page, "flow-reorder-intervals");
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await page.context().close();
+
+    const cart = await openAdmin(SHOP_A, "/app/flows/abandoned_cart");
+    const table = cart.getByTestId("step-results");
+    await expect(table.locator("thead th").allInnerTexts()).resolves.toEqual(["Message", "Sent", "Clicked", "Orders", "Revenue"]);
+    await expect(table.locator("tbody tr").first().innerText()).resolves.toMatch(/^Message 1\s+1\s+1\s+1\s+€58\.00$/);
+    await table.scrollIntoViewIfNeeded();
+    await shot(cart, "flow-step-results");
+    await cart.context().close();
+  });
+
   it("edits the appointment reminders and picks the cross-sell's fallback collection", async () => {
     const appointment = await openAdmin(SHOP_A, "/app/flows/appointment");
     const hours = (n: number) => appointment.getByLabel(`Reminder ${n}: hours before the booking`);
@@ -309,7 +346,7 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await page.getByText("4 subscribers would get this message.").waitFor();
     // Only the shop's ordered products are offered, and "bought it" narrows the audience.
     const bought = page.getByLabel("Bought");
-    expect(await bought.locator("option").allInnerTexts()).toEqual(["Any product", "Alpha Pour-over Kettle"]);
+    expect(await bought.locator("option").allInnerTexts()).toEqual(["Any product", "Alpha Linen Apron", "Alpha Pour-over Kettle"]);
     await bought.selectOption({ label: "Alpha Pour-over Kettle" });
     await page.getByRole("button", { name: "Estimate audience" }).click();
     await page.getByText("1 subscriber would get this message.").waitFor();

@@ -59,7 +59,7 @@ export async function seedShop(prisma: PrismaClient, shop: string, now: Date, la
   }
   const sent = await prisma.notification.create({
     data: {
-      shop, flow: "abandoned_cart", dedupKey: `${label}-n1`, subscriberId: subscribers[0].id, status: "read",
+      shop, flow: "abandoned_cart", step: 1, dedupKey: `${label}-n1`, subscriberId: subscribers[0].id, status: "read",
       sendAt: ago(26), templateName: "cart_reminder", createdAt: ago(27), sentAt: ago(26), deliveredAt: ago(26), readAt: ago(25), clickedAt: ago(25),
       decision: "send",
     },
@@ -88,7 +88,7 @@ export async function seedShop(prisma: PrismaClient, shop: string, now: Date, la
     },
   });
   await prisma.attribution.create({
-    data: { shop, orderId: `${label}-o1`, notificationId: sent.id, flow: "abandoned_cart", revenue: "58.00", currency: "EUR", matchedBy: "cart", attributedAt: ago(24) },
+    data: { shop, orderId: `${label}-o1`, notificationId: sent.id, flow: "abandoned_cart", step: 1, revenue: "58.00", currency: "EUR", matchedBy: "cart", attributedAt: ago(24) },
   });
   // The control group: planned for two shoppers and deliberately not sent; one bought anyway.
   for (const [i, s] of [subscribers[2], subscribers[3]].entries()) {
@@ -101,6 +101,17 @@ export async function seedShop(prisma: PrismaClient, shop: string, now: Date, la
     await prisma.holdoutAssignment.create({ data: { shop, flow: "abandoned_cart", subscriberId: s.id, dedupKey: `${label}-h${i}`, assignedAt: ago(30) } });
   }
   await prisma.order.create({ data: { shop, id: `${label}-o2`, subscriberId: subscribers[2].id, totalPrice: "20.00", placedAt: ago(20), shopifyUpdatedAt: ago(20) } });
+  // A customer who never subscribed buys the apron every 21 days, long ago: enough repeats to
+  // learn its reorder interval without touching the subscribers' orders the other pages count.
+  for (let i = 0; i < 6; i++) {
+    const placedAt = ago(24 * (400 - 21 * i));
+    await prisma.order.create({
+      data: {
+        shop, id: `${label}-r${i}`, customerId: `${label}-c9`, totalPrice: "45.00", currency: "EUR", placedAt, shopifyUpdatedAt: placedAt,
+        lineItems: { create: [{ id: `${label}-rli${i}`, productId: "p2", variantId: "v2", title: `${label} Linen Apron`, quantity: 1, price: "45.00" }] },
+      },
+    });
+  }
   const campaign = await prisma.campaign.create({
     data: { shop, name: `${label} Winter sale`, templateName: "cart_reminder", status: "draft", audience: { countries: ["34"] }, audienceSize: 4 },
   });

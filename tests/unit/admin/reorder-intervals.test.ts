@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrismaClient } from "@prisma/client";
+import type { AdminGraphql } from "../../../app/catalog/collections.server";
+import { isolatedDatabaseEnv } from "../../support/server";
+
+/**
+ * The reorder page's "interval in use" against what the planner schedules for the same shop and
+ * the same orders: the merchant's interval, one learned from repeat orders (with a same-day
+ * repeat that must not count), and the default when there are too few repeats.
+ */
+let prisma: PrismaClient;
+let drop: () => Promise<void>;
+let closeDatabase: () => Promise<void>;
+let orders: typeof import("../../../app/flows/orders.server");
+let intervals: typeof import("../../../app/admin/reorder-intervals.server");
+
+const shop = "reorder-intervals.myshopify.com";
+const D = 86_400_000;
+const t0 = new Date("2026-09-01T10:00:00Z");
+const noAdmin: AdminGraphql = { graphql: async () => { throw new Error("the Admin API is not needed here"); } };
+
+let seq = 0;
+async function order(buyer: { customerId?: string; subscriberId?: string }, placedAt: Date, productIds: string[]) {
+  const id = `o-${++seq}`;
+  await prisma.order.create({
+    data: {
+      shop, id, ...buyer, placedAt, shopifyUpdatedAt: placedAt, totalPrice: 10,
+      lineItems: { create: productIds.map((p, i) => ({ id: `${id}-${i}`, productId: p, variantId: `v-${p}`, title: p, quantity: 1, price: 10 })) },
+    },
+  });
+  return id;
+}
+
+/** Orders by one customer separated by these gaps in days, ending well before t0. */
+async function history(customerId: string, productId: string, gapsDays: number[]) {
+  let at = new Date(t0.getTime() - 400 * D);
+  await order({ customerId }, at, [productId]);
+  for (const gap of gapsDays) {
+    at = new Date(at.getTime() + gap * D);
+    await order({ customerId }, at, [productId]);
+  }
+}
+
+beforeAll(async () => {
+  drop = await isolatedDatabaseEnv();
+  const db = await import("../../../app/db.server");
+  await db.databaseReady();
+  prisma = db.default;
+  closeDatabase = db.closeDatabase;
+  orders = await import("../../../app/flows/orders.server");
+  intervals = await import("../../../app/admin/reorder-intervals.server");
+  await prisma.shop.create({ data: { shop, settings: { create: {} } } });
+  await prisma.flowSetting.create({ data: { shop, flow: "reorder", enabled: true, config: { defaultDays: 30, minSamples: 5 } } });
+  for (const [id, days] of [["beans", 10], ["filters", null], ["grinder", null]] as const) {
+    await prisma.product.create({ data: { shop, id, title: id, handle: id, status: "active", replenishmentDays: days, shopifyUpdatedAt: t0 } });
+    await prisma.variant.create({ data: { shop, id: `v-${id}`, productId: id, available: 5, shopifyUpdatedAt: t0 } });
+  }
+  // Enough repeats to learn beans too, but the merchant's 10 days wins.
+  await history("c-beans", "beans", [7, 7, 7, 7, 7]);
+  // Median of 20..28 is 24; counting the same-day repeat would make it 23.
+  await history("c-filters", "filters", [20, 22, 0.2, 24, 26, 28]);
+  await history("c-grinder", "grinder", [15]);
+}, 60_000);
+
+afterAll(async () => {
+  await closeDatabase?.();
+  await drop?.();
+});
+
+describe("reorder interval in use", () => {
+  it("matches the interval the planner schedules, for a merchant, learned and default interval", async () => {
+    const subscriber = await prisma.subscriber.create({ data: { shop, phone: "+34600000901", callingCode: "34", status: "subscribed", scope: "marketing" } });
+    const orderId = await order({ subscriberId: subscriber.id }, t0, ["beans", "filters", "grinder"]);
+
+    const listed = await intervals.listReorderIntervals(shop, { defaultDays: 30, minSamples: 5 });
+    expect(listed.map((p) => [p.productId, p.days, p.source, p.samples])).toEqual([
+      ["filters", 24, "learned", 5],
+      ["beans", 10, "merchant", 5],
+      ["grinder", 30, "default", 1],
+    ]);
+
+    await orders.planAfterOrderPaid(shop, orderId, t0, async () => noAdmin);
+    const planned = await prisma.notification.findMany({ where: { shop, flow: "reorder", orderId } });
+    const plannedDays = Object.fromEntries(planned.map((n) => [n.variantId!.slice(2), (n.sendAt.getTime() - t0.getTime()) / D]));
+    expect(plannedDays).toEqual(Object.fromEntries(listed.map((p) => [p.productId, p.days])));
+  });
+});
