@@ -7,6 +7,7 @@ import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startFakeWhatsApp, type AcceptedMessage, type FakeTemplate, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { startTestServer, type TestServer } from "../../support/server";
 import { seedShop } from "../outbox/fixtures";
+import { waitForShop } from "../../support/wait";
 
 /**
  * One running app per test file for the flows end to end: its own database, the fake WhatsApp
@@ -123,18 +124,8 @@ async function startFlowHarness(options: FlowHarnessOptions): Promise<{ harness:
     data: options.flows.map((f) => ({ shop, flow: f.flow, enabled: true, holdoutPercent: f.holdoutPercent ?? 0, config: f.config as object })),
   });
 
-  async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-    const started = Date.now();
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() - started > ms) {
-        const tasks = await prisma.task.findMany({ where: { shop }, select: { kind: true, status: true, lastError: true } });
-        throw new Error(`timed out waiting for ${what}; tasks: ${JSON.stringify(tasks)}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>, ms?: number) =>
+    waitForShop(prisma, shop, what, probe, ms);
 
   const harness: FlowHarness = {
     shop,

@@ -5,6 +5,7 @@ import { signSessionToken } from "../../fakes/shopify/session-token";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import { waitForShop } from "../../support/wait";
 
 /**
  * The cross-sell fallback collection through the running app: the settings page lists the shop's
@@ -47,18 +48,8 @@ function adminRequest(path: string, init: { method?: string; form?: Record<strin
 
 const send = (topic: string, payload: unknown) => sendWebhook(server.url, server.secret, { topic, shop: SHOP, payload });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - started > ms) {
-      const tasks = await prisma.task.findMany({ where: { shop: SHOP }, select: { kind: true, status: true, lastError: true } });
-      throw new Error(`timed out waiting for ${what}; tasks: ${JSON.stringify(tasks)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>, ms?: number) =>
+  waitForShop(prisma, SHOP, what, probe, ms);
 
 beforeAll(async () => {
   admin = await startFakeShopifyAdmin();
