@@ -46,6 +46,12 @@ const schema = z.object({
    * at Meta's default 80 msg/s (about 13 s).
    */
   DISPATCHER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(1000),
+  /**
+   * Connections one back-in-stock fan-out spreads over on PostgreSQL: a restock for 100,000
+   * waiting shoppers is CPU-bound in the database, and a second backend nearly halves it. Each
+   * part has its own transaction; PGlite has one connection and always uses one part.
+   */
+  FANOUT_PARALLELISM: z.coerce.number().int().min(1).max(8).default(2),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

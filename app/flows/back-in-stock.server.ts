@@ -1,8 +1,9 @@
 import { Prisma } from "@prisma/client";
-import prisma from "../db.server";
+import prisma, { databaseKind } from "../db.server";
+import { env } from "../env.server";
 import { planRestock, type RestockEvent, type RestockFanOut } from "./back-in-stock";
 import { loadFlowSetting } from "./flow-settings.server";
-import { linkTokenSql } from "./link-token.server";
+import type { StoredTemplateParams } from "../outbox/types";
 
 type Db = Prisma.TransactionClient | typeof prisma;
 
@@ -32,27 +33,52 @@ export async function notifyRestock(shop: string, event: RestockEvent, now: Date
   const setting = await loadFlowSetting(shop, "back_in_stock");
   const decision = planRestock({ shop, event, catalog, setting, now });
   if ("skip" in decision) return { skipped: decision.skip, scheduled: 0, heldOut: 0, notified: 0, rewaited: 0 };
-  return prisma.$transaction((tx) => fanOutRestock(shop, decision.fanOut, now, tx), { timeout: 60_000 });
+  const f = decision.fanOut;
+  const rewaited = Number(await rewaitSoldOutRequests(shop, f.variantId, prisma));
+  // "The oldest N" is one ordered pick, so a limited restock is one part; otherwise the waiting
+  // requests split by a hash of their id, each part its own connection and transaction. A part
+  // that fails leaves the others committed: the task's retry finds only the requests still
+  // waiting, and a request already handled for this restock is never picked again.
+  const parts = f.limit === null && databaseKind() === "postgres" ? env().FANOUT_PARALLELISM : 1;
+  const outcomes = await Promise.all(
+    Array.from({ length: parts }, (_, part) =>
+      prisma.$transaction((tx) => fanOutRestock(shop, f, now, tx, { part, of: parts }), { timeout: 60_000 }),
+    ),
+  );
+  return outcomes.reduce(
+    (sum, o) => ({ scheduled: sum.scheduled + o.scheduled, heldOut: sum.heldOut + o.heldOut, notified: sum.notified + o.notified, rewaited }),
+    { scheduled: 0, heldOut: 0, notified: 0, rewaited },
+  );
+}
+
+/** One of `of` disjoint shares of a variant's waiting requests (by a hash of the request id) */
+export interface FanOutPart {
+  part: number;
+  of: number;
 }
 
 /**
  * The fan-out as set-based SQL: one statement picks the waiting requests (oldest first, up to
  * the limit), inserts their notifications (control group marked held_out) and control-group
- * rows, and marks the requests notified. ON CONFLICT makes a replayed restock a no-op; FOR
- * UPDATE SKIP LOCKED keeps two concurrent restocks from picking the same request.
+ * rows, and marks the requests notified. A request already handled for this restock is never
+ * picked again, so a replayed restock adds nothing and no insert can meet its own dedup key;
+ * FOR UPDATE SKIP LOCKED keeps two concurrent restocks from picking the same request.
  *
  * The holdout bucket is the SQL twin of holdoutBucket (holdout.ts); the fan-out test checks they
- * agree. No TrackedLink rows: the button's token is the notification id plus its MAC
- * (link-token.server.ts), and the link row is made from linkDestination on the first tap.
+ * agree. Every row gets the same parameters: the button's suffix is the notification's derived
+ * link token (its id plus a MAC), minted when the message is sent, and its link row is made
+ * from linkDestination on the first tap (docs/decisions/014-tracked-links-on-first-click.md).
  */
-export async function fanOutRestock(shop: string, f: RestockFanOut, now: Date, db: Db = prisma): Promise<RestockOutcome> {
-  const rewaited = await rewaitSoldOutRequests(shop, f.variantId, db);
+export async function fanOutRestock(
+  shop: string,
+  f: RestockFanOut,
+  now: Date,
+  db: Db = prisma,
+  { part, of }: FanOutPart = { part: 0, of: 1 },
+): Promise<Omit<RestockOutcome, "rewaited">> {
   // LIMIT NULL is LIMIT ALL in PostgreSQL.
   const limit = f.limit === null ? null : BigInt(f.limit);
-  // The params are the same JSON for every row but the token, which is hex: built as text and
-  // cast once per row, rather than assembled key by key with jsonb_build_object.
-  const paramsHead = `{"body":${JSON.stringify(f.body)},"buttons":[{"index":0,"type":"url","suffix":"`;
-  const paramsTail = `"}]}`;
+  const params: StoredTemplateParams = { body: f.body, buttons: [{ index: 0, type: "url", derivedLinkToken: true }] };
   // A restock usually follows a bulk of new requests the statistics have not seen yet; the
   // planner then guesses "one row" and nests loops over 100k x 100k. Hash joins are always
   // right for a fan-out, so nested loops are off for this transaction only, and the sort and
@@ -64,6 +90,8 @@ export async function fanOutRestock(shop: string, f: RestockFanOut, now: Date, d
         FROM "BackInStockRequest" r
         JOIN "Subscriber" s ON s.id = r."subscriberId" AND s.shop = r.shop
        WHERE r.shop = ${shop} AND r."variantId" = ${f.variantId} AND r.status = 'waiting'
+         AND r."restockId" IS DISTINCT FROM ${f.restockId}
+         AND (${of}::int = 1 OR (hashtext(r.id) & 2147483647) % ${of}::int = ${part}::int)
          AND s.status = 'subscribed' AND s.scope = 'marketing' AND s."marketingStoppedAt" IS NULL
        ORDER BY r."createdAt", r.id
        LIMIT ${limit}
@@ -84,12 +112,10 @@ export async function fanOutRestock(shop: string, f: RestockFanOut, now: Date, d
                                   decision, "decisionReason", "linkDestination", "createdAt", "updatedAt")
       SELECT id, ${shop}, 'back_in_stock'::"Flow", dedup_key, subscriber_id,
              (CASE WHEN held_out THEN 'held_out' ELSE 'scheduled' END)::"NotificationStatus",
-             ${f.sendAt}, ${f.expiresAt}, ${f.templateName}, ${f.templateLanguage},
-             CAST(${paramsHead} || ${linkTokenSql(Prisma.raw("id"))} || ${paramsTail} AS jsonb),
+             ${f.sendAt}, ${f.expiresAt}, ${f.templateName}, ${f.templateLanguage}, ${JSON.stringify(params)}::jsonb,
              0, ${f.variantId},
              CASE WHEN held_out THEN 'skip' END, CASE WHEN held_out THEN 'holdout' END, ${f.destination}, ${now}, ${now}
         FROM keyed
-      ON CONFLICT (shop, "dedupKey") DO NOTHING
       RETURNING id, "dedupKey", "subscriberId", status
     ), holdouts AS (
       INSERT INTO "HoldoutAssignment" (id, shop, flow, "subscriberId", "dedupKey", "assignedAt")
@@ -107,7 +133,7 @@ export async function fanOutRestock(shop: string, f: RestockFanOut, now: Date, d
            (SELECT count(*) FROM inserted WHERE status = 'held_out')::int AS held_out,
            (SELECT count(*) FROM marked)::int AS notified`;
   const row = rows[0];
-  return { scheduled: row.scheduled, heldOut: row.held_out, notified: row.notified, rewaited: Number(rewaited) };
+  return { scheduled: row.scheduled, heldOut: row.held_out, notified: row.notified };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { Prisma } from "@prisma/client";
 import { env } from "../env.server";
+import type { StoredTemplateParams, TemplateParams } from "../outbox/types";
 
 /**
  * Link tokens derived from the notification instead of stored with it: the notification's id
@@ -12,7 +12,6 @@ import { env } from "../env.server";
 const ID = /^[0-9a-f]{32}$/;
 const DERIVED = /^([0-9a-f]{32})([0-9a-f]{32})$/;
 const MAC_HEX = 32;
-const BLOCK = 64;
 
 let cached: { secret: string; key: Buffer } | undefined;
 
@@ -43,20 +42,11 @@ export function notificationOfLinkToken(token: string): string | null {
   return timingSafeEqual(expected, Buffer.from(given, "hex")) ? id : null;
 }
 
-/**
- * The HMAC's inner and outer padded keys (hex), so a set-based INSERT can compute the same token
- * per row with the built-in sha256() and no extension: see linkTokenSql.
- */
-export function linkMacPads(): { inner: string; outer: string } {
-  const key = Buffer.alloc(BLOCK);
-  linkKey().copy(key);
-  const inner = Buffer.from(key.map((b) => b ^ 0x36));
-  const outer = Buffer.from(key.map((b) => b ^ 0x5c));
-  return { inner: inner.toString("hex"), outer: outer.toString("hex") };
-}
-
-/** SQL for derivedLinkToken(id) of a text column `id`: HMAC = H(outer || H(inner || id)). */
-export function linkTokenSql(id: Prisma.Sql): Prisma.Sql {
-  const { inner, outer } = linkMacPads();
-  return Prisma.sql`(${id} || substr(encode(sha256(decode(${outer}, 'hex') || sha256(decode(${inner}, 'hex') || convert_to(${id}, 'UTF8'))), 'hex'), 1, ${MAC_HEX}))`;
+/** The parameters to send: a button awaiting its derived token gets this notification's. */
+export function sendableParams(params: StoredTemplateParams, notificationId: string): TemplateParams {
+  if (!params.buttons?.some((b) => "derivedLinkToken" in b)) return params as TemplateParams;
+  return {
+    ...params,
+    buttons: params.buttons.map((b) => ("derivedLinkToken" in b ? { index: b.index, type: "url", suffix: derivedLinkToken(notificationId) } : b)),
+  };
 }

@@ -5,7 +5,8 @@ import { systemClock, type Clock } from "../shared/clock";
 import type { WhatsAppClient } from "../whatsapp/client.server";
 import { loadCredentials, pauseForInvalidToken, whatsAppClientFromEnv } from "../whatsapp/connection.server";
 import { MARKETING_LIMIT, MARKETING_STOPPED, TOKEN_INVALID, WhatsAppApiError, WhatsAppUnreachable } from "../whatsapp/errors";
-import type { TemplateParams } from "./types";
+import { sendableParams } from "../flows/link-token.server";
+import type { StoredTemplateParams } from "./types";
 import { claimDue, defer, markFailed, release, skip } from "./claim.server";
 import { decide, PAUSED_RETRY_MS, type GateSnapshot } from "./gate";
 import { recordMarketingLimited, recordMarketingStopped } from "./marketing-signals.server";
@@ -248,7 +249,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
         to: phone,
         templateName: row.templateName,
         language: row.templateLanguage,
-        params: (row.params ?? {}) as TemplateParams,
+        params: sendableParams((row.params ?? {}) as StoredTemplateParams, row.id),
         viaMarketingApi: useMarketingApi,
         callbackData: row.id,
       });

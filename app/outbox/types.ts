@@ -1,5 +1,15 @@
 import type { Flow } from "@prisma/client";
 
+type UrlButton = { index: number; type: "url"; suffix: string };
+type QuickReplyButton = { index: number; type: "quick_reply"; payload: string };
+
+/**
+ * A URL button whose suffix is the message's own link token (its id plus a MAC, see
+ * app/flows/link-token.server.ts), minted when it is sent. A fan-out then writes the same
+ * parameters on every row instead of computing a token per row.
+ */
+export type DerivedLinkButton = { index: number; type: "url"; derivedLinkToken: true };
+
 /** What a template send carries besides its name and language. */
 export interface TemplateParams {
   /** Values for {{1}}, {{2}}, ... in the body, in order */
@@ -7,10 +17,12 @@ export interface TemplateParams {
   /** Public image URL for a template whose header is an IMAGE */
   headerImageUrl?: string;
   /** Dynamic URL suffixes and quick-reply payloads, by button index */
-  buttons?: Array<
-    | { index: number; type: "url"; suffix: string }
-    | { index: number; type: "quick_reply"; payload: string }
-  >;
+  buttons?: Array<UrlButton | QuickReplyButton>;
+}
+
+/** The parameters as a notification stores them: URL buttons may await their derived token. */
+export interface StoredTemplateParams extends Omit<TemplateParams, "buttons"> {
+  buttons?: Array<UrlButton | QuickReplyButton | DerivedLinkButton>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
+import type { StoredTemplateParams } from "../../../app/outbox/types";
 import { isolatedDatabaseEnv } from "../../support/server";
 import { holdoutBucket } from "../../../app/flows/holdout";
 import { planRestock, restockLimit } from "../../../app/flows/back-in-stock";
@@ -9,8 +10,11 @@ let prisma: PrismaClient;
 let drop: () => Promise<void>;
 let closeDatabase: () => Promise<void>;
 let notifyRestock: typeof import("../../../app/flows/back-in-stock.server").notifyRestock;
+let fanOutRestock: typeof import("../../../app/flows/back-in-stock.server").fanOutRestock;
+let loadFlowSetting: typeof import("../../../app/flows/flow-settings.server").loadFlowSetting;
 let recordClick: typeof import("../../../app/flows/clicks.server").recordClick;
 let derivedLinkToken: typeof import("../../../app/flows/link-token.server").derivedLinkToken;
+let sendableParams: typeof import("../../../app/flows/link-token.server").sendableParams;
 
 const shop = "restock.myshopify.com";
 const now = new Date("2026-05-01T10:00:00Z");
@@ -51,9 +55,10 @@ beforeAll(async () => {
   await db.databaseReady();
   prisma = db.default;
   closeDatabase = db.closeDatabase;
-  ({ notifyRestock } = await import("../../../app/flows/back-in-stock.server"));
+  ({ notifyRestock, fanOutRestock } = await import("../../../app/flows/back-in-stock.server"));
+  ({ loadFlowSetting } = await import("../../../app/flows/flow-settings.server"));
   ({ recordClick } = await import("../../../app/flows/clicks.server"));
-  ({ derivedLinkToken } = await import("../../../app/flows/link-token.server"));
+  ({ derivedLinkToken, sendableParams } = await import("../../../app/flows/link-token.server"));
   await prisma.product.create({ data: { shop, id: "p1", title: "Linen shirt", handle: "linen-shirt", shopifyUpdatedAt: updated } });
 }, 60_000);
 
@@ -120,11 +125,13 @@ describe("notifyRestock (set-based fan-out)", () => {
 
   it("writes no link rows: the button's token is the id plus its MAC, and the link is made on the first tap", async () => {
     const row = await prisma.notification.findFirstOrThrow({ where: { shop, variantId: "v-limit", status: "scheduled" } });
-    const params = row.params as { body: string[]; buttons: Array<{ suffix: string }> };
-    expect(params.body).toEqual(["Linen shirt", "Large"]);
-    const token = params.buttons[0].suffix;
-    // The SQL HMAC agrees with the one the click route checks.
-    expect(token).toBe(derivedLinkToken(row.id));
+    const params = row.params as StoredTemplateParams;
+    expect(params).toEqual({ body: ["Linen shirt", "Large"], buttons: [{ index: 0, type: "url", derivedLinkToken: true }] });
+    // The token is minted when the message is sent: this notification's id plus its MAC.
+    const sendable = sendableParams(params, row.id);
+    const token = derivedLinkToken(row.id);
+    expect(sendable.buttons).toEqual([{ index: 0, type: "url", suffix: token }]);
+    expect(token.startsWith(row.id)).toBe(true);
     expect(row.linkDestination).toContain("/products/linen-shirt");
     expect(await prisma.trackedLink.count({ where: { shop, notificationId: row.id } })).toBe(0);
 
@@ -194,9 +201,30 @@ describe("notifyRestock (set-based fan-out)", () => {
     expect(again).toMatchObject({ rewaited: 1, scheduled: 1 });
   });
 
+  it("splits an unlimited restock into disjoint parts that together notify every request once", async () => {
+    await variant("v-parts", 50);
+    await seedWaiting("v-parts", 90);
+    const setting = await loadFlowSetting(shop, "back_in_stock");
+    const catalog = { productTitle: "Linen shirt", variantTitle: "Large", handle: "linen-shirt", currentlySellable: true };
+    const plan = planRestock({ shop, event: { variantId: "v-parts", available: 50, restockId: "p" }, catalog, setting, now });
+    if (!("fanOut" in plan)) throw new Error("expected a fan-out");
+    const f = { ...plan.fanOut, limit: null };
+    const parts = [];
+    for (let part = 0; part < 3; part++) parts.push(await fanOutRestock(shop, f, now, prisma, { part, of: 3 }));
+    expect(parts.every((o) => o.notified > 0)).toBe(true);
+    expect(parts.reduce((n, o) => n + o.scheduled + o.heldOut, 0)).toBe(90);
+    expect(await prisma.notification.count({ where: { shop, variantId: "v-parts" } })).toBe(90);
+    expect(await prisma.backInStockRequest.count({ where: { shop, variantId: "v-parts", status: "waiting" } })).toBe(0);
+
+    // A part run again (a retried task) finds nothing left, even for a request put back in line.
+    await prisma.backInStockRequest.updateMany({ where: { shop, variantId: "v-parts" }, data: { status: "waiting" } });
+    for (let part = 0; part < 3; part++) expect(await fanOutRestock(shop, f, now, prisma, { part, of: 3 })).toMatchObject({ scheduled: 0, notified: 0 });
+    expect(await prisma.notification.count({ where: { shop, variantId: "v-parts" } })).toBe(90);
+  });
+
   // The 2 s budget is for PostgreSQL; in-process PGlite (WASM) runs a smaller crowd.
   const count = process.env.DATABASE_URL ? 100_000 : 5_000;
-  it(`schedules ${count} waiting shoppers in one statement`, async () => {
+  it(`schedules ${count} waiting shoppers in set-based statements`, async () => {
     await variant("v-big", count);
     const seeded = performance.now();
     await prisma.$executeRaw`
