@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/database";
 
 /**
  * The message log pages by keyset on (createdAt, id) within one shop. With 100,000 rows it must
@@ -10,43 +10,35 @@ const A = "log-a.myshopify.com";
 const B = "log-b.myshopify.com";
 const ROWS = 100_000;
 
-let drop: () => Promise<void>;
-let db: typeof import("../../../app/db.server");
+const database = useTestDatabase();
 let log: typeof import("../../../app/admin/message-log.server");
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  db = await import("../../../app/db.server");
+  const { prisma } = database;
   log = await import("../../../app/admin/message-log.server");
-  await db.databaseReady();
   const base = new Date("2026-10-01T00:00:00Z");
   // Two rows per second, so half the page boundaries fall between rows with equal createdAt.
-  await db.default.$executeRaw`
+  await prisma.$executeRaw`
     INSERT INTO "Notification" (id, shop, flow, "dedupKey", status, "sendAt", "templateName", "createdAt", "updatedAt")
     SELECT 'n' || lpad(g::text, 6, '0'), ${A}, (ARRAY['abandoned_cart','back_in_stock','reorder']::"Flow"[])[1 + g % 3],
            'k' || g, (CASE WHEN g % 10 = 0 THEN 'failed' ELSE 'delivered' END)::"NotificationStatus",
            ${base}::timestamptz + make_interval(secs => g / 2), 'cart_reminder',
            ${base}::timestamptz + make_interval(secs => g / 2), now()
       FROM generate_series(1, ${ROWS}::int) g`;
-  await db.default.$executeRaw`
+  await prisma.$executeRaw`
     INSERT INTO "Notification" (id, shop, flow, "dedupKey", status, "sendAt", "templateName", "createdAt", "updatedAt")
     SELECT 'b' || g, ${B}, 'abandoned_cart', 'k' || g, 'sent', ${base}::timestamptz + make_interval(secs => g), 'cart_reminder',
            ${base}::timestamptz + make_interval(secs => g), now()
       FROM generate_series(1, 1000) g`;
-  await db.default.$executeRawUnsafe(`ANALYZE "Notification"`);
+  await prisma.$executeRawUnsafe(`ANALYZE "Notification"`);
 }, 120_000);
-
-afterAll(async () => {
-  await db?.closeDatabase();
-  await drop?.();
-});
 
 const query = (params: Record<string, string>) => log.parseMessageQuery(new URLSearchParams(params));
 
 describe("message log pagination", () => {
   it("walks forward and back without gaps or repeats, newest first, one shop only", async () => {
     const expected = (
-      await db.default.notification.findMany({
+      await database.prisma.notification.findMany({
         where: { shop: A },
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
         take: 150,
@@ -88,7 +80,7 @@ describe("message log pagination", () => {
     expect(deep.items[0].id < "n050000").toBe(true);
     expect(elapsed).toBeLessThan(1000);
 
-    const plan = await db.default.$queryRawUnsafe<Array<{ "QUERY PLAN": string }>>(
+    const plan = await database.prisma.$queryRawUnsafe<Array<{ "QUERY PLAN": string }>>(
       `EXPLAIN SELECT id FROM "Notification"
         WHERE shop = $1 AND ("createdAt" < $2 OR ("createdAt" = $2 AND id < $3))
         ORDER BY "createdAt" DESC, id DESC LIMIT 51`,

@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
 import type { AdminGraphql } from "../../../app/catalog/collections.server";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { useTestDatabase } from "../../support/database";
+
+const database = useTestDatabase();
 
 /**
  * The reorder page's "interval in use" against what the planner schedules for the same shop and
@@ -9,8 +11,6 @@ import { isolatedDatabaseEnv } from "../../support/server";
  * repeat that must not count), and the default when there are too few repeats.
  */
 let prisma: PrismaClient;
-let drop: () => Promise<void>;
-let closeDatabase: () => Promise<void>;
 let orders: typeof import("../../../app/flows/orders.server");
 let intervals: typeof import("../../../app/admin/reorder-intervals.server");
 
@@ -42,11 +42,7 @@ async function history(customerId: string, productId: string, gapsDays: number[]
 }
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
-  closeDatabase = db.closeDatabase;
+  prisma = database.prisma;
   orders = await import("../../../app/flows/orders.server");
   intervals = await import("../../../app/admin/reorder-intervals.server");
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
@@ -61,11 +57,6 @@ beforeAll(async () => {
   await history("c-filters", "filters", [20, 22, 0.2, 24, 26, 28]);
   await history("c-grinder", "grinder", [15]);
 }, 60_000);
-
-afterAll(async () => {
-  await closeDatabase?.();
-  await drop?.();
-});
 
 describe("reorder interval in use", () => {
   it("matches the interval the planner schedules, for a merchant, learned and default interval", async () => {

@@ -2,11 +2,11 @@ import type { PrismaClient } from "@prisma/client";
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { useTestDatabase } from "../../support/database";
+
+const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let drop: () => Promise<void>;
-let closeDatabase: () => Promise<void>;
 let admin: FakeShopifyAdmin;
 let resolveInventoryItem: typeof import("../../../app/catalog/inventory-item.server").resolveInventoryItem;
 
@@ -25,11 +25,7 @@ const adminClient = (token: string) =>
   }) as unknown as Pick<AdminApiContext, "graphql">;
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
-  closeDatabase = db.closeDatabase;
+  prisma = database.prisma;
   ({ resolveInventoryItem } = await import("../../../app/catalog/inventory-item.server"));
   admin = await startFakeShopifyAdmin();
   admin.store.seedShop({ domain: shop, accessToken: TOKEN });
@@ -46,8 +42,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await admin?.close();
-  await closeDatabase?.();
-  await drop?.();
 });
 
 describe("resolveInventoryItem", () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/database";
 
-let drop: () => Promise<void>;
+const database = useTestDatabase();
+
 let prisma: typeof import("../../../app/db.server").default;
 let handleInboundMessage: typeof import("../../../app/consent/inbound.server").handleInboundMessage;
 let scheduleNotifications: typeof import("../../../app/outbox/schedule.server").scheduleNotifications;
@@ -11,19 +12,10 @@ const OTHER = "other-inbound.myshopify.com";
 const at = new Date("2026-11-20T10:00:00Z");
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
+  prisma = database.prisma;
   ({ handleInboundMessage } = await import("../../../app/consent/inbound.server"));
   ({ scheduleNotifications } = await import("../../../app/outbox/schedule.server"));
   for (const shop of [SHOP, OTHER]) await prisma.shop.create({ data: { shop, settings: { create: {} } } });
-});
-
-afterAll(async () => {
-  const db = await import("../../../app/db.server");
-  await db.closeDatabase();
-  await drop();
 });
 
 let counter = 0;

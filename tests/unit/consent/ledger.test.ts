@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/database";
 
-let drop: () => Promise<void>;
+const database = useTestDatabase();
+
 let prisma: typeof import("../../../app/db.server").default;
 let ledger: typeof import("../../../app/consent/ledger.server");
 let optin: typeof import("../../../app/consent/optin.server");
@@ -11,20 +12,12 @@ const OTHER = "ledger-other.myshopify.com";
 const at = (minutes: number) => new Date(Date.UTC(2026, 10, 20, 10, minutes));
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
+  prisma = database.prisma;
   ledger = await import("../../../app/consent/ledger.server");
   optin = await import("../../../app/consent/optin.server");
   phone = await import("../../../app/consent/phone.server");
   await prisma.shop.create({ data: { shop: SHOP, name: "Ledger Shop", settings: { create: {} } } });
   await prisma.shop.create({ data: { shop: OTHER, name: "Other", settings: { create: { doubleOptIn: false } } } });
-});
-afterAll(async () => {
-  const db = await import("../../../app/db.server");
-  await db.closeDatabase();
-  await drop();
 });
 
 const input = (overrides: Partial<import("../../../app/consent/optin.server").OptInInput> = {}) => ({

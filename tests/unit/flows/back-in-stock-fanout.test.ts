@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
 import type { StoredTemplateParams } from "../../../app/outbox/types";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { useTestDatabase } from "../../support/database";
 import { holdoutBucket } from "../../../app/flows/holdout";
 import { planRestock, restockLimit } from "../../../app/flows/back-in-stock";
 import { defaultFlowConfig } from "../../../app/flows/settings";
 
+const database = useTestDatabase();
+
 let prisma: PrismaClient;
-let drop: () => Promise<void>;
-let closeDatabase: () => Promise<void>;
 let notifyRestock: typeof import("../../../app/flows/back-in-stock.server").notifyRestock;
 let fanOutRestock: typeof import("../../../app/flows/back-in-stock.server").fanOutRestock;
 let loadFlowSetting: typeof import("../../../app/flows/flow-settings.server").loadFlowSetting;
@@ -50,22 +50,13 @@ async function variant(id: string, available: number) {
 }
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
-  closeDatabase = db.closeDatabase;
+  prisma = database.prisma;
   ({ notifyRestock, fanOutRestock } = await import("../../../app/flows/back-in-stock.server"));
   ({ loadFlowSetting } = await import("../../../app/flows/flow-settings.server"));
   ({ recordClick } = await import("../../../app/flows/clicks.server"));
   ({ derivedLinkToken, sendableParams } = await import("../../../app/flows/link-token.server"));
   await prisma.product.create({ data: { shop, id: "p1", title: "Linen shirt", handle: "linen-shirt", shopifyUpdatedAt: updated } });
 }, 60_000);
-
-afterAll(async () => {
-  await closeDatabase();
-  await drop();
-});
 
 describe("planRestock", () => {
   const setting = (over: Partial<ReturnType<typeof defaultFlowConfig<"back_in_stock">>> = {}) => ({

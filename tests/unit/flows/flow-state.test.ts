@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { useTestDatabase } from "../../support/database";
+
+const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let drop: () => Promise<void>;
-let closeDatabase: () => Promise<void>;
 let cart: typeof import("../../../app/flows/abandoned-cart.server");
 let orders: typeof import("../../../app/flows/orders.server");
 let promotion: typeof import("../../../app/flows/promotion.server");
@@ -26,11 +26,7 @@ async function subscriber(over: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
-  closeDatabase = db.closeDatabase;
+  prisma = database.prisma;
   cart = await import("../../../app/flows/abandoned-cart.server");
   orders = await import("../../../app/flows/orders.server");
   promotion = await import("../../../app/flows/promotion.server");
@@ -42,11 +38,6 @@ beforeAll(async () => {
     data: (["abandoned_cart", "reorder", "upsell", "promotion"] as const).map((flow) => ({ shop, flow, enabled: true, config: {} })),
   });
 }, 60_000);
-
-afterAll(async () => {
-  await closeDatabase();
-  await drop();
-});
 
 describe("replanAbandonedCart", () => {
   it("moves the reminders with each change, ignores replays, and cancels when emptied", async () => {

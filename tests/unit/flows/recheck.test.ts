@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { useTestDatabase } from "../../support/database";
+
+const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let drop: () => Promise<void>;
-let closeDatabase: () => Promise<void>;
 let recheckFlowState: typeof import("../../../app/flows/recheck.server").recheckFlowState;
 let recheckFlowStates: typeof import("../../../app/flows/recheck.server").recheckFlowStates;
 
@@ -21,11 +21,7 @@ const base = {
 };
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
-  closeDatabase = db.closeDatabase;
+  prisma = database.prisma;
   ({ recheckFlowState, recheckFlowStates } = await import("../../../app/flows/recheck.server"));
   const updated = new Date("2026-03-01T00:00:00Z");
   await prisma.cart.createMany({
@@ -81,11 +77,6 @@ beforeAll(async () => {
     ],
   });
 }, 60_000);
-
-afterAll(async () => {
-  await closeDatabase();
-  await drop();
-});
 
 describe("recheckFlowState", () => {
   it("abandoned cart: only an open cart without an order passes", async () => {

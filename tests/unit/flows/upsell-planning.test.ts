@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
 import type { AdminGraphql } from "../../../app/catalog/collections.server";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { useTestDatabase } from "../../support/database";
+
+const database = useTestDatabase();
 
 /**
  * planAfterOrderPaid's side of the collection fallback: when it asks the Admin API, and what a
  * failed call leaves behind.
  */
 let prisma: PrismaClient;
-let drop: () => Promise<void>;
-let closeDatabase: () => Promise<void>;
 let orders: typeof import("../../../app/flows/orders.server");
 
 const shop = "upsell-planning.myshopify.com";
@@ -44,11 +44,7 @@ async function paidOrder(id: string, subscriberId: string, productIds: string[])
 }
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
-  closeDatabase = db.closeDatabase;
+  prisma = database.prisma;
   orders = await import("../../../app/flows/orders.server");
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
   await prisma.flowSetting.createMany({
@@ -59,11 +55,6 @@ beforeAll(async () => {
   });
   for (const [id, stock] of [["kettle", 3], ["cups", 0], ["tray", 9], ["beans", 50]] as const) await product(id, stock);
 }, 60_000);
-
-afterAll(async () => {
-  await closeDatabase?.();
-  await drop?.();
-});
 
 async function buyer(phone: string) {
   return prisma.subscriber.create({ data: { shop, phone, callingCode: "34", status: "subscribed", scope: "marketing" } });

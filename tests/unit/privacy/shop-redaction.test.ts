@@ -1,10 +1,10 @@
 import type { PrismaClient } from "@prisma/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/database";
+
+const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let drop: () => Promise<void>;
-let closeDatabase: () => Promise<void>;
 let eraseShop: typeof import("../../../app/privacy/shop-redaction.server").eraseShop;
 
 const gone = "erase-me.myshopify.com";
@@ -22,19 +22,11 @@ async function seed(shop: string) {
 }
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
-  closeDatabase = db.closeDatabase;
+  prisma = database.prisma;
   ({ eraseShop } = await import("../../../app/privacy/shop-redaction.server"));
   await seed(gone);
   await seed(kept);
 }, 60_000);
-afterAll(async () => {
-  await closeDatabase?.();
-  await drop?.();
-});
 
 describe("eraseShop", () => {
   it("deletes the shop's rows from every table that has a shop column, and no other shop's", async () => {

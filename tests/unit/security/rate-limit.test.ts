@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/database";
 
-let drop: () => Promise<void>;
+const database = useTestDatabase();
+
 let limiter: typeof import("../../../app/security/rate-limit.server");
 let prisma: typeof import("../../../app/db.server").default;
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
+  prisma = database.prisma;
   limiter = await import("../../../app/security/rate-limit.server");
-});
-afterAll(async () => {
-  const db = await import("../../../app/db.server");
-  await db.closeDatabase();
-  await drop();
 });
 
 describe("hitRateLimit", () => {

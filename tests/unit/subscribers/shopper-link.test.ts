@@ -1,21 +1,17 @@
 import type { PrismaClient } from "@prisma/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/database";
+
+const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let drop: () => Promise<void>;
-let closeDatabase: () => Promise<void>;
 let link: typeof import("../../../app/subscribers/shopper-link.server");
 
 const spain = "link-es.myshopify.com";
 const usa = "link-us.myshopify.com";
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
-  closeDatabase = db.closeDatabase;
+  prisma = database.prisma;
   link = await import("../../../app/subscribers/shopper-link.server");
   await prisma.shop.createMany({ data: [{ shop: spain, countryCode: "ES" }, { shop: usa, countryCode: "US" }] });
   await prisma.subscriber.createMany({
@@ -26,10 +22,6 @@ beforeAll(async () => {
     ],
   });
 }, 60_000);
-afterAll(async () => {
-  await closeDatabase?.();
-  await drop?.();
-});
 
 describe("linking shoppers to subscribers", () => {
   it("normalises national numbers with the shop's country", async () => {

@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/database";
 
-let dropDatabase: () => Promise<void>;
+useTestDatabase();
+
 let queue: typeof import("../../../app/tasks/queue.server");
 let runner: typeof import("../../../app/tasks/runner.server");
 
 beforeAll(async () => {
-  dropDatabase = await isolatedDatabaseEnv();
-  const { databaseReady } = await import("../../../app/db.server");
-  await databaseReady();
   queue = await import("../../../app/tasks/queue.server");
   runner = await import("../../../app/tasks/runner.server");
 }, 60_000);
-
-afterAll(async () => {
-  const { closeDatabase } = await import("../../../app/db.server");
-  await closeDatabase();
-  await dropDatabase?.();
-});
 
 describe("task runner wake-up", () => {
   it("runs a task enqueued after it went idle as soon as it is woken, not after the idle wait", async () => {
