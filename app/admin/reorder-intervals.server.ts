@@ -6,24 +6,38 @@ import { fieldErrors, type FieldErrors } from "./form-errors";
 import { INTERVAL_LIST_LIMIT } from "./flow-form";
 import { intervalInUse, type ProductInterval } from "./reorder-intervals";
 
+/** A LIKE pattern that matches `text` anywhere, with the pattern's own characters taken literally. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 /**
  * The reorder page's "Reorder intervals" card: the shop's most ordered products with the
- * interval the planner uses for each, and the merchant's own interval per product.
+ * interval the planner uses for each, and the merchant's own interval per product. Without a
+ * search only products someone bought are listed (only they can be due for a reorder); a search
+ * by title finds any product of the shop, so an interval can be set before the first order.
  */
 export async function listReorderIntervals(
   shop: string,
   config: Pick<ReorderConfig, "defaultDays" | "minSamples">,
-  limit = INTERVAL_LIST_LIMIT,
+  { search, limit = INTERVAL_LIST_LIMIT }: { search?: string; limit?: number } = {},
 ): Promise<ProductInterval[]> {
-  // Only products someone bought can be due for a reorder, so the catalogue's others are left out.
-  const ranked = await prisma.$queryRaw<Array<{ id: string; title: string; replenishmentDays: number | null; orders: number }>>`
-    SELECT p.id, p.title, p."replenishmentDays", count(DISTINCT li."orderId")::int AS orders
-      FROM "OrderLineItem" li
-      JOIN "Product" p ON p.shop = li.shop AND p.id = li."productId"
-     WHERE li.shop = ${shop}
-     GROUP BY p.id, p.title, p."replenishmentDays"
-     ORDER BY orders DESC, p.id
-     LIMIT ${limit}`;
+  const term = search?.trim();
+  const ranked = term
+    ? await prisma.$queryRaw<Array<{ id: string; title: string; replenishmentDays: number | null; orders: number }>>`
+        SELECT p.id, p.title, p."replenishmentDays", count(DISTINCT li."orderId")::int AS orders
+          FROM "Product" p
+          LEFT JOIN "OrderLineItem" li ON li.shop = p.shop AND li."productId" = p.id
+         WHERE p.shop = ${shop} AND p.title ILIKE ${containing(term)}
+         GROUP BY p.id, p.title, p."replenishmentDays"
+         ORDER BY orders DESC, p.title, p.id
+         LIMIT ${limit}`
+    : await prisma.$queryRaw<Array<{ id: string; title: string; replenishmentDays: number | null; orders: number }>>`
+        SELECT p.id, p.title, p."replenishmentDays", count(DISTINCT li."orderId")::int AS orders
+          FROM "OrderLineItem" li
+          JOIN "Product" p ON p.shop = li.shop AND p.id = li."productId"
+         WHERE li.shop = ${shop}
+         GROUP BY p.id, p.title, p."replenishmentDays"
+         ORDER BY orders DESC, p.id
+         LIMIT ${limit}`;
   const gaps = await repeatGaps(shop, ranked.map((p) => p.id));
   return ranked.map((p) => ({
     productId: p.id,

@@ -28,12 +28,15 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const [settings, sample] = await Promise.all([loadFlowSettings(session.shop, flow), loadPreviewSample(session.shop)]);
   const collections = flow === "upsell" ? await loadCollectionChoices(admin, str(settings.config.fallbackCollectionId) || null) : null;
   const now = systemClock.now();
-  const intervals = flow === "reorder" ? await listReorderIntervals(session.shop, settings.config as { defaultDays: number; minSamples: number }) : null;
+  const intervalSearch = new URL(request.url).searchParams.get("product")?.trim().slice(0, 100) ?? "";
+  const intervals = flow === "reorder"
+    ? await listReorderIntervals(session.shop, settings.config as { defaultDays: number; minSamples: number }, { search: intervalSearch })
+    : null;
   const stepResults = flow === "abandoned_cart"
     ? await loadStepResults(session.shop, Array.isArray(settings.config.steps) ? settings.config.steps.length : 0, now)
     : null;
   return {
-    settings, sample, collections, intervals, stepResults, category: FLOW_CATEGORY[flow],
+    settings, sample, collections, intervals, intervalSearch, stepResults, category: FLOW_CATEGORY[flow],
     previewAt: new Date(now.getTime() + 86_400_000).toISOString(),
   };
 };
@@ -67,7 +70,7 @@ type StoredStep = {
 const str = (v: unknown) => (v === null || v === undefined ? "" : String(v));
 
 export default function FlowSettingsPage() {
-  const { settings, sample, collections, intervals, stepResults, category, previewAt } = useLoaderData<typeof loader>();
+  const { settings, sample, collections, intervals, intervalSearch, stepResults, category, previewAt } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   // An interval row submitted without JavaScript lands here; it belongs to its row, not the flow's form.
   const result = actionData?.intent === "flow" ? actionData : undefined;
@@ -307,7 +310,7 @@ export default function FlowSettingsPage() {
         <Box paddingBlockStart="400">
           <Layout>
             <Layout.Section>
-              {intervals ? <IntervalsCard intervals={intervals} pageResult={intervalResult} /> : null}
+              {intervals ? <IntervalsCard key={intervalSearch} intervals={intervals} search={intervalSearch} pageResult={intervalResult} /> : null}
               {stepResults ? <StepResultsCard {...stepResults} /> : null}
             </Layout.Section>
           </Layout>
@@ -319,16 +322,25 @@ export default function FlowSettingsPage() {
 
 type IntervalResult = { ok: boolean; productId: string; errors: Record<string, string> };
 
-function IntervalsCard({ intervals, pageResult }: { intervals: ProductInterval[]; pageResult?: IntervalResult }) {
+function IntervalsCard({ intervals, search, pageResult }: { intervals: ProductInterval[]; search: string; pageResult?: IntervalResult }) {
+  const [term, setTerm] = useState(search);
+  const scope = search
+    ? fill(t.intervalsMatching, { q: search })
+    : intervals.length >= INTERVAL_LIST_LIMIT ? fill(t.intervalsCapped, { n: INTERVAL_LIST_LIMIT }) : "";
   return (
     <Card>
       <BlockStack gap="300">
         <Text as="h2" variant="headingMd">{t.intervalsTitle}</Text>
-        <Text as="p" tone="subdued">
-          {t.intervalsHelp}
-          {intervals.length >= INTERVAL_LIST_LIMIT ? ` ${fill(t.intervalsCapped, { n: INTERVAL_LIST_LIMIT })}` : ""}
-        </Text>
-        {intervals.length === 0 ? <Text as="p">{t.intervalsEmpty}</Text> : null}
+        <Text as="p" tone="subdued">{`${t.intervalsHelp}${scope ? ` ${scope}` : ""}`}</Text>
+        {/* A GET form of its own: searching reloads the list and never submits the flow's settings. */}
+        <Form method="get" data-testid="reorder-interval-search">
+          <InlineStack gap="200" blockAlign="end">
+            <TextField label={t.intervalsSearch} name="product" value={term} onChange={setTerm} autoComplete="off" maxLength={100} />
+            <Button submit>{t.intervalsSearchButton}</Button>
+            {search ? <Button url="/app/flows/reorder" variant="plain">{t.intervalsShowAll}</Button> : null}
+          </InlineStack>
+        </Form>
+        {intervals.length === 0 ? <Text as="p">{search ? fill(t.intervalsNoMatch, { q: search }) : t.intervalsEmpty}</Text> : null}
         {intervals.map((row, i) => (
           <BlockStack gap="300" key={row.productId}>
             {i > 0 ? <Divider /> : null}

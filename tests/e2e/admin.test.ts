@@ -248,6 +248,26 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP_A, id: "7001" } } })).replenishmentDays).toBe(45);
     expect((await prisma.product.findUniqueOrThrow({ where: { shop_id: { shop: SHOP_B, id: "7001" } } })).replenishmentDays).toBeNull();
     await shot(page, "flow-reorder-intervals");
+
+    // A product nobody has ordered yet is found by name, and gets its interval before the first order.
+    const search = page.getByTestId("reorder-interval-search");
+    await search.getByLabel("Find a product").fill("ceramic mug");
+    await search.getByRole("button", { name: "Search" }).click();
+    await page.getByText("Products whose name contains “ceramic mug”.").waitFor();
+    const rowIds = () => page.locator('[data-testid^="interval-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-testid")));
+    const mug = page.locator('[data-testid^="interval-"]').filter({ hasText: "Alpha Ceramic Mug" });
+    await mug.getByText("30 days · Default").waitFor();
+    await expect(rowIds()).resolves.toHaveLength(1);
+    await mug.getByRole("spinbutton").fill("90");
+    await mug.getByRole("button", { name: /^Save Alpha Ceramic Mug/ }).click();
+    await mug.getByText("90 days · Set by you").waitFor();
+    await shot(page, "flow-reorder-interval-search");
+    await search.getByLabel("Find a product").fill("no such thing");
+    await search.getByRole("button", { name: "Search" }).click();
+    await page.getByText("No product's name contains “no such thing”.").waitFor();
+    await page.getByRole("link", { name: "Most ordered" }).click();
+    await page.getByText("Products whose name contains").waitFor({ state: "detached" });
+    await expect(rowIds()).resolves.toEqual(["interval-p2", "interval-7001"]);
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.context().close();
 

@@ -75,4 +75,18 @@ describe("reorder interval in use", () => {
     const plannedDays = Object.fromEntries(planned.map((n) => [n.variantId!.slice(2), (n.sendAt.getTime() - t0.getTime()) / D]));
     expect(plannedDays).toEqual(Object.fromEntries(listed.map((p) => [p.productId, p.days])));
   });
+
+  it("finds any product of the shop by name, ordered or not, taking % and _ literally", async () => {
+    await prisma.product.create({ data: { shop, id: "mill", title: "Burr Mill 50%", handle: "mill", status: "active", shopifyUpdatedAt: t0 } });
+    await prisma.product.create({ data: { shop: "other-intervals.myshopify.com", id: "mill", title: "Burr Mill", handle: "mill", shopifyUpdatedAt: t0 } });
+    const config = { defaultDays: 30, minSamples: 5 };
+    const found = await intervals.listReorderIntervals(shop, config, { search: "  MILL " });
+    expect(found.map((p) => [p.productId, p.orders, p.days, p.source])).toEqual([["mill", 0, 30, "default"]]);
+    expect((await intervals.listReorderIntervals(shop, config, { search: "50%" })).map((p) => p.productId)).toEqual(["mill"]);
+    expect(await intervals.listReorderIntervals(shop, config, { search: "mill%5" })).toEqual([]);
+    expect(await intervals.listReorderIntervals(shop, config, { search: "b_ans" })).toEqual([]);
+    expect((await intervals.listReorderIntervals(shop, config, { search: "e" })).map((p) => p.productId)).toEqual(["filters", "beans", "grinder"]);
+    // Without a search the never-ordered product stays out of the most-ordered list.
+    expect((await intervals.listReorderIntervals(shop, config)).map((p) => p.productId)).not.toContain("mill");
+  });
 });
