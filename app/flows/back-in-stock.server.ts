@@ -68,6 +68,7 @@ export interface FanOutPart {
  * agree. Every row gets the same parameters: the button's suffix is the notification's derived
  * link token (its id plus a MAC), minted when the message is sent, and its link row is made
  * from linkDestination on the first tap (docs/decisions/014-tracked-links-on-first-click.md).
+ * Why it is shaped this way: docs/decisions/016-back-in-stock-fan-out.md.
  */
 export async function fanOutRestock(
   shop: string,
