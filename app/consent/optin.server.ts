@@ -143,7 +143,9 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
       await tx.backInStockRequest.upsert({
         where: { shop_subscriberId_variantId: { shop: input.shop, subscriberId: subscriber.id, variantId: input.variantId } },
         create: { shop: input.shop, subscriberId: subscriber.id, variantId: input.variantId, productId: input.productId ?? null, createdAt: input.at },
-        update: { status: "waiting", restockId: null, notifiedAt: null, productId: input.productId ?? undefined },
+        // restockId stays: a shopper who asks again is in line for the next restock, never a
+        // second message for the one that already reached them.
+        update: { status: "waiting", notifiedAt: null, productId: input.productId ?? undefined },
       });
     }
     await linkCart(tx, input, subscriber.id);

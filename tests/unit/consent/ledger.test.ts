@@ -82,6 +82,15 @@ describe("recordOptIn", () => {
     expect(await prisma.backInStockRequest.count({ where: { shop: SHOP, subscriberId: result.subscriberId } })).toBe(2);
   });
 
+  it("asking again for a variant already notified puts the request back in line for the next restock only", async () => {
+    const first = await optin.recordOptIn(input({ variantId: "901", at: at(21) }));
+    const key = { shop_subscriberId_variantId: { shop: SHOP, subscriberId: first.subscriberId, variantId: "901" } };
+    await prisma.backInStockRequest.update({ where: key, data: { status: "notified", restockId: "evt-restock-1", notifiedAt: at(22) } });
+    await optin.recordOptIn(input({ variantId: "901", at: at(23) }));
+    // The restock that already messaged them is remembered, so it cannot message them twice.
+    expect(await prisma.backInStockRequest.findUniqueOrThrow({ where: key })).toMatchObject({ status: "waiting", restockId: "evt-restock-1", notifiedAt: null });
+  });
+
   it("is scoped to its shop, and single opt-in shops subscribe at once", async () => {
     const other = await optin.recordOptIn(input({ shop: OTHER, text: "WhatsApp from Other" }));
     expect(other).toMatchObject({ status: "subscribed", confirmationScheduled: false });
