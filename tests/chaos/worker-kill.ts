@@ -17,6 +17,8 @@ export interface WorkerKillResult {
   lost: number;
   duplicates: number;
   in_flight_at_kills: number[];
+  /** Of those, sends WhatsApp had accepted by the time the worker was gone (the duplicate window) */
+  accepted_unrecorded_at_kills: number[];
   /** Rows WhatsApp accepted whose send no worker recorded (it died first): closed by their status */
   unrecorded_sends: number;
   /** Time from acceptance to the app's 200 for the `sent` status (the lease is LEASE_MS) */
@@ -62,6 +64,8 @@ export async function workerKill(h: Harness, messages: number): Promise<WorkerKi
   const ids = Array.from({ length: messages }, (_, i) => `k-${i + 1}-msg`);
   const accepted = () => h.fake.accepted.filter((m) => m.phoneNumberId === shop.phoneNumberId).length;
   const inFlight: number[] = [];
+  const unrecordedAtKills: number[] = [];
+  const counted = new Set<string>();
   const firstDelivery = h.fake.webhookDeliveries.length;
   const children: ChildProcess[] = [];
   try {
@@ -74,6 +78,17 @@ export async function workerKill(h: Harness, messages: number): Promise<WorkerKi
       const exited = new Promise((resolve) => worker.once("exit", resolve));
       killGroup(worker, "SIGKILL");
       await exited;
+      // Sends WhatsApp accepted that the dead worker never recorded: still `sending`, or already
+      // moved on by their status (no attempt counted).
+      const [{ ids: open }] = await h.sql<{ ids: string[] }>(
+        `SELECT coalesce(array_agg(id), '{}') AS ids FROM "Notification"
+          WHERE shop = $1 AND attempts = 0 AND (status = 'sending' OR "waMessageId" IS NOT NULL)`,
+        [shop.shop],
+      );
+      const acceptedIds = new Set(h.fake.accepted.filter((m) => m.phoneNumberId === shop.phoneNumberId).map((m) => m.callbackData));
+      const hit = open.filter((id) => acceptedIds.has(id) && !counted.has(id));
+      for (const id of hit) counted.add(id);
+      unrecordedAtKills.push(hit.length);
       worker = await startWorker(h, `chaos-worker-${kill}`);
       children.push(worker);
     }
@@ -111,6 +126,7 @@ export async function workerKill(h: Harness, messages: number): Promise<WorkerKi
     lost: ids.filter((id) => !counts.has(id)).length,
     duplicates: ids.filter((id) => (counts.get(id) ?? 0) > 1).length,
     in_flight_at_kills: inFlight,
+    accepted_unrecorded_at_kills: unrecordedAtKills,
     unrecorded_sends: unrecorded,
     sent_status_ms: { p50: at(0.5), p99: at(0.99), max: sentMs.at(-1) ?? 0 },
     status_deliveries_not_200: deliveries.filter((d) => d.status !== 200).length,
