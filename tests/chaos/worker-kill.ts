@@ -4,8 +4,8 @@ import { LEASE_MS, sleep, until, type Harness } from "./harness";
 
 /**
  * kill -9 of a dispatcher worker (npx tsx server/worker.ts) three times during one run, each time
- * started again; then every message is counted at the fake WhatsApp by its callback data (the
- * notification id). A duplicate can only come from the documented window (docs/decisions/
+ * started again, each time while WhatsApp has accepted sends whose answers have not reached it;
+ * then every message is counted at the fake WhatsApp by its callback data (the notification id). A duplicate can only come from the documented window (docs/decisions/
  * 004-outbox-delivery.md): WhatsApp accepted, the process died before recording it, and the row
  * came back after its lease. The fake reports every accepted message back as Meta does (sent,
  * delivered, read), and a status for a row still `sending` closes that window, so it takes a
@@ -73,11 +73,17 @@ export async function workerKill(h: Harness, messages: number): Promise<WorkerKi
     children.push(worker);
     for (let kill = 1; kill <= 3; kill++) {
       await until(`${kill}/4 of the messages`, () => accepted() >= (messages * kill) / 4, 240_000);
+      // The kill lands in the window itself: WhatsApp has accepted sends whose answers have not
+      // reached the worker yet, so it dies before it can record them.
+      h.fake.holdAnswers();
+      await until("sends accepted and not yet answered", () => h.fake.heldAnswerCount > 0, 30_000);
+      await sleep(100);
       const [{ n }] = await h.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "Notification" WHERE shop = $1 AND status = 'sending'`, [shop.shop]);
       inFlight.push(n);
       const exited = new Promise((resolve) => worker.once("exit", resolve));
       killGroup(worker, "SIGKILL");
       await exited;
+      h.fake.releaseAnswers();
       // Sends WhatsApp accepted that the dead worker never recorded: still `sending`, or already
       // moved on by their status (no attempt counted).
       const [{ ids: open }] = await h.sql<{ ids: string[] }>(

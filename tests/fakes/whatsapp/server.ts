@@ -213,6 +213,8 @@ export class FakeWhatsApp {
   private readonly templates: Record<string, FakeTemplate[]>;
   private holding = false;
   private readonly held: Array<() => void> = [];
+  private holdingAnswers = false;
+  private readonly heldAnswers: Array<() => void> = [];
   private readonly statuses = new StatusSchedule();
   private statusesInFlight = 0;
   private statusTimer: NodeJS.Timeout | undefined;
@@ -244,6 +246,7 @@ export class FakeWhatsApp {
   /** Status deliveries not yet started are dropped; those in flight finish first. */
   async close() {
     this.closing = true;
+    this.releaseAnswers();
     this.statuses.clear();
     clearTimeout(this.statusTimer);
     await this.settle();
@@ -270,6 +273,24 @@ export class FakeWhatsApp {
   releaseHeld() {
     this.holding = false;
     for (const resume of this.held.splice(0)) resume();
+  }
+
+  /**
+   * Send requests from now on are accepted (and reported by status webhooks) but not answered
+   * until releaseAnswers(): the message is sent, and the answer has not reached the sender yet.
+   */
+  holdAnswers() {
+    this.holdingAnswers = true;
+  }
+
+  get heldAnswerCount() {
+    return this.heldAnswers.length;
+  }
+
+  /** Sends the held answers; those whose client went away (a killed worker) reach nobody. */
+  releaseAnswers() {
+    this.holdingAnswers = false;
+    for (const resume of this.heldAnswers.splice(0)) resume();
   }
 
   setFaultRate(rate: number, kinds?: Fault[]) {
@@ -433,10 +454,13 @@ export class FakeWhatsApp {
     this.accepted.push(message);
     this.acceptedById.set(id, message);
     attempt("accepted");
-    send(200, { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to.replace(/^\+/, "") }], messages: [{ id }] });
+    // The message is WhatsApp's now: its statuses follow whether or not the answer gets through.
     if (this.options.autoStatuses && this.options.webhookUrl && !this.closing) {
       this.scheduleStatus({ due: Date.now() + (this.options.statusDelayMs ?? 20), waMessageId: id, stage: 0, attempt: 1 });
     }
+    if (this.holdingAnswers) await new Promise<void>((resume) => this.heldAnswers.push(resume));
+    if (res.destroyed || res.socket?.destroyed) return;
+    send(200, { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to.replace(/^\+/, "") }], messages: [{ id }] });
   }
 
   private scheduleStatus(item: ScheduledStatus) {
