@@ -6,7 +6,7 @@ import sirv from "sirv";
 import { startBackgroundWork, type BackgroundWork } from "../app/background.server";
 import { closeDatabase, databaseReady } from "../app/db.server";
 import { env } from "../app/env.server";
-import type { ShopifyWebhook } from "../app/webhooks/ingest.server";
+import type { DirectWebhook } from "../app/webhooks/ingest.server";
 import { nodeListener, serveWebhook } from "./http";
 
 export interface ServerOptions {
@@ -30,24 +30,28 @@ export interface RunningServer {
 
 type Handle = (request: Request, context: Record<string, unknown>) => Promise<Response>;
 type Middleware = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
-type WebhookLookup = (pathname: string) => Promise<ShopifyWebhook | undefined>;
+type WebhookLookup = (pathname: string) => Promise<DirectWebhook | undefined>;
 
-function isShopifyWebhook(action: unknown): action is ShopifyWebhook {
-  return typeof action === "function" && typeof (action as Partial<ShopifyWebhook>).receive === "function";
+function isDirectWebhook(action: unknown): action is DirectWebhook {
+  return typeof action === "function" && typeof (action as Partial<DirectWebhook>).receive === "function";
 }
 
 /**
- * The webhook routes (those whose action is a shopifyWebhook), by URL path: Shopify posts each
- * topic to the path shopify.app.toml names, which is its route's path.
+ * The webhook routes (those whose action is a DirectWebhook), by URL path: Shopify posts each
+ * topic to the path shopify.app.toml names, which is its route's path, and Meta posts to
+ * /whatsapp/webhook.
  */
-function webhookEndpoints(build: ServerBuild): Map<string, ShopifyWebhook> {
-  const endpoints = new Map<string, ShopifyWebhook>();
+function webhookEndpoints(build: ServerBuild): Map<string, DirectWebhook> {
+  const endpoints = new Map<string, DirectWebhook>();
   for (const route of Object.values(build.routes)) {
     const { action } = route.module;
-    if (route.parentId === "root" && route.path && isShopifyWebhook(action)) endpoints.set(`/${route.path}`, action);
+    if (route.parentId === "root" && route.path && isDirectWebhook(action)) endpoints.set(`/${route.path}`, action);
   }
   return endpoints;
 }
+
+/** Paths whose POSTs may be a webhook route (the others go to Remix without a lookup). */
+const mayBeWebhook = (url: string) => url.startsWith("/webhooks/") || url.startsWith("/whatsapp/webhook");
 
 async function loadRemix(dev: boolean, root: string) {
   if (dev) {
@@ -88,10 +92,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     () => origin,
   );
   const serve = (req: http.IncomingMessage, res: http.ServerResponse) => remix.assets(req, res, () => void listener(req, res));
-  // Shopify webhooks skip Remix's request handling: at Shopify's delivery rates its per-request
-  // work (a fetch Request, route matching, a Response) cost more than the delivery's own write.
+  // Shopify webhooks and Meta's status webhooks skip Remix's request handling: at their delivery
+  // rates its per-request work (a fetch Request, route matching, a Response) cost more than the
+  // delivery's own write.
   const server = http.createServer((req, res) => {
-    if (req.method !== "POST" || !req.url?.startsWith("/webhooks/")) return serve(req, res);
+    if (req.method !== "POST" || !req.url || !mayBeWebhook(req.url)) return serve(req, res);
     void remix.webhook(req.url.split("?")[0]).then(
       (webhook) => (webhook ? serveWebhook(req, res, webhook) : serve(req, res)),
       (error: unknown) => {

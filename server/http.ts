@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHeaders, sendResponse } from "@remix-run/node-fetch-server";
-import type { ShopifyWebhook, WebhookAnswer } from "../app/webhooks/ingest.server";
+import type { DirectWebhook, WebhookAnswer } from "../app/webhooks/ingest.server";
 
 /** Largest request body accepted. Shopify's biggest webhook payloads stay well under this. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -108,11 +108,12 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /**
- * Serves a Shopify webhook straight from node:http, without building a fetch Request, matching
- * routes or making a Response: the route's action (a shopifyWebhook) is handed the raw body and
- * the headers through its receive(). Same body limit and the same answers as through Remix.
+ * Serves a webhook (a Shopify topic, Meta's WhatsApp notifications) straight from node:http,
+ * without building a fetch Request, matching routes or making a Response: the route's action (a
+ * DirectWebhook) is handed the raw body and the headers through its receive(). Same body limit
+ * and the same answers as through Remix.
  */
-export async function serveWebhook(req: IncomingMessage, res: ServerResponse, webhook: ShopifyWebhook) {
+export async function serveWebhook(req: IncomingMessage, res: ServerResponse, webhook: DirectWebhook) {
   let answer: WebhookAnswer;
   try {
     const body = await readBody(req, MAX_BODY_BYTES);

@@ -92,6 +92,13 @@ export async function pipeline(pool: pg.Pool, statements: Statement[]): Promise<
   if (statements.length === 0) return [];
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no listener of the pool's: a connection the server ends between our
+  // ReadyForQuery and the release (pg_terminate_backend, a failover) would be an unhandled
+  // 'error' event, which ends the process. Noted here instead, and the client is discarded.
+  const onError = (error: Error) => {
+    broken ??= error;
+  };
+  client.on("error", onError);
   try {
     const results = await new Promise<Results>((resolve, reject) => {
       client.query(new Pipeline(statements, (error, result) => (error ? reject(error) : resolve(result))));
@@ -102,6 +109,7 @@ export async function pipeline(pool: pg.Pool, statements: Statement[]): Promise<
     broken = error as Error;
     throw error;
   } finally {
+    client.removeListener("error", onError);
     client.release(broken);
   }
 }

@@ -68,6 +68,10 @@ export interface SentRow extends SentResult {
 /**
  * markSent for many rows in one statement (same guards, same event per row). Resolves to the ids
  * it recorded; a row missing from it had lost its lease.
+ *
+ * The rows are locked in id order before they are written. Status webhooks for the same rows are
+ * applied in groups too (app/whatsapp/status-updates.server.ts), and lock theirs in the same
+ * order, so the two never wait on each other in a cycle (a deadlock would cost both a second).
  */
 export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
@@ -79,6 +83,7 @@ export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<
     WITH v AS (
       SELECT v.id, v.wa, (v.at::timestamptz AT TIME ZONE 'UTC')::timestamp(3) AS at
         FROM unnest(${ids}::text[], ${waIds}::text[], ${ats}::text[]) AS v(id, wa, at)),
+    held AS (SELECT n.id FROM "Notification" n WHERE n.id = ANY(${ids}::text[]) ORDER BY n.id FOR NO KEY UPDATE),
     u AS (
       UPDATE "Notification" n
          SET status = CASE WHEN n.status = 'sending' THEN 'sent'::"NotificationStatus" ELSE n.status END,
@@ -86,7 +91,8 @@ export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<
              attempts = n.attempts + 1, decision = 'send', "decisionReason" = NULL,
              "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = v.at
         FROM v
-       WHERE n.id = v.id AND n."leaseOwner" = ${owner} AND n.status IN ('sending', 'sent', 'delivered', 'read')
+       WHERE n.id = v.id AND n.id IN (SELECT id FROM held)
+         AND n."leaseOwner" = ${owner} AND n.status IN ('sending', 'sent', 'delivered', 'read')
        RETURNING n.id, n.shop, v.wa, v.at),
     e AS (
       INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail, at)

@@ -62,22 +62,32 @@ export interface WebhookAnswer {
   body?: unknown;
 }
 
+/** A POST as node:http hands it over: the method, the headers, the raw body. */
+export type RawDelivery = ShopifyDelivery;
+
 /**
- * A topic's route action. Its `receive` is the same endpoint without Remix: the server calls it
- * for the topic's path straight from node:http (server/http.ts serveWebhook).
+ * A webhook route's action. Its `receive` is the same endpoint without Remix: the server calls it
+ * for the route's path straight from node:http (server/http.ts serveWebhook). Shopify's topics
+ * (shopifyWebhook below) and Meta's WhatsApp webhook (app/routes/whatsapp.webhook.tsx) are these.
  */
-export type ShopifyWebhook = ((args: ActionFunctionArgs) => Promise<Response>) & {
-  receive(delivery: ShopifyDelivery): Promise<WebhookAnswer>;
+export type DirectWebhook = ((args: ActionFunctionArgs) => Promise<Response>) & {
+  receive(delivery: RawDelivery): Promise<WebhookAnswer>;
 };
 
-export function shopifyWebhook<T>(handler: WebhookHandler<T>): ShopifyWebhook {
-  const receive = (delivery: ShopifyDelivery) => receiveShopifyWebhook(delivery, handler);
+/** A topic's route action. */
+export type ShopifyWebhook = DirectWebhook;
+
+export function directWebhook(receive: (delivery: RawDelivery) => Promise<WebhookAnswer>): DirectWebhook {
   const action = async ({ request }: ActionFunctionArgs) => {
     const body = new Uint8Array(await request.arrayBuffer());
     const answer = await receive({ method: request.method, header: (name) => request.headers.get(name) ?? undefined, body });
     return answer.body === undefined ? new Response(null, { status: answer.status }) : Response.json(answer.body, { status: answer.status });
   };
   return Object.assign(action, { receive });
+}
+
+export function shopifyWebhook<T>(handler: WebhookHandler<T>): ShopifyWebhook {
+  return directWebhook((delivery) => receiveShopifyWebhook(delivery, handler));
 }
 
 const decoder = new TextDecoder();

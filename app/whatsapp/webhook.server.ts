@@ -2,6 +2,7 @@ import prisma from "../db.server";
 import { env } from "../env.server";
 import { handleInboundMessage } from "../consent/inbound.server";
 import { decryptSecret } from "../security/encryption.server";
+import type { RawDelivery, WebhookAnswer } from "../webhooks/ingest.server";
 import { verifyMetaSignature } from "./signature";
 import { applyStatusUpdate } from "./status-updates.server";
 import { applyTemplateCategory, applyTemplateStatus } from "./template-events.server";
@@ -20,8 +21,6 @@ import {
  * and applied idempotently: Meta retries a delivery that did not get a 200.
  * https://developers.facebook.com/docs/graph-api/webhooks/getting-started
  */
-const reply = (body: unknown, status: number) => Response.json(body, { status });
-
 function safeDecrypt(envelope: string | null): string | null {
   if (!envelope) return null;
   try {
@@ -68,11 +67,9 @@ function referencedIds(raw: unknown): { phoneNumberIds: string[]; accountIds: st
   return { phoneNumberIds: phoneNumberIds.slice(0, MAX_IDS), accountIds: accountIds.slice(0, MAX_IDS) };
 }
 
-/** The Meta app secret (environment) and any per-connection secrets of the shops the body names. */
-async function candidateSecrets(raw: unknown): Promise<string[]> {
+/** The per-connection app secrets of the shops the body names. */
+async function connectionSecrets(raw: unknown): Promise<string[]> {
   const secrets: string[] = [];
-  const appSecret = env().WHATSAPP_APP_SECRET;
-  if (appSecret) secrets.push(appSecret);
   const { phoneNumberIds, accountIds } = referencedIds(raw);
   if (phoneNumberIds.length + accountIds.length === 0) return secrets;
   const connections = await prisma.whatsAppConnection.findMany({
@@ -88,24 +85,33 @@ async function candidateSecrets(raw: unknown): Promise<string[]> {
 
 type Work = () => Promise<void>;
 
-/** POST: verify, validate everything, then apply each change. */
-export async function receiveWhatsAppWebhook(request: Request): Promise<Response> {
-  const signature = request.headers.get("x-hub-signature-256");
-  if (!signature) return reply({ error: "missing X-Hub-Signature-256" }, 401);
-  const body = new Uint8Array(await request.arrayBuffer());
+const decoder = new TextDecoder();
+
+/**
+ * POST: verify, validate everything, then apply each change. Served straight from node:http
+ * (app/routes/whatsapp.webhook.tsx): Meta posts three statuses per message sent.
+ */
+export async function receiveWhatsAppWebhook(delivery: RawDelivery): Promise<WebhookAnswer> {
+  if (delivery.method !== "POST") return { status: 405 };
+  const signature = delivery.header("x-hub-signature-256");
+  if (!signature) return { status: 401, body: { error: "missing X-Hub-Signature-256" } };
+  const { body } = delivery;
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder().decode(body));
+    raw = JSON.parse(decoder.decode(body));
   } catch {
     raw = undefined;
   }
-  // The signature is checked before the body is trusted; per-connection secrets are looked up by
-  // the ids the (still unverified) body names, and only used to verify it.
-  if (!verifyMetaSignature(body, signature, await candidateSecrets(raw))) {
-    return reply({ error: "signature does not match" }, 401);
-  }
+  // The signature is checked before the body is trusted. The Meta app secret (environment) is
+  // tried first; per-connection secrets are looked up by the ids the (still unverified) body
+  // names, only when it does not match, and only used to verify it.
+  const appSecret = env().WHATSAPP_APP_SECRET;
+  const verified =
+    (appSecret ? verifyMetaSignature(body, signature, [appSecret]) : false) ||
+    verifyMetaSignature(body, signature, await connectionSecrets(raw));
+  if (!verified) return { status: 401, body: { error: "signature does not match" } };
   const envelope = envelopeSchema.safeParse(raw);
-  if (!envelope.success) return reply({ error: "not a WhatsApp Business Account notification" }, 400);
+  if (!envelope.success) return { status: 400, body: { error: "not a WhatsApp Business Account notification" } };
 
   // Validate every change before applying any, so a malformed delivery stores nothing.
   const work: Work[] = [];
@@ -120,10 +126,14 @@ export async function receiveWhatsAppWebhook(request: Request): Promise<Response
         }
         const phoneNumberId = value.data.metadata.phone_number_id;
         work.push(async () => {
+          // The statement finds the shop by the number; a number no shop owns any more is dropped.
+          // Statuses of one delivery are applied together (and in their order where they meet).
+          await Promise.all((value.data.statuses ?? []).map((status) => applyStatusUpdate(phoneNumberId, status)));
+          const messages = value.data.messages ?? [];
+          if (messages.length === 0) return;
           const connection = await prisma.whatsAppConnection.findUnique({ where: { phoneNumberId }, select: { shop: true } });
           if (!connection) return; // a number no shop owns any more: acknowledge and drop
-          for (const status of value.data.statuses ?? []) await applyStatusUpdate(connection.shop, status);
-          for (const message of value.data.messages ?? []) await receiveInbound(connection.shop, phoneNumberId, message);
+          for (const message of messages) await receiveInbound(connection.shop, phoneNumberId, message);
         });
       } else if (change.field === "message_template_status_update") {
         const value = templateStatusSchema.safeParse(change.value);
@@ -162,9 +172,9 @@ export async function receiveWhatsAppWebhook(request: Request): Promise<Response
       }
     }
   }
-  if (problems.length > 0) return reply({ error: "malformed change", problems: problems.slice(0, 5) }, 400);
+  if (problems.length > 0) return { status: 400, body: { error: "malformed change", problems: problems.slice(0, 5) } };
   for (const apply of work) await apply();
-  return reply({ ok: true }, 200);
+  return { status: 200, body: { ok: true } };
 }
 
 /** Template changes name the WhatsApp Business Account; each shop on it gets the change once. */

@@ -14,6 +14,10 @@ export const SECRET = "chaos-api-secret";
 export const API_KEY = "chaos-api-key";
 export const WHATSAPP_APP_SECRET = "chaos-meta-app-secret";
 export const LEASE_MS = 4_000;
+/** Between a message's acceptance and its sent status, and between its statuses */
+export const STATUS_DELAY_MS = 100;
+/** Status webhooks in flight at once */
+export const STATUS_CONCURRENCY = 32;
 
 export interface Harness {
   app: Child;
@@ -56,7 +60,15 @@ export async function startHarness(baseUrl: string, root: string): Promise<Harne
     return url.toString();
   };
 
-  const fake = await startFakeWhatsApp({ numbers: [], appSecret: WHATSAPP_APP_SECRET });
+  // Meta reports every accepted message back (sent, delivered, read), each status its own POST
+  // signed with the app secret, within seconds: the app's /whatsapp/webhook gets them all.
+  const fake = await startFakeWhatsApp({
+    numbers: [],
+    appSecret: WHATSAPP_APP_SECRET,
+    autoStatuses: true,
+    statusDelayMs: STATUS_DELAY_MS,
+    statusConcurrency: STATUS_CONCURRENCY,
+  });
   const appApplicationName = `rebound-chaos-app-${process.pid}`;
   const baseEnv: Record<string, string> = {
     NODE_ENV: "production",

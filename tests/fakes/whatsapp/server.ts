@@ -58,9 +58,15 @@ export interface FakeWhatsAppOptions {
   /** Where to deliver webhooks (the app's /whatsapp/webhook) */
   webhookUrl?: string;
   appSecret?: string;
-  /** Send sent -> delivered -> read for each accepted message */
+  /**
+   * Send sent -> delivered -> read for each accepted message, as Meta does: each status its own
+   * signed POST, a failed delivery (not 200, or no answer) tried again with increasing delays.
+   */
   autoStatuses?: boolean;
+  /** Before each status of a message (default 20 ms) */
   statusDelayMs?: number;
+  /** Status POSTs in flight at once, over kept-alive connections (default 16) */
+  statusConcurrency?: number;
   /** Share of send requests that fail with a random fault from `faultKinds` */
   faultRate?: number;
   faultKinds?: Fault[];
@@ -132,11 +138,74 @@ function checkParameters(template: FakeTemplate, components: Array<Record<string
   return null;
 }
 
+type StatusKind = "sent" | "delivered" | "read";
+const AUTO_STATUSES: StatusKind[] = ["sent", "delivered", "read"];
+/** Tries of one status delivery before the fake gives up on it (Meta keeps trying for a day). */
+const STATUS_DELIVERY_ATTEMPTS = 8;
+
+interface ScheduledStatus {
+  due: number;
+  waMessageId: string;
+  /** Index into AUTO_STATUSES */
+  stage: number;
+  attempt: number;
+}
+
+/** Scheduled status deliveries, earliest first (a binary heap on `due`). */
+class StatusSchedule {
+  private readonly heap: ScheduledStatus[] = [];
+
+  get size() {
+    return this.heap.length;
+  }
+
+  peek(): ScheduledStatus | undefined {
+    return this.heap[0];
+  }
+
+  clear() {
+    this.heap.length = 0;
+  }
+
+  push(item: ScheduledStatus) {
+    const heap = this.heap;
+    heap.push(item);
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent].due <= heap[i].due) break;
+      [heap[parent], heap[i]] = [heap[i], heap[parent]];
+      i = parent;
+    }
+  }
+
+  pop(): ScheduledStatus | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < heap.length && heap[left].due < heap[smallest].due) smallest = left;
+        if (right < heap.length && heap[right].due < heap[smallest].due) smallest = right;
+        if (smallest === i) break;
+        [heap[smallest], heap[i]] = [heap[i], heap[smallest]];
+        i = smallest;
+      }
+    }
+    return top;
+  }
+}
+
 export class FakeWhatsApp {
   readonly accepted: AcceptedMessage[] = [];
+  private readonly acceptedById = new Map<string, AcceptedMessage>();
   /** Every send request, accepted or not (to bound retries) */
   readonly attempts: Array<{ callbackData: string | null; outcome: string }> = [];
-  readonly webhookDeliveries: Array<{ status: number; body: unknown }> = [];
+  /** Every webhook POST and the app's answer; automatic statuses also say which and how late */
+  readonly webhookDeliveries: Array<{ status: number; body: unknown; statusKind?: StatusKind; msAfterAccepted?: number }> = [];
   private server!: http.Server;
   private readonly sockets = new Set<Socket>();
   private readonly queued: Fault[] = [];
@@ -144,6 +213,14 @@ export class FakeWhatsApp {
   private readonly templates: Record<string, FakeTemplate[]>;
   private holding = false;
   private readonly held: Array<() => void> = [];
+  private holdingAnswers = false;
+  private readonly heldAnswers: Array<() => void> = [];
+  private readonly statuses = new StatusSchedule();
+  private statusesInFlight = 0;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private statusTimerDue = Infinity;
+  private statusAgent: http.Agent | undefined;
+  private closing = false;
   origin = "";
 
   constructor(private readonly options: FakeWhatsAppOptions) {
@@ -166,8 +243,14 @@ export class FakeWhatsApp {
     return this;
   }
 
+  /** Status deliveries not yet started are dropped; those in flight finish first. */
   async close() {
-    await Promise.allSettled([...this.pending]);
+    this.closing = true;
+    this.releaseAnswers();
+    this.statuses.clear();
+    clearTimeout(this.statusTimer);
+    await this.settle();
+    this.statusAgent?.destroy();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -190,6 +273,24 @@ export class FakeWhatsApp {
   releaseHeld() {
     this.holding = false;
     for (const resume of this.held.splice(0)) resume();
+  }
+
+  /**
+   * Send requests from now on are accepted (and reported by status webhooks) but not answered
+   * until releaseAnswers(): the message is sent, and the answer has not reached the sender yet.
+   */
+  holdAnswers() {
+    this.holdingAnswers = true;
+  }
+
+  get heldAnswerCount() {
+    return this.heldAnswers.length;
+  }
+
+  /** Sends the held answers; those whose client went away (a killed worker) reach nobody. */
+  releaseAnswers() {
+    this.holdingAnswers = false;
+    for (const resume of this.heldAnswers.splice(0)) resume();
   }
 
   setFaultRate(rate: number, kinds?: Fault[]) {
@@ -221,9 +322,12 @@ export class FakeWhatsApp {
     return counts;
   }
 
-  /** Waits until webhooks already scheduled have been delivered. */
+  /** Waits until webhooks already scheduled (automatic statuses included) have been delivered. */
   async settle() {
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    while (this.pending.size > 0 || this.statuses.size > 0 || this.statusesInFlight > 0) {
+      if (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   private number(phoneNumberId: string) {
@@ -346,19 +450,87 @@ export class FakeWhatsApp {
     }
     const id = `wamid.${randomBytes(18).toString("base64url")}`;
     const to = String(body.to);
-    this.accepted.push({ id, phoneNumberId, edge, to, template: template.name, language: template.language, components, callbackData, at: new Date() });
+    const message: AcceptedMessage = { id, phoneNumberId, edge, to, template: template.name, language: template.language, components, callbackData, at: new Date() };
+    this.accepted.push(message);
+    this.acceptedById.set(id, message);
     attempt("accepted");
+    // The message is WhatsApp's now: its statuses follow whether or not the answer gets through.
+    if (this.options.autoStatuses && this.options.webhookUrl && !this.closing) {
+      this.scheduleStatus({ due: Date.now() + (this.options.statusDelayMs ?? 20), waMessageId: id, stage: 0, attempt: 1 });
+    }
+    if (this.holdingAnswers) await new Promise<void>((resume) => this.heldAnswers.push(resume));
+    if (res.destroyed || res.socket?.destroyed) return;
     send(200, { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to.replace(/^\+/, "") }], messages: [{ id }] });
-    if (this.options.autoStatuses && this.options.webhookUrl) {
-      const delay = this.options.statusDelayMs ?? 20;
-      this.track(
-        (async () => {
-          for (const status of ["sent", "delivered", "read"] as const) {
-            await new Promise((resolve) => setTimeout(resolve, delay));
-            await this.sendStatus(id, status);
+  }
+
+  private scheduleStatus(item: ScheduledStatus) {
+    this.statuses.push(item);
+    this.pumpStatuses();
+  }
+
+  /** Starts the due status deliveries the concurrency allows; wakes up again for the next one due. */
+  private pumpStatuses() {
+    const limit = this.options.statusConcurrency ?? 16;
+    const now = Date.now();
+    while (this.statusesInFlight < limit && (this.statuses.peek()?.due ?? Infinity) <= now) {
+      const item = this.statuses.pop()!;
+      this.statusesInFlight++;
+      void this.deliverStatus(item).finally(() => {
+        this.statusesInFlight--;
+        this.pumpStatuses();
+      });
+    }
+    const next = this.statuses.peek()?.due;
+    if (next === undefined || this.statusesInFlight >= limit || next >= this.statusTimerDue) return;
+    clearTimeout(this.statusTimer);
+    this.statusTimerDue = next;
+    this.statusTimer = setTimeout(() => {
+      this.statusTimerDue = Infinity;
+      this.pumpStatuses();
+    }, next - now);
+  }
+
+  /** One status, one POST (kept-alive connection); the next status follows once it is taken. */
+  private async deliverStatus(item: ScheduledStatus) {
+    const url = this.options.webhookUrl;
+    if (!url || this.closing) return;
+    const body = JSON.stringify(this.statusPayload(item.waMessageId, AUTO_STATUSES[item.stage]));
+    const headers = {
+      "Content-Type": "application/json",
+      "Content-Length": String(Buffer.byteLength(body)),
+      "User-Agent": "facebookexternalua",
+      "X-Hub-Signature-256": `sha256=${createHmac("sha256", this.options.appSecret ?? "").update(body).digest("hex")}`,
+    };
+    this.statusAgent ??= new http.Agent({ keepAlive: true, maxSockets: this.options.statusConcurrency ?? 16 });
+    const answer = await new Promise<{ status: number; body: unknown }>((resolve) => {
+      const request = http.request(url, { method: "POST", headers, agent: this.statusAgent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => {
+          let parsed: unknown = null;
+          try {
+            parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          } catch {
+            // not JSON
           }
-        })(),
-      );
+          resolve({ status: response.statusCode ?? 0, body: parsed });
+        });
+        response.on("error", () => resolve({ status: 0, body: null }));
+      });
+      request.on("error", () => resolve({ status: 0, body: null }));
+      // Unanswered for this long is a failed delivery, tried again like any other.
+      request.setTimeout(30_000, () => request.destroy());
+      request.end(body);
+    });
+    const accepted = this.acceptedById.get(item.waMessageId)?.at.getTime() ?? Date.now();
+    this.webhookDeliveries.push({ ...answer, statusKind: AUTO_STATUSES[item.stage], msAfterAccepted: Date.now() - accepted });
+    if (this.closing) return;
+    const delay = this.options.statusDelayMs ?? 20;
+    if (answer.status === 200) {
+      if (item.stage + 1 < AUTO_STATUSES.length) this.scheduleStatus({ due: Date.now() + delay, waMessageId: item.waMessageId, stage: item.stage + 1, attempt: 1 });
+    } else if (item.attempt < STATUS_DELIVERY_ATTEMPTS) {
+      // Meta retries a delivery that was not answered 200, with increasing delays.
+      this.scheduleStatus({ ...item, due: Date.now() + Math.min(30_000, 250 * 2 ** (item.attempt - 1)), attempt: item.attempt + 1 });
     }
   }
 
@@ -401,7 +573,7 @@ export class FakeWhatsApp {
 
   /** A status update for an accepted message (sent, delivered, read, or failed with errors). */
   statusPayload(waMessageId: string, status: "sent" | "delivered" | "read" | "failed", error?: { code: number; title?: string; details?: string }) {
-    const message = this.accepted.find((m) => m.id === waMessageId);
+    const message = this.acceptedById.get(waMessageId);
     if (!message) throw new Error(`unknown message ${waMessageId}`);
     const number = this.number(message.phoneNumberId)!;
     const statusObject: Record<string, unknown> = {

@@ -55,6 +55,16 @@ afterAll(async () => {
 
 const url = (path: string) => `${server.url}${path}`;
 
+async function sendMany(shop: string, count: number) {
+  const sent: Array<{ id: string; waMessageId: string }> = [];
+  for (let i = 0; i < count; i++) sent.push(await sendOne(shop));
+  return sent;
+}
+
+interface StatusEnvelope {
+  entry: Array<{ changes: Array<{ value: { metadata: { phone_number_id: string }; statuses: Array<Record<string, unknown> & { id: string }> } }> }>;
+}
+
 describe("WhatsApp webhook", () => {
   it("answers Meta's verification challenge only for a known verify token", async () => {
     const ok = await fetch(url("/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444"));
@@ -102,6 +112,61 @@ describe("WhatsApp webhook", () => {
     expect(row.deliveredAt).not.toBeNull();
     expect(await prisma.notificationEvent.count({ where: { notificationId: id, kind: "read" } })).toBe(1);
     expect(await prisma.notificationEvent.count({ where: { notificationId: id, kind: "delivered" } })).toBe(0);
+  });
+
+  it("applies several statuses of one message delivered together, in any order, each once", async () => {
+    const { id, waMessageId } = await sendOne(main.shop);
+    const statuses = (["read", "sent", "delivered", "read"] as const).map(
+      (status) => (fake.statusPayload(waMessageId, status) as unknown as StatusEnvelope).entry[0].changes[0].value.statuses[0],
+    );
+    const payload = fake.statusPayload(waMessageId, "sent") as unknown as StatusEnvelope;
+    payload.entry[0].changes[0].value.statuses = statuses;
+    expect((await fake.deliver(payload)).status).toBe(200);
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("read");
+    expect(row.deliveredAt).not.toBeNull();
+    expect(await prisma.notificationEvent.count({ where: { notificationId: id, kind: "read" } })).toBe(1);
+    expect(await prisma.webhookReceipt.count({ where: { eventId: { startsWith: `wa:status:${waMessageId}:` } } })).toBe(3);
+  });
+
+  it("applies many statuses arriving at once, of many messages, each once", async () => {
+    const sent = await sendMany(main.shop, 12);
+    const deliveries = sent.flatMap(({ waMessageId }) => (["delivered", "read", "delivered"] as const).map((status) => fake.sendStatus(waMessageId, status)));
+    expect((await Promise.all(deliveries)).map((r) => r.status)).toEqual(deliveries.map(() => 200));
+    const ids = sent.map((m) => m.id);
+    const rows = await prisma.notification.findMany({ where: { id: { in: ids } } });
+    expect(rows.map((r) => r.status)).toEqual(ids.map(() => "read"));
+    expect(await prisma.notificationEvent.count({ where: { notificationId: { in: ids }, kind: "delivered" } })).toBeLessThanOrEqual(ids.length);
+    expect(await prisma.notificationEvent.count({ where: { notificationId: { in: ids }, kind: "read" } })).toBe(ids.length);
+  });
+
+  it("a status the database refuses fails only its own delivery", async () => {
+    const good = await sendMany(main.shop, 6);
+    const bad = await sendOne(main.shop);
+    // PostgreSQL stores no NUL character in text: this one cannot be written.
+    const refused = fake.sendStatus(bad.waMessageId, "failed", { code: 131026, title: "Message\u0000undeliverable" });
+    const answers = await Promise.all([refused, ...good.map(({ waMessageId }) => fake.sendStatus(waMessageId, "delivered"))]);
+    expect(answers.map((r) => r.status)).toEqual([500, ...good.map(() => 200)]);
+    const rows = await prisma.notification.findMany({ where: { id: { in: good.map((m) => m.id) } } });
+    expect(rows.map((r) => r.status)).toEqual(good.map(() => "delivered"));
+    expect((await prisma.notification.findUniqueOrThrow({ where: { id: bad.id } })).status).toBe("sent");
+    // Not recorded as received: Meta's retry is not mistaken for a duplicate.
+    expect(await prisma.webhookReceipt.count({ where: { eventId: `wa:status:${bad.waMessageId}:failed` } })).toBe(0);
+  });
+
+  it("records no receipt for a message it does not know, or for a number no shop owns", async () => {
+    const { waMessageId } = await sendOne(main.shop);
+    const unknown = fake.statusPayload(waMessageId, "delivered") as unknown as StatusEnvelope;
+    const status = unknown.entry[0].changes[0].value.statuses[0];
+    status.id = "wamid.not-ours";
+    delete status.biz_opaque_callback_data;
+    const receipts = await prisma.webhookReceipt.count();
+    expect((await fake.deliver(unknown)).status).toBe(200);
+    const strange = fake.statusPayload(waMessageId, "read") as unknown as StatusEnvelope;
+    strange.entry[0].changes[0].value.metadata.phone_number_id = "3999";
+    expect((await fake.deliver(strange)).status).toBe(200);
+    expect(await prisma.webhookReceipt.count()).toBe(receipts);
+    expect((await prisma.notification.findFirstOrThrow({ where: { waMessageId } })).status).toBe("sent");
   });
 
   it("keeps Meta's error on a failed message, and a late failure does not undo a delivery", async () => {

@@ -63,6 +63,26 @@ describe.skipIf(!url)("pipelined statements (PostgreSQL only: DATABASE_URL is un
     expect(await prepared()).toEqual([[{ n: 1 }]]);
   });
 
+  it("survives its connection being ended while it holds it, and does not hand that connection out again", async () => {
+    // As when the server ends the session (pg_terminate_backend) right after answering: the
+    // client reports it as an 'error' event before the pipeline has released it.
+    const [[{ pid }]] = (await pipeline(pool, [{ text: "SELECT pg_backend_pid() AS pid", values: [] }])) as [[{ pid: number }]];
+    const held = await pool.connect();
+    const query = held.query.bind(held) as (q: unknown) => unknown;
+    (held as unknown as { query: (q: { callback: (...a: unknown[]) => void }) => unknown }).query = (q) => {
+      const done = q.callback;
+      q.callback = (...args) => {
+        held.emit("error", new Error("terminating connection due to administrator command"));
+        done(...args);
+      };
+      return query(q);
+    };
+    held.release();
+    expect(await pipeline(pool, [{ text: "SELECT CAST($1 AS integer) AS one", values: [1] }])).toEqual([[{ one: 1 }]]);
+    const [[after]] = (await pipeline(pool, [{ text: "SELECT pg_backend_pid() AS pid", values: [] }])) as [[{ pid: number }]];
+    expect(after.pid).not.toBe(pid);
+  });
+
   it("refuses a parameter it cannot send as text instead of guessing", async () => {
     await expect(pipeline(pool, [{ text: "SELECT $1", values: [[1, 2]] }])).rejects.toThrow(/unsupported SQL parameter/);
   });
