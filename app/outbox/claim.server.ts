@@ -1,6 +1,6 @@
-import type { Notification } from "@prisma/client";
 import prisma from "../db.server";
 import { FLOW_CATEGORY } from "./flow-category";
+import type { ClaimedNotification } from "./types";
 
 /**
  * The dispatcher's SQL, in one place. Rows are claimed with FOR UPDATE SKIP LOCKED and marked
@@ -16,10 +16,11 @@ import { FLOW_CATEGORY } from "./flow-category";
  * workers, returned oldest due first. UPDATE … RETURNING comes back in whatever order the join
  * produced, not the subquery's, so the order is restated outside it: the dispatcher handles a
  * batch in this order, and the gate's caps and tier go to the messages that were due first.
+ * Only the columns the dispatcher reads come back (ClaimedNotification).
  */
-export async function claimDue(owner: string, limit: number, leaseMs: number, now: Date): Promise<Notification[]> {
+export async function claimDue(owner: string, limit: number, leaseMs: number, now: Date): Promise<ClaimedNotification[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
-  return prisma.$queryRaw<Notification[]>`
+  return prisma.$queryRaw<ClaimedNotification[]>`
     WITH claimed AS (
       UPDATE "Notification" SET status = 'sending', "leaseOwner" = ${owner}, "leaseUntil" = ${leaseUntil},
              "updatedAt" = ${now}
@@ -30,7 +31,8 @@ export async function claimDue(owner: string, limit: number, leaseMs: number, no
           ORDER BY "sendAt", id
           LIMIT ${limit}
           FOR UPDATE SKIP LOCKED)
-      RETURNING *)
+      RETURNING id, shop, flow, "subscriberId", status, "sendAt", "expiresAt", "templateName", "templateLanguage",
+                params, attempts, "cartToken", "variantId", "orderId", "campaignId", "leaseOwner", "leaseUntil")
     SELECT * FROM claimed ORDER BY "sendAt", id`;
 }
 
