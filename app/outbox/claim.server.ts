@@ -1,4 +1,5 @@
-import prisma from "../db.server";
+import { Prisma } from "@prisma/client";
+import prisma, { sqlQuery } from "../db.server";
 import { FLOW_CATEGORY } from "./flow-category";
 import type { ClaimedNotification } from "./types";
 
@@ -69,7 +70,8 @@ export interface SentRow extends SentResult {
 
 /**
  * markSent for many rows in one statement (same guards, same event per row). Resolves to the ids
- * it recorded; a row missing from it had lost its lease.
+ * it recorded; a row missing from it had lost its lease. Runs once per handful of sends, so it
+ * goes to the driver directly (sqlQuery) rather than through Prisma.
  */
 export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<string>> {
   if (rows.length === 0) return new Set();
@@ -77,7 +79,7 @@ export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<
   const waIds = rows.map((r) => r.waMessageId);
   // Timestamps travel as ISO text: columns are UTC timestamp(3) without time zone.
   const ats = rows.map((r) => r.at.toISOString());
-  const done = await prisma.$queryRaw<Array<{ id: string }>>`
+  const done = await sqlQuery<{ id: string }>(Prisma.sql`
     WITH v AS (
       SELECT v.id, v.wa, (v.at::timestamptz AT TIME ZONE 'UTC')::timestamp(3) AS at
         FROM unnest(${ids}::text[], ${waIds}::text[], ${ats}::text[]) AS v(id, wa, at)),
@@ -93,7 +95,7 @@ export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<
     e AS (
       INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail, at)
       SELECT gen_random_uuid()::text, u.shop, u.id, 'sent', jsonb_build_object('waMessageId', u.wa), u.at FROM u)
-    SELECT id FROM u`;
+    SELECT id FROM u`);
   return new Set(done.map((r) => r.id));
 }
 
