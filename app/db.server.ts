@@ -71,6 +71,15 @@ export async function sqlRows<T>(statement: Prisma.Sql): Promise<T[]> {
   return rows as T[];
 }
 
+/**
+ * sqlRows for a statement with array parameters (`${ids}::text[]`), which the pipeline does not
+ * send: on the driver directly, unprepared. For the dispatcher's per-send writes, where Prisma's
+ * per-query work (parameter and result mapping, the query interpreter) is most of the cost.
+ */
+export async function sqlQuery<T>(statement: Prisma.Sql): Promise<T[]> {
+  return database().connection.raw.query<T>(statement.text, statement.values);
+}
+
 /** Runs the statements as one transaction in one round trip (see Connection.batch). */
 export function sqlBatch(statements: Prisma.Sql[]): Promise<unknown[][]> {
   return database().connection.batch(statements);

@@ -178,7 +178,9 @@ export async function recheckFlowStates(rows: RecheckInput[], now: Date): Promis
   const groups = new Map<string, number[]>();
   rows.forEach((row, i) => {
     const key = `${row.flow}\u0000${row.shop}`;
-    groups.set(key, [...(groups.get(key) ?? []), i]);
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
   });
   await Promise.all(
     [...groups.values()].map(async (indexes) => {

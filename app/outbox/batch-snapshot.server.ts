@@ -1,9 +1,9 @@
-import type { Notification } from "@prisma/client";
 import prisma from "../db.server";
 import { recheckFlowStates } from "../flows/recheck.server";
 import { FLOW_CATEGORY, isMarketingFlow } from "./flow-category";
 import type { GateSnapshot } from "./gate";
 import { composeSnapshot, DEFAULT_SETTINGS, UNLIMITED_TIER, type LoadedSnapshot } from "./snapshot.server";
+import { GATE_SUBSCRIBER_SELECT, type ClaimedNotification } from "./types";
 
 /**
  * The gate's snapshot for a whole claimed batch at once: the same reads as loadSnapshot, but one
@@ -16,12 +16,13 @@ import { composeSnapshot, DEFAULT_SETTINGS, UNLIMITED_TIER, type LoadedSnapshot 
  * messaging-limit tier itself (see TierUsage).
  */
 export interface BatchSnapshots {
-  get(row: Notification): LoadedSnapshot | undefined;
+  get(row: ClaimedNotification): LoadedSnapshot | undefined;
   /** Subscribers of the batch already counted in the shop's 24 h recipients when it was read */
-  tierIncluded(shop: string): Set<string>;
+  tierIncluded(shop: string): ReadonlySet<string>;
 }
 
 const DAY = 24 * 3_600_000;
+const NONE: ReadonlySet<string> = new Set();
 const MARKETING_FLOWS = Object.entries(FLOW_CATEGORY)
   .filter(([, category]) => category === "MARKETING")
   .map(([flow]) => flow);
@@ -39,7 +40,7 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   else map.set(key, [value]);
 };
 
-export async function loadBatchSnapshots(rows: Notification[], now: Date): Promise<BatchSnapshots> {
+export async function loadBatchSnapshots(rows: ClaimedNotification[], now: Date): Promise<BatchSnapshots> {
   const shops = [...new Set(rows.map((r) => r.shop))];
   const [shopRows, connections, subscribers, templates, flowSettings, flowStates] = await Promise.all([
     prisma.shop.findMany({ where: { shop: { in: shops } }, include: { settings: true } }),
@@ -47,7 +48,7 @@ export async function loadBatchSnapshots(rows: Notification[], now: Date): Promi
     Promise.all(
       shops.map((shop) => {
         const ids = [...new Set(rows.filter((r) => r.shop === shop && r.subscriberId).map((r) => r.subscriberId!))];
-        return ids.length ? prisma.subscriber.findMany({ where: { shop, id: { in: ids } } }) : [];
+        return ids.length ? prisma.subscriber.findMany({ where: { shop, id: { in: ids } }, select: GATE_SUBSCRIBER_SELECT }) : [];
       }),
     ).then((lists) => lists.flat()),
     prisma.messageTemplate.findMany({
@@ -113,7 +114,7 @@ export async function loadBatchSnapshots(rows: Notification[], now: Date): Promi
       });
     },
     tierIncluded(shop) {
-      return facts.get(shop)?.tier?.included ?? new Set();
+      return facts.get(shop)?.tier?.included ?? NONE;
     },
   };
 }

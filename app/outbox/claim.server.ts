@@ -1,6 +1,7 @@
-import type { Notification } from "@prisma/client";
-import prisma from "../db.server";
+import { Prisma } from "@prisma/client";
+import prisma, { sqlQuery } from "../db.server";
 import { FLOW_CATEGORY } from "./flow-category";
+import type { ClaimedNotification } from "./types";
 
 /**
  * The dispatcher's SQL, in one place. Rows are claimed with FOR UPDATE SKIP LOCKED and marked
@@ -16,10 +17,11 @@ import { FLOW_CATEGORY } from "./flow-category";
  * workers, returned oldest due first. UPDATE … RETURNING comes back in whatever order the join
  * produced, not the subquery's, so the order is restated outside it: the dispatcher handles a
  * batch in this order, and the gate's caps and tier go to the messages that were due first.
+ * Only the columns the dispatcher reads come back (ClaimedNotification).
  */
-export async function claimDue(owner: string, limit: number, leaseMs: number, now: Date): Promise<Notification[]> {
+export async function claimDue(owner: string, limit: number, leaseMs: number, now: Date): Promise<ClaimedNotification[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
-  return prisma.$queryRaw<Notification[]>`
+  return prisma.$queryRaw<ClaimedNotification[]>`
     WITH claimed AS (
       UPDATE "Notification" SET status = 'sending', "leaseOwner" = ${owner}, "leaseUntil" = ${leaseUntil},
              "updatedAt" = ${now}
@@ -30,7 +32,8 @@ export async function claimDue(owner: string, limit: number, leaseMs: number, no
           ORDER BY "sendAt", id
           LIMIT ${limit}
           FOR UPDATE SKIP LOCKED)
-      RETURNING *)
+      RETURNING id, shop, flow, "subscriberId", status, "sendAt", "expiresAt", "templateName", "templateLanguage",
+                params, attempts, "cartToken", "variantId", "orderId", "campaignId", "leaseOwner", "leaseUntil")
     SELECT * FROM claimed ORDER BY "sendAt", id`;
 }
 
@@ -67,7 +70,8 @@ export interface SentRow extends SentResult {
 
 /**
  * markSent for many rows in one statement (same guards, same event per row). Resolves to the ids
- * it recorded; a row missing from it had lost its lease.
+ * it recorded; a row missing from it had lost its lease. Runs once per handful of sends, so it
+ * goes to the driver directly (sqlQuery) rather than through Prisma.
  *
  * The rows are locked in id order before they are written. Status webhooks for the same rows are
  * applied in groups too (app/whatsapp/status-updates.server.ts), and lock theirs in the same
@@ -79,7 +83,7 @@ export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<
   const waIds = rows.map((r) => r.waMessageId);
   // Timestamps travel as ISO text: columns are UTC timestamp(3) without time zone.
   const ats = rows.map((r) => r.at.toISOString());
-  const done = await prisma.$queryRaw<Array<{ id: string }>>`
+  const done = await sqlQuery<{ id: string }>(Prisma.sql`
     WITH v AS (
       SELECT v.id, v.wa, (v.at::timestamptz AT TIME ZONE 'UTC')::timestamp(3) AS at
         FROM unnest(${ids}::text[], ${waIds}::text[], ${ats}::text[]) AS v(id, wa, at)),
@@ -97,7 +101,7 @@ export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<
     e AS (
       INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail, at)
       SELECT gen_random_uuid()::text, u.shop, u.id, 'sent', jsonb_build_object('waMessageId', u.wa), u.at FROM u)
-    SELECT id FROM u`;
+    SELECT id FROM u`);
   return new Set(done.map((r) => r.id));
 }
 

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { Notification } from "@prisma/client";
 import { env } from "../env.server";
 import { systemClock, type Clock } from "../shared/clock";
 import type { WhatsAppClient } from "../whatsapp/client.server";
 import { loadCredentials, pauseForInvalidToken, whatsAppClientFromEnv } from "../whatsapp/connection.server";
 import { MARKETING_LIMIT, MARKETING_STOPPED, TOKEN_INVALID, WhatsAppApiError, WhatsAppUnreachable } from "../whatsapp/errors";
 import { sendableParams } from "../flows/link-token.server";
-import type { StoredTemplateParams } from "./types";
+import type { ClaimedNotification, StoredTemplateParams } from "./types";
 import { claimDue, defer, markFailed, release, skip } from "./claim.server";
 import { decide, PAUSED_RETRY_MS, type GateSnapshot } from "./gate";
 import { recordMarketingLimited, recordMarketingStopped } from "./marketing-signals.server";
@@ -56,8 +55,14 @@ interface BatchContext {
   /** Shops this batch paused (invalid token): their rows read the shop again */
   pausedShops: Set<string>;
   /** Recipients this batch has sent to, per shop (for the messaging-limit tier) */
-  sentTo: Map<string, Set<string>>;
+  sentTo: Map<string, SentTo>;
   credentialsCache: Map<string, ReturnType<typeof loadCredentials>>;
+}
+
+/** A shop's recipients this batch has sent to, and how many of them its tier read did not count */
+interface SentTo {
+  ids: Set<string>;
+  uncounted: number;
 }
 
 type Outcome = "sent" | "deferred" | "skipped" | "failed" | "retry" | "released" | "lost_lease";
@@ -88,7 +93,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     return Math.round(ceiling / 2 + (random() * ceiling) / 2);
   }
 
-  async function deferWithinExpiry(row: Notification, until: Date, reason: string, error?: WhatsAppApiError): Promise<Outcome> {
+  async function deferWithinExpiry(row: ClaimedNotification, until: Date, reason: string, error?: WhatsAppApiError): Promise<Outcome> {
     const now = clock.now();
     if (row.expiresAt && until.getTime() >= row.expiresAt.getTime()) {
       if (error) {
@@ -102,7 +107,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     return (await defer(row.id, owner, { until, reason, at: now, retry })) ? "deferred" : "lost_lease";
   }
 
-  async function handleSendError(row: Notification, error: unknown, batch: BatchContext): Promise<Outcome> {
+  async function handleSendError(row: ClaimedNotification, error: unknown, batch: BatchContext): Promise<Outcome> {
     const now = clock.now();
     if (error instanceof WhatsAppApiError && error.code === TOKEN_INVALID) {
       batch.pausedShops.add(row.shop);
@@ -144,7 +149,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
 
   const sentRecorder = createSentRecorder(owner);
 
-  async function recordSent(row: Notification, waMessageId: string): Promise<Outcome> {
+  async function recordSent(row: ClaimedNotification, waMessageId: string): Promise<Outcome> {
     return (await sentRecorder.record({ id: row.id, waMessageId, at: clock.now() })) ? "sent" : "lost_lease";
   }
 
@@ -170,7 +175,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
    * it serves only rows nothing earlier in the batch can have changed: the first row of each
    * subscriber (their rows go one after another) of a shop whose sending nothing paused since.
    */
-  async function snapshotOf(row: Notification, now: Date, batch: BatchContext) {
+  async function snapshotOf(row: ClaimedNotification, now: Date, batch: BatchContext) {
     const fresh = batch.firstOfSubscriber.has(row.id) && !batch.pausedShops.has(row.shop) ? batch.snapshots.get(row) : undefined;
     return fresh ? { ...fresh, fromBatch: true } : { ...(await loadSnapshot(row, now)), fromBatch: false };
   }
@@ -179,24 +184,33 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
    * Adds the recipients the database did not count yet to the snapshot's tier usage. Runs with no
    * await between it, the gate and reserve(), so parallel rows see each other.
    */
-  function countUnrecorded(row: Notification, snapshot: GateSnapshot, fromBatch: boolean, batch: BatchContext) {
+  function countUnrecorded(row: ClaimedNotification, snapshot: GateSnapshot, fromBatch: boolean, batch: BatchContext) {
     if (snapshot.tier.subscriberIncluded) return;
+    // The gate reads the tier usage only when the shop has a tier to stay under.
+    if (snapshot.settings.messagingLimitTier <= 0) return;
     const self = row.subscriberId ?? "";
     const pending = inFlight.get(row.shop);
     if (!fromBatch) {
       if (!pending) return;
-      const others = [...pending.keys()].filter((id) => id !== row.subscriberId).length;
+      const others = pending.size - (row.subscriberId !== null && pending.has(row.subscriberId) ? 1 : 0);
       snapshot.tier = { ...snapshot.tier, recipients: snapshot.tier.recipients + others, subscriberIncluded: pending.has(self) };
       return;
     }
-    // The batch's read also misses what this batch has sent since.
+    // The batch's read also misses what this batch has sent since: the recipients sent to or in
+    // flight, other than this one, that the read did not count. Runs once per row, so it counts
+    // from the batch's running tally and the few rows in flight rather than copying either.
     const counted = batch.snapshots.tierIncluded(row.shop);
-    const since = new Set([...(pending?.keys() ?? []), ...(batch.sentTo.get(row.shop) ?? [])]);
-    const others = [...since].filter((id) => id !== self && !counted.has(id)).length;
-    snapshot.tier = { ...snapshot.tier, recipients: snapshot.tier.recipients + others, subscriberIncluded: since.has(self) };
+    const sent = batch.sentTo.get(row.shop);
+    let included = sent?.ids.has(self) ?? false;
+    let others = (sent?.uncounted ?? 0) - (included && !counted.has(self) ? 1 : 0);
+    for (const id of pending?.keys() ?? []) {
+      if (id === self) included = true;
+      else if (!counted.has(id) && !sent?.ids.has(id)) others++;
+    }
+    snapshot.tier = { ...snapshot.tier, recipients: snapshot.tier.recipients + others, subscriberIncluded: included };
   }
 
-  async function handle(row: Notification, batch: BatchContext): Promise<Outcome> {
+  async function handle(row: ClaimedNotification, batch: BatchContext): Promise<Outcome> {
     const now = clock.now();
     const { snapshot, useMarketingApi, phone, fromBatch } = await snapshotOf(row, now, batch);
     countUnrecorded(row, snapshot, fromBatch, batch);
@@ -212,9 +226,13 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     try {
       const outcome = await send(row, now, useMarketingApi, phone, batch);
       if (outcome === "sent") {
-        const sentTo = batch.sentTo.get(row.shop) ?? new Set<string>();
-        sentTo.add(row.subscriberId ?? row.id);
-        batch.sentTo.set(row.shop, sentTo);
+        let sentTo = batch.sentTo.get(row.shop);
+        if (!sentTo) batch.sentTo.set(row.shop, (sentTo = { ids: new Set(), uncounted: 0 }));
+        const recipient = row.subscriberId ?? row.id;
+        if (!sentTo.ids.has(recipient)) {
+          sentTo.ids.add(recipient);
+          if (!batch.snapshots.tierIncluded(row.shop).has(recipient)) sentTo.uncounted++;
+        }
       }
       return outcome;
     } finally {
@@ -223,7 +241,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
   }
 
   async function send(
-    row: Notification,
+    row: ClaimedNotification,
     now: Date,
     useMarketingApi: boolean,
     phone: string | null,
@@ -264,10 +282,12 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     const rows = await claimDue(owner, batchSize, leaseMs, clock.now());
     if (rows.length === 0) return 0;
     // One subscriber's rows go one after another so caps and priority see each other's sends.
-    const groups = new Map<string, Notification[]>();
+    const groups = new Map<string, ClaimedNotification[]>();
     for (const row of rows) {
       const key = `${row.shop}\u0000${row.subscriberId ?? row.id}`;
-      groups.set(key, [...(groups.get(key) ?? []), row]);
+      const group = groups.get(key);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
     }
     const queue = [...groups.values()];
     const unstarted: string[] = [];

@@ -1,4 +1,6 @@
-import prisma, { databaseKind } from "../db.server";
+import { Prisma } from "@prisma/client";
+import { databaseKind, sqlQuery } from "../db.server";
+import { sqlTimestamp } from "../webhooks/sql.server";
 import { PhoneNumberLimiter, clampRate } from "./rate-limit";
 
 /**
@@ -24,18 +26,19 @@ const KEEP_MS = 60_000;
 /**
  * Adds `want` to the number's count for the second starting at `windowStart` and answers how many
  * of them fit under `cap`. The count may pass the cap; only what fits is granted, so the first
- * writer after the cap is reached simply gets nothing.
+ * writer after the cap is reached simply gets nothing. Runs every few dozen sends, so on the
+ * driver directly (sqlQuery) rather than through Prisma.
  */
 export async function reserveSendSlots(phoneNumberId: string, windowStart: Date, want: number, cap: number): Promise<number> {
   const key = `send:${phoneNumberId}`;
-  const rows = await prisma.$queryRaw<Array<{ count: number }>>`
-    INSERT INTO "RateCounter" (key, "windowStart", count) VALUES (${key}, ${windowStart}, ${want})
+  const rows = await sqlQuery<{ count: number }>(Prisma.sql`
+    INSERT INTO "RateCounter" (key, "windowStart", count) VALUES (${key}, ${sqlTimestamp(windowStart)}, ${want}::int)
     ON CONFLICT (key, "windowStart") DO UPDATE SET count = "RateCounter".count + EXCLUDED.count
-    RETURNING count`;
+    RETURNING count`);
   const before = Number(rows[0]?.count ?? want) - want;
   if (before === 0) {
-    await prisma.$executeRaw`
-      DELETE FROM "RateCounter" WHERE key = ${key} AND "windowStart" < ${new Date(windowStart.getTime() - KEEP_MS)}`;
+    await sqlQuery(Prisma.sql`
+      DELETE FROM "RateCounter" WHERE key = ${key} AND "windowStart" < ${sqlTimestamp(new Date(windowStart.getTime() - KEEP_MS))}`);
   }
   return Math.max(0, Math.min(want, cap - before));
 }

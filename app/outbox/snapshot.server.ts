@@ -1,9 +1,10 @@
-import type { Notification, Prisma, Subscriber } from "@prisma/client";
+import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { recheckFlowState } from "../flows/recheck.server";
 import { isMarketingFlow } from "./flow-category";
 import type { GateSnapshot } from "./gate";
 import { marketingSentSince, tierUsage } from "./claim.server";
+import { GATE_SUBSCRIBER_SELECT, type ClaimedNotification, type GateSubscriber } from "./types";
 
 const DAY = 24 * 3_600_000;
 export const DEFAULT_SETTINGS: GateSnapshot["settings"] = {
@@ -22,12 +23,12 @@ export const DEFAULT_SETTINGS: GateSnapshot["settings"] = {
 export const UNLIMITED_TIER: GateSnapshot["tier"] = { recipients: 0, subscriberIncluded: false, oldestSentAt: null };
 
 /** Everything the gate needs about one claimed message, read just before it is decided. */
-export async function loadSnapshot(row: Notification, now: Date): Promise<LoadedSnapshot> {
+export async function loadSnapshot(row: ClaimedNotification, now: Date): Promise<LoadedSnapshot> {
   const { shop } = row;
   const [shopRow, connection, subscriber, template, flowSetting, flowState] = await Promise.all([
     prisma.shop.findUnique({ where: { shop }, include: { settings: true } }),
     prisma.whatsAppConnection.findUnique({ where: { shop }, select: { status: true } }),
-    row.subscriberId ? prisma.subscriber.findFirst({ where: { shop, id: row.subscriberId } }) : null,
+    row.subscriberId ? prisma.subscriber.findFirst({ where: { shop, id: row.subscriberId }, select: GATE_SUBSCRIBER_SELECT }) : null,
     prisma.messageTemplate.findUnique({
       where: { shop_name_language: { shop, name: row.templateName, language: row.templateLanguage } },
       select: { status: true, category: true },
@@ -77,7 +78,7 @@ type ShopWithSettings = Prisma.ShopGetPayload<{ include: { settings: true } }>;
 /** What was read about one message, wherever it was read from (per message or per batch). */
 export interface SnapshotParts extends Pick<GateSnapshot, "connection" | "template" | "flowPausedReason" | "flowState" | "marketingSentAt" | "lastSentAt" | "competitors" | "tier"> {
   shopRow: ShopWithSettings | null;
-  subscriber: Subscriber | null;
+  subscriber: GateSubscriber | null;
 }
 
 export interface LoadedSnapshot {
@@ -86,7 +87,7 @@ export interface LoadedSnapshot {
   phone: string | null;
 }
 
-export function composeSnapshot(row: Notification, parts: SnapshotParts): LoadedSnapshot {
+export function composeSnapshot(row: ClaimedNotification, parts: SnapshotParts): LoadedSnapshot {
   const { shopRow, subscriber } = parts;
   const settings = shopRow?.settings;
   const marketing = isMarketingFlow(row.flow);

@@ -1,4 +1,4 @@
-import type { Flow } from "@prisma/client";
+import type { Flow, Notification, Subscriber } from "@prisma/client";
 
 type UrlButton = { index: number; type: "url"; suffix: string };
 type QuickReplyButton = { index: number; type: "quick_reply"; payload: string };
@@ -46,6 +46,50 @@ export interface PlannedNotification {
   orderId?: string | null;
   campaignId?: string | null;
 }
+
+/**
+ * What the dispatcher holds of a claimed message: what the gate, the flow re-check and the send
+ * read, and the lease it was claimed under. A whole row (37 columns, most of them its history:
+ * timestamps, errors, dedup key) times a batch of 1,000 is kept for as long as the batch runs.
+ */
+export type ClaimedNotification = Pick<
+  Notification,
+  | "id"
+  | "shop"
+  | "flow"
+  | "subscriberId"
+  | "status"
+  | "sendAt"
+  | "expiresAt"
+  | "templateName"
+  | "templateLanguage"
+  | "params"
+  | "attempts"
+  | "cartToken"
+  | "variantId"
+  | "orderId"
+  | "campaignId"
+  | "leaseOwner"
+  | "leaseUntil"
+>;
+
+/** What the gate and the send read of a subscriber. */
+export type GateSubscriber = Pick<
+  Subscriber,
+  "id" | "shop" | "phone" | "status" | "scope" | "callingCode" | "marketingStoppedAt" | "marketingBlockedUntil"
+>;
+
+/** The columns of GateSubscriber, as a Prisma select. */
+export const GATE_SUBSCRIBER_SELECT = {
+  id: true,
+  shop: true,
+  phone: true,
+  status: true,
+  scope: true,
+  callingCode: true,
+  marketingStoppedAt: true,
+  marketingBlockedUntil: true,
+} as const satisfies Record<keyof GateSubscriber, true>;
 
 /** Rows to cancel: every field given must match. Always scoped to one shop. */
 export interface CancelPredicate {
