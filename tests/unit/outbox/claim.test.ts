@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/database";
 
-let drop: () => Promise<void>;
+const database = useTestDatabase();
+
 let prisma: typeof import("../../../app/db.server").default;
 let claim: typeof import("../../../app/outbox/claim.server");
 const shop = "claim.myshopify.com";
@@ -9,17 +10,8 @@ const T0 = new Date("2026-06-10T10:00:00Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
+  prisma = database.prisma;
   claim = await import("../../../app/outbox/claim.server");
-});
-
-afterAll(async () => {
-  const { closeDatabase } = await import("../../../app/db.server");
-  await closeDatabase();
-  await drop();
 });
 
 let n = 0;

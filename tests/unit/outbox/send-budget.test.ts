@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/database";
 
-let drop: () => Promise<void>;
+const database = useTestDatabase();
+
 let prisma: typeof import("../../../app/db.server").default;
 let budget: typeof import("../../../app/outbox/send-budget.server");
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
-  await db.databaseReady();
-  prisma = db.default;
+  prisma = database.prisma;
   budget = await import("../../../app/outbox/send-budget.server");
-});
-
-afterAll(async () => {
-  const { closeDatabase } = await import("../../../app/db.server");
-  await closeDatabase();
-  await drop();
 });
 
 /** Two dispatcher processes on one clock: sleeping moves the clock to when the sleeper wakes. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWhatsAppClient, type WhatsAppCredentials } from "../../../app/whatsapp/client.server";
 import { WhatsAppApiError, WhatsAppUnreachable } from "../../../app/whatsapp/errors";
 import { startFakeWhatsApp, type FakeTemplate, type FakeWhatsApp } from "../../fakes/whatsapp/server";
-import { isolatedDatabaseEnv } from "../../support/server";
+import { useTestDatabase } from "../../support/database";
 
 const credentials: WhatsAppCredentials = { phoneNumberId: "7001", businessAccountId: "8001", accessToken: "secret-token-xyz" };
 const templates: FakeTemplate[] = Array.from({ length: 7 }, (_, i) => ({
@@ -12,24 +12,18 @@ const templates: FakeTemplate[] = Array.from({ length: 7 }, (_, i) => ({
   components: [{ type: "BODY", text: "Hola {{1}}" }],
 }));
 
+useTestDatabase();
 let fake: FakeWhatsApp;
-let drop: () => Promise<void>;
 
 beforeAll(async () => {
-  drop = await isolatedDatabaseEnv();
   fake = await startFakeWhatsApp({
     numbers: [{ phoneNumberId: credentials.phoneNumberId, wabaId: credentials.businessAccountId, accessToken: credentials.accessToken }],
     templates: { [credentials.businessAccountId]: templates },
   });
-  const { databaseReady } = await import("../../../app/db.server");
-  await databaseReady();
 }, 60_000);
 
 afterAll(async () => {
   await fake.close();
-  const { closeDatabase } = await import("../../../app/db.server");
-  await closeDatabase();
-  await drop();
 });
 
 const client = (timeoutMs = 2_000) => createWhatsAppClient({ origin: fake.origin, version: "v23.0", timeoutMs, pageSize: 3 });
