@@ -1,3 +1,4 @@
+import { startHousekeeping } from "./maintenance/housekeeping.server";
 import { startDispatcher } from "./outbox/dispatcher.server";
 import { startTaskRunner } from "./tasks/runner.server";
 import "./tasks/handlers.server";
@@ -7,11 +8,11 @@ export interface BackgroundWork {
 }
 
 /**
- * Everything a Rebound process does besides answering HTTP: deferred webhook work and the
- * outbox dispatcher. Runs in the web process by default and in `npm run worker` processes.
+ * Everything a Rebound process does besides answering HTTP: deferred webhook work, the outbox
+ * dispatcher, and the sweep that keeps receipts and finished tasks bounded. Runs in the web process by default and in `npm run worker` processes.
  */
 export function startBackgroundWork(): BackgroundWork {
-  const runners = [startTaskRunner(), startDispatcher()];
+  const runners = [startTaskRunner(), startDispatcher(), startHousekeeping()];
   return {
     async stop() {
       await Promise.all(runners.map((runner) => runner.stop()));
