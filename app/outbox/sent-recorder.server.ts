@@ -1,3 +1,4 @@
+import { groupedWrites } from "../shared/grouped-writes";
 import { markSentMany, type SentRow } from "./claim.server";
 
 /**
@@ -19,9 +20,6 @@ interface Waiting {
 const MAX_GROUP = 500;
 
 export function createSentRecorder(owner: string, retryDelayMs = 200): SentRecorder {
-  let queue: Waiting[] = [];
-  let writing = false;
-
   /** Losing the record of a send to a passing database hiccup would mean sending it again. */
   async function write(group: Waiting[]) {
     for (let attempt = 1; ; attempt++) {
@@ -42,25 +40,10 @@ export function createSentRecorder(owner: string, retryDelayMs = 200): SentRecor
     }
   }
 
-  async function drain() {
-    writing = true;
-    try {
-      while (queue.length > 0) {
-        const group = queue.slice(0, MAX_GROUP);
-        queue = queue.slice(group.length);
-        await write(group);
-      }
-    } finally {
-      writing = false;
-    }
-  }
-
+  const enqueue = groupedWrites(write, MAX_GROUP);
   return {
     record(row) {
-      return new Promise<boolean>((resolve, reject) => {
-        queue.push({ row, resolve, reject });
-        if (!writing) void drain();
-      });
+      return new Promise<boolean>((resolve, reject) => enqueue({ row, resolve, reject }));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import { sqlRows } from "../db.server";
+import { groupedWrites } from "../shared/grouped-writes";
 import { MARKETING_LIMIT_WAIT_MS, recordMarketingLimited, recordMarketingStopped } from "../outbox/marketing-signals.server";
 import { MARKETING_LIMIT, MARKETING_STOPPED, WhatsAppApiError } from "./errors";
 import type { StatusUpdate } from "./webhook-payload";
@@ -175,56 +176,42 @@ async function run(group: Waiting[]): Promise<StatusRow[]> {
 }
 
 /**
- * Groups statuses like the dispatcher's sent recorder: while one statement runs, the statuses
- * that arrive queue up and go together in the next; a lone status is written at once. A group
- * that fails (a status PostgreSQL refuses, a deadlock with a write elsewhere, a dropped
- * connection) is tried again status by status, so one bad status fails only its own delivery.
+ * Groups statuses like the dispatcher's sent recorder (groupedWrites): while one statement runs,
+ * the statuses that arrive queue up and go together in the next; a lone status is written at
+ * once. A group that fails (a status PostgreSQL refuses, a deadlock with a write elsewhere, a
+ * dropped connection) is tried again status by status, so one bad status fails only its own
+ * delivery.
  */
 function createStatusWriter() {
-  let queue: Waiting[] = [];
-  let writing = false;
-
-  async function drain() {
-    writing = true;
+  async function write(group: Waiting[]): Promise<Waiting[]> {
+    let rows: StatusRow[];
     try {
-      while (queue.length > 0) {
-        const group = queue.slice(0, MAX_GROUP);
-        queue = queue.slice(group.length);
-        let rows: StatusRow[];
-        try {
-          rows = await run(group);
-        } catch (error) {
-          if (group.length === 1) {
-            group[0].reject(error);
-            continue;
-          }
-          console.error(`whatsapp statuses: a group of ${group.length} failed (${error instanceof Error ? error.message : error}); applying them one by one`);
-          for (const waiting of group) {
-            try {
-              // Alone, a status always finds its row first.
-              const [row] = await run([waiting]);
-              waiting.resolve(row as Applied);
-            } catch (alone) {
-              waiting.reject(alone);
-            }
-          }
-          continue;
-        }
-        // Statuses that found a row another status of the group had: first in the next group.
-        const again: Waiting[] = [];
-        group.forEach((waiting, i) => (rows[i].outcome === "again" ? again.push(waiting) : waiting.resolve(rows[i] as Applied)));
-        queue = [...again, ...queue];
+      rows = await run(group);
+    } catch (error) {
+      if (group.length === 1) {
+        group[0].reject(error);
+        return [];
       }
-    } finally {
-      writing = false;
+      console.error(`whatsapp statuses: a group of ${group.length} failed (${error instanceof Error ? error.message : error}); applying them one by one`);
+      for (const waiting of group) {
+        try {
+          // Alone, a status always finds its row first.
+          const [row] = await run([waiting]);
+          waiting.resolve(row as Applied);
+        } catch (alone) {
+          waiting.reject(alone);
+        }
+      }
+      return [];
     }
+    // Statuses that found a row another status of the group had: first in the next group.
+    const again: Waiting[] = [];
+    group.forEach((waiting, i) => (rows[i].outcome === "again" ? again.push(waiting) : waiting.resolve(rows[i] as Applied)));
+    return again;
   }
 
-  return (param: Omit<StatusParam, "i">) =>
-    new Promise<Applied>((resolve, reject) => {
-      queue.push({ param, resolve, reject });
-      if (!writing) void drain();
-    });
+  const enqueue = groupedWrites(write, MAX_GROUP);
+  return (param: Omit<StatusParam, "i">) => new Promise<Applied>((resolve, reject) => enqueue({ param, resolve, reject }));
 }
 
 let writer: ReturnType<typeof createStatusWriter> | undefined;
