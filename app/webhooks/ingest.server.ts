@@ -74,9 +74,6 @@ export type DirectWebhook = ((args: ActionFunctionArgs) => Promise<Response>) & 
   receive(delivery: RawDelivery): Promise<WebhookAnswer>;
 };
 
-/** A topic's route action. */
-export type ShopifyWebhook = DirectWebhook;
-
 export function directWebhook(receive: (delivery: RawDelivery) => Promise<WebhookAnswer>): DirectWebhook {
   const action = async ({ request }: ActionFunctionArgs) => {
     const body = new Uint8Array(await request.arrayBuffer());
@@ -86,7 +83,8 @@ export function directWebhook(receive: (delivery: RawDelivery) => Promise<Webhoo
   return Object.assign(action, { receive });
 }
 
-export function shopifyWebhook<T>(handler: WebhookHandler<T>): ShopifyWebhook {
+/** A Shopify topic's route action. */
+export function shopifyWebhook<T>(handler: WebhookHandler<T>): DirectWebhook {
   return directWebhook((delivery) => receiveShopifyWebhook(delivery, handler));
 }
 
