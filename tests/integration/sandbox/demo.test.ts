@@ -24,6 +24,9 @@ function runDemo(args: string[], port: number, onLine?: (line: string) => void) 
   const child = spawn("npx", ["--no-install", "tsx", "sandbox/demo.ts", "--quiet", ...args], {
     env: { ...process.env, PORT: String(port), NODE_ENV: "development" },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: npx and tsx start the demo as a grandchild, which a signal to the
+    // npx process alone would leave running (and holding its port) after the tests.
+    detached: true,
   });
   const lines: string[] = [];
   let buffered = "";
@@ -59,7 +62,13 @@ const count = async (db: Awaited<ReturnType<typeof demoDatabase>>, sql: string) 
 describe("npm run demo", () => {
   let running: ReturnType<typeof runDemo> | undefined;
   afterAll(async () => {
-    running?.child.kill("SIGTERM");
+    if (running?.child.pid !== undefined && running.child.exitCode === null) {
+      try {
+        process.kill(-running.child.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
     await running?.exited;
   });
 
