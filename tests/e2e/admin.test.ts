@@ -330,7 +330,7 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await page.getByLabel("Access token").fill("EAAG-secret-token-value");
     await page.getByRole("button", { name: "Save connection" }).click();
     await page.getByText("WhatsApp connection saved").waitFor();
-    await expect(page.getByLabel("Access token").inputValue()).resolves.toBe("");
+    await expect.poll(() => page.getByLabel("Access token").inputValue()).toBe("");
     expect(await page.content()).not.toContain("EAAG-secret-token-value");
     const reloaded = await asShop(SHOP_A, `/app/settings?${embeddedQuery(SHOP_A, token(SHOP_A))}`);
     expect(await reloaded.text()).not.toContain("EAAG-secret-token-value");
