@@ -97,6 +97,13 @@ export async function announceRestocks(
 }
 
 /** The item's variants, locked so that concurrent level updates of one item sum one after another. */
+/**
+ * A level's delivery locks its item: the variants (inventoryLevelLock), then the item's levels and
+ * its lookup task. One key per item, not per location, so that one transaction never holds two
+ * levels of an item taken in an order another transaction could take the other way.
+ */
+export const inventoryLevelLockKey = (payload: InventoryLevelPayload) => `inventory ${payload.inventory_item_id}`;
+
 export function inventoryLevelLock(meta: WebhookMeta, payload: InventoryLevelPayload): Prisma.Sql {
   return Prisma.sql`
     SELECT id FROM "Variant" WHERE shop = ${meta.shop} AND "inventoryItemId" = ${payload.inventory_item_id}

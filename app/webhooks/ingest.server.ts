@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { Prisma } from "@prisma/client";
 import type { z } from "zod";
-import prisma, { sqlBatch, sqlRows } from "../db.server";
+import prisma from "../db.server";
 import { env } from "../env.server";
 import { wakeTaskRunners } from "../tasks/runner.server";
+import { commitDelivery } from "./group-commit.server";
 import { verifyShopifyDelivery, type ShopifyDelivery } from "./shopify-signature.server";
 import { sqlTimestamp } from "./sql.server";
 
@@ -28,16 +29,28 @@ interface HandlerBase<T> {
   requiresInstalledShop: boolean;
 }
 
+/**
+ * Names the rows a delivery's statements lock, within its shop (a cart's token, an inventory
+ * item): deliveries of one key never share a group commit (app/webhooks/group-commit.server.ts).
+ */
+type LockKey<T> = (payload: T) => string;
+
 /** The payload's writes through the ORM, in the receipt's transaction. */
-interface AppliedInTransaction<T> extends HandlerBase<T> {
+type AppliedInTransaction<T> = HandlerBase<T> & {
   apply(tx: Prisma.TransactionClient, meta: WebhookMeta, payload: T): Promise<void>;
-  /**
-   * Optional: apply's writes as named data-modifying CTEs ("name AS (…)") of the statement that
-   * records the receipt, each guarded by `received` (true only for the first delivery). One
-   * statement is atomic by itself, so the delivery then needs one round trip and no transaction.
-   */
-  steps?(meta: WebhookMeta, payload: T, received: Prisma.Sql): Prisma.Sql[];
-}
+} & (
+    | { steps?: undefined; lockKey?: undefined }
+    | {
+        /**
+         * apply's writes as named data-modifying CTEs ("name AS (…)") of the statement that
+         * records the receipt, each guarded by `received` (true only for the first delivery). One
+         * statement is atomic by itself, so the delivery needs no transaction of its own and is
+         * committed with the deliveries that arrive alongside it.
+         */
+        steps(meta: WebhookMeta, payload: T, received: Prisma.Sql): Prisma.Sql[];
+        lockKey: LockKey<T>;
+      }
+  );
 
 /**
  * The payload's writes after row locks the receipt statement takes. A statement reads the
@@ -51,6 +64,7 @@ interface AppliedAfterLock<T> extends HandlerBase<T> {
     lock(meta: WebhookMeta, payload: T): Prisma.Sql;
     /** The writes, each guarded by `received` (true only for a first delivery); null for none */
     apply(meta: WebhookMeta, payload: T, received: Prisma.Sql): Prisma.Sql | null;
+    lockKey: LockKey<T>;
   };
 }
 
@@ -166,15 +180,18 @@ const RECEIVED = Prisma.sql`EXISTS (SELECT 1 FROM r)`;
 const RECEIVED_BEFORE = Prisma.sql`current_setting('rebound.webhook_received', true) = 'yes'`;
 
 async function record<T>(handler: WebhookHandler<T>, meta: WebhookMeta, payload: T): Promise<Outcome> {
+  const key = (lockKey: LockKey<T>) => `${meta.shop} ${lockKey(payload)}`;
   if ("locked" in handler) {
-    const { lock, apply } = handler.locked;
+    const { lock, apply, lockKey } = handler.locked;
     const writes = apply(meta, payload, RECEIVED_BEFORE);
-    const [[row]] = (await sqlBatch([receiptStatement(handler, meta, { lock: lock(meta, payload) }), ...(writes ? [writes] : [])])) as [ReceiptRow[]];
+    const statements = [receiptStatement(handler, meta, { lock: lock(meta, payload) }), ...(writes ? [writes] : [])];
+    const [[row]] = (await commitDelivery({ key: key(lockKey), statements })) as [ReceiptRow[]];
     return outcomeOf(row);
   }
   if (handler.steps) {
-    // One statement, on the driver directly: the hot path of every cart delivery.
-    const [row] = await sqlRows<ReceiptRow>(receiptStatement(handler, meta, { steps: handler.steps(meta, payload, RECEIVED) }));
+    // One statement on the driver directly, grouped with its neighbours: every cart delivery.
+    const statement = receiptStatement(handler, meta, { steps: handler.steps(meta, payload, RECEIVED) });
+    const [[row]] = (await commitDelivery({ key: key(handler.lockKey), statements: [statement] })) as [ReceiptRow[]];
     return outcomeOf(row);
   }
   return prisma.$transaction(async (tx) => {

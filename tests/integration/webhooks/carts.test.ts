@@ -39,6 +39,19 @@ describe("carts/create and carts/update", () => {
     expect(events.map((e) => e.payload)).toContainEqual({ cartToken: payload.token });
   });
 
+  it("commits a burst of concurrent deliveries, each cart ending at its newest version", async () => {
+    // Deliveries that arrive together are committed together; several of one cart never share a
+    // transaction, so each still sees the one before it.
+    const tokens = Array.from({ length: 12 }, () => cartPayload({ lines: [], updatedAt: at(0) }).token);
+    const deliveries = tokens.flatMap((token) => [3, 1, 2].map((version) => cartPayload({ token, lines: [{ ...shirt(), quantity: version }], updatedAt: at(40 + version) })));
+    const eventIds = deliveries.map((_, i) => `burst-${tokens[0]}-${i}`);
+    const answers = await Promise.all(deliveries.map((payload, i) => send(i % 2 ? "carts/update" : "carts/create", payload, eventIds[i])));
+    expect(answers.map((a) => a.status)).toEqual(deliveries.map(() => 200));
+    const carts = await prisma.cart.findMany({ where: { shop, token: { in: tokens } } });
+    expect(carts.map((c) => c.itemCount)).toEqual(tokens.map(() => 3));
+    expect(await prisma.webhookReceipt.count({ where: { shop, eventId: { in: eventIds } } })).toBe(deliveries.length);
+  });
+
   it("keeps the newest cart when updates arrive out of order", async () => {
     const token = cartPayload({ lines: [], updatedAt: at(0) }).token;
     const newest = cartPayload({ token, lines: [{ ...shirt(), quantity: 5 }], updatedAt: at(30) });
