@@ -128,14 +128,14 @@ export async function applyCartWebhook(tx: Prisma.TransactionClient, meta: Webho
   if (changed) await emitFromWebhook(tx, meta, { kind: "flows.cart_changed", payload: { cartToken: payload.token } });
 }
 
+/** A cart delivery locks its cart's row (and writes tasks keyed by its event). */
+export const cartLockKey = (payload: CartPayload) => `cart ${payload.token}`;
+
 /**
  * carts/create and carts/update as steps of the receipt's statement: the same writes as
  * applyCartWebhook. Within one statement every step sees the rows as they were before it, so the
  * conversion step only runs when the upsert left the row alone (one row is never written twice).
  */
-/** A cart delivery locks its cart's row (and writes tasks keyed by its event). */
-export const cartLockKey = (payload: CartPayload) => `cart ${payload.token}`;
-
 export function cartWebhookSteps(meta: WebhookMeta, payload: CartPayload, received: Prisma.Sql): Prisma.Sql[] {
   const cart = mapCart(payload);
   const event = { kind: "flows.cart_changed", payload: { cartToken: payload.token } } as const;

@@ -96,7 +96,6 @@ export async function announceRestocks(
   }
 }
 
-/** The item's variants, locked so that concurrent level updates of one item sum one after another. */
 /**
  * A level's delivery locks its item: the variants (inventoryLevelLock), then the item's levels and
  * its lookup task. One key per item, not per location, so that one transaction never holds two
@@ -104,6 +103,7 @@ export async function announceRestocks(
  */
 export const inventoryLevelLockKey = (payload: InventoryLevelPayload) => `inventory ${payload.inventory_item_id}`;
 
+/** The item's variants, locked so that concurrent level updates of one item sum one after another. */
 export function inventoryLevelLock(meta: WebhookMeta, payload: InventoryLevelPayload): Prisma.Sql {
   return Prisma.sql`
     SELECT id FROM "Variant" WHERE shop = ${meta.shop} AND "inventoryItemId" = ${payload.inventory_item_id}
