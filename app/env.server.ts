@@ -84,3 +84,16 @@ export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
 }
+
+/**
+ * Only the database settings, for commands that touch nothing else (`npm run setup`): applying
+ * migrations must not demand the Shopify credentials.
+ */
+export function databaseEnv(source: Record<string, string | undefined> = process.env) {
+  const picked = schema.pick({ DATABASE_URL: true, PGLITE_DIR: true });
+  const result = picked.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== "")));
+  if (!result.success) {
+    throw new InvalidEnvironment(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  return result.data;
+}
