@@ -13,6 +13,14 @@ declare module './src/ThankYou.tsx' {
 }
 
 //@ts-ignore
+declare module './src/backend.ts' {
+  const shopify:
+    | import('@shopify/ui-extensions/purchase.checkout.contact.render-after').Api
+    | import('@shopify/ui-extensions/purchase.thank-you.block.render').Api;
+  const globalThis: { shopify: typeof shopify };
+}
+
+//@ts-ignore
 declare module './src/OptInForm.tsx' {
   const shopify:
     | import('@shopify/ui-extensions/purchase.checkout.contact.render-after').Api

@@ -4,13 +4,17 @@ import { useState } from "preact/hooks";
 import { sendOptIn, textVersion, type OptInRequest } from "./backend";
 
 /**
- * The shared opt-in form. The checkbox starts unticked (WhatsApp needs an active opt-in naming
- * WhatsApp and the business); Shopify's own SMS consent components are not used because SMS
- * marketing consent is not WhatsApp consent.
+ * The shared opt-in form. When checkout already knows the buyer's phone, the form only asks for
+ * consent for that number (with a way to give another one); otherwise it asks for the number.
+ * The checkbox starts unticked (WhatsApp needs an active opt-in naming WhatsApp and the business);
+ * Shopify's own SMS consent components are not used because SMS marketing consent is not WhatsApp
+ * consent. The extension never blocks checkout progress: a failure is shown, and the shopper
+ * carries on.
  */
 export interface OptInFormProps {
   source: OptInRequest["source"];
-  initialPhone: string;
+  /** The phone checkout already has for this buyer, when the app may read it */
+  knownPhone?: string;
   country?: string;
   locale: string;
   checkoutToken?: string;
@@ -19,62 +23,87 @@ export interface OptInFormProps {
 
 type State = { kind: "idle" } | { kind: "sending" } | { kind: "done"; status: "pending" | "subscribed" } | { kind: "error"; code: string };
 
+const FIELD_ERRORS = ["invalid_phone", "phone_required"];
+const SHOWN_ERRORS = ["invalid_phone", "phone_required", "consent_required", "rate_limited", "network", "unavailable", "server"];
+
 export function OptInForm(props: OptInFormProps) {
   const t = (key: string, options?: Record<string, string>) => shopify.i18n.translate(key, options) as string;
-  const [phone, setPhone] = useState(props.initialPhone);
+  const known = props.knownPhone?.trim() || undefined;
+  const [otherNumber, setOtherNumber] = useState(false);
+  const [phone, setPhone] = useState("");
   const [agreed, setAgreed] = useState(false);
   const [state, setState] = useState<State>({ kind: "idle" });
   const consentText = t("consent", { store: shopify.shop.name });
+  // A number the shopper started typing stays, even if checkout learns the buyer's phone meanwhile.
+  const askForPhone = !known || otherNumber || phone !== "";
 
   if (state.kind === "done") {
     return <s-banner tone="success">{t(state.status === "subscribed" ? "subscribed" : "pending")}</s-banner>;
   }
 
   const submit = async () => {
-    if (!phone.trim()) return setState({ kind: "error", code: "phone_required" });
+    if (state.kind === "sending") return;
+    const number = askForPhone ? phone.trim() : known!;
+    if (!number) return setState({ kind: "error", code: "phone_required" });
     if (!agreed) return setState({ kind: "error", code: "consent_required" });
     setState({ kind: "sending" });
-    const token = await shopify.sessionToken.get();
-    const reply = await sendOptIn(
-      {
-        phone: phone.trim(),
-        country: props.country,
-        source: props.source,
-        consentText,
-        textVersion: textVersion(consentText),
-        locale: props.locale,
-        checkoutToken: props.checkoutToken,
-        orderId: props.orderId,
-      },
-      token,
-    );
-    setState(reply.ok ? { kind: "done", status: reply.status } : { kind: "error", code: reply.code });
+    try {
+      const reply = await sendOptIn(
+        {
+          phone: number,
+          country: props.country,
+          source: props.source,
+          consentText,
+          textVersion: textVersion(consentText),
+          locale: props.locale,
+          checkoutToken: props.checkoutToken,
+          orderId: props.orderId,
+        },
+        () => shopify.sessionToken.get(),
+      );
+      setState(reply.ok ? { kind: "done", status: reply.status } : { kind: "error", code: reply.code });
+    } catch {
+      setState({ kind: "error", code: "generic" });
+    }
   };
 
-  const error = state.kind === "error" ? t(`errors.${["invalid_phone", "rate_limited", "network", "phone_required", "consent_required"].includes(state.code) ? state.code : "generic"}`) : undefined;
+  const code = state.kind === "error" ? state.code : undefined;
+  const error = code ? t(`errors.${SHOWN_ERRORS.includes(code) ? code : "generic"}`) : undefined;
+  const switchNumber = (other: boolean) => {
+    setOtherNumber(other);
+    setPhone("");
+    if (state.kind === "error") setState({ kind: "idle" });
+  };
 
   return (
     <s-stack gap="base">
       <s-heading>{t("heading")}</s-heading>
-      <s-phone-field
-        label={t("phone_label")}
-        value={phone}
-        autocomplete="tel"
-        error={state.kind === "error" && (state.code === "invalid_phone" || state.code === "phone_required") ? error : undefined}
-        onInput={(event: Event) => setPhone((event.currentTarget as HTMLInputElement).value)}
-      />
+      {askForPhone ? (
+        <s-phone-field
+          label={t("phone_label")}
+          value={phone}
+          autocomplete="tel"
+          error={code && FIELD_ERRORS.includes(code) ? error : undefined}
+          onInput={(event: Event) => setPhone((event.currentTarget as HTMLInputElement).value)}
+        />
+      ) : (
+        <s-text>{t("known_phone", { phone: known! })}</s-text>
+      )}
       <s-checkbox
         label={consentText}
         checked={agreed}
-        error={state.kind === "error" && state.code === "consent_required" ? error : undefined}
+        error={code === "consent_required" ? error : undefined}
         onChange={(event: Event) => setAgreed((event.currentTarget as HTMLInputElement).checked)}
       />
-      {state.kind === "error" && !["invalid_phone", "phone_required", "consent_required"].includes(state.code) ? (
+      {code && code !== "consent_required" && !(askForPhone && FIELD_ERRORS.includes(code)) ? (
         <s-banner tone="critical">{error}</s-banner>
       ) : null}
       <s-button variant="secondary" loading={state.kind === "sending"} onClick={submit}>
         {t("submit")}
       </s-button>
+      {known ? (
+        <s-link onClick={() => switchNumber(!otherNumber)}>{otherNumber ? t("use_known_phone", { phone: known }) : t("use_other_phone")}</s-link>
+      ) : null}
     </s-stack>
   );
 }

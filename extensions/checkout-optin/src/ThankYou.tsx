@@ -1,24 +1,30 @@
 /** @jsxImportSource preact */
 import "@shopify/ui-extensions/preact";
 import { render } from "preact";
-import { numericId } from "./backend";
+import { numericId, readOptional } from "./backend";
 import { OptInForm } from "./OptInForm";
 
-// purchase.thank-you.block.render: the order's phone prefilled, the order id kept as context.
+// purchase.thank-you.block.render: placed by the merchant in the checkout editor; thank-you page
+// extensions run on every plan but Starter. The order's phone is offered, the order id kept as
+// context.
 export default async () => {
   render(<ThankYouOptIn />, document.body);
 };
 
 function ThankYouOptIn() {
-  const phone = shopify.buyerIdentity?.phone.value ?? shopify.shippingAddress?.value?.phone ?? shopify.billingAddress?.value?.phone ?? "";
+  const phone =
+    readOptional(() => shopify.buyerIdentity?.phone.value) ??
+    readOptional(() => shopify.shippingAddress?.value?.phone) ??
+    readOptional(() => shopify.billingAddress?.value?.phone) ??
+    undefined;
   return (
     <OptInForm
       source="thank_you"
-      initialPhone={phone}
-      country={shopify.localization.country.value?.isoCode ?? shopify.shippingAddress?.value?.countryCode}
+      knownPhone={phone}
+      country={readOptional(() => shopify.shippingAddress?.value?.countryCode) ?? readOptional(() => shopify.localization.country.value?.isoCode)}
       locale={shopify.localization.language.value.isoCode}
-      checkoutToken={shopify.checkoutToken.value}
-      orderId={numericId(shopify.orderConfirmation.value?.order.id)}
+      checkoutToken={readOptional(() => shopify.checkoutToken.value)}
+      orderId={numericId(readOptional(() => shopify.orderConfirmation.value?.order.id))}
     />
   );
 }

@@ -77,8 +77,39 @@ describe("POST /api/checkout-optin", () => {
     expect(storefront.headers.get("access-control-allow-origin")).toBe("*");
     const bad = await post({ ...body, phone: "+34 1" }, token());
     expect(await bad.json()).toEqual({ ok: false, code: "invalid_phone", field: "phone" });
+    // The refusal is readable by the extension (CORS), so it can say sign-up is unavailable.
+    const refused = await post(body, forged);
+    expect(refused.headers.get("access-control-allow-origin")).toBe("*");
     const unknown = await post(body, token("not-installed.myshopify.com"));
     expect(unknown.status).toBe(404);
     expect(await prisma.consentEvent.count()).toBe(before);
+  });
+
+  it("trusts the phone checkout offered no more than a typed one: it still has to be confirmed", async () => {
+    // What the extension sends when the shopper only ticked the box under the buyer's own phone,
+    // plus claims a forged client might add. None of them skips the WhatsApp confirmation.
+    const response = await post(
+      {
+        phone: "+34 612 34 56 78",
+        country: "ES",
+        source: "checkout",
+        consentText: TEXT,
+        textVersion: "t1a2b3c4",
+        locale: "es",
+        checkoutToken: "chk-prefilled",
+        phoneSource: "buyer_identity",
+        verified: true,
+        status: "subscribed",
+      },
+      token(shop, "gid://shopify/Customer/777"),
+    );
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ ok: true, status: "pending", confirmationSent: true });
+    const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+34612345678" } } });
+    expect(subscriber).toMatchObject({ status: "pending", customerId: "777" });
+    const confirmation = await prisma.notification.findFirstOrThrow({ where: { subscriberId: subscriber.id } });
+    expect(confirmation).toMatchObject({ flow: "optin_confirmation", templateLanguage: "es" });
+    const event = await prisma.consentEvent.findFirstOrThrow({ where: { subscriberId: subscriber.id } });
+    expect(JSON.stringify(event.context)).not.toMatch(/buyer_identity|verified/);
   });
 });
