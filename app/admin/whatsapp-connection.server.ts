@@ -10,8 +10,7 @@ import { bodyPlaceholderCount } from "./template-preview";
 import { fieldErrors, type FieldErrors } from "./form-errors";
 
 /**
- * The shop's WhatsApp Business number. Secrets (access token, app secret, verify token) are
- * write-only: stored as encrypted envelopes, never returned to the browser; a blank field on
+ * The shop's WhatsApp Business number. Secrets (access token, verify token) are write-only: stored as encrypted envelopes, never returned to the browser; a blank field on
  * update keeps the stored value.
  */
 export interface ConnectionView {
@@ -21,7 +20,6 @@ export interface ConnectionView {
   status: "unconfigured" | "healthy" | "token_invalid";
   statusReason: string | null;
   hasAccessToken: boolean;
-  hasAppSecret: boolean;
   hasVerifyToken: boolean;
   lastTestAt: string | null;
 }
@@ -36,7 +34,6 @@ export async function loadConnection(shop: string): Promise<ConnectionView | nul
     status: row.status,
     statusReason: row.statusReason,
     hasAccessToken: Boolean(row.accessTokenEnc),
-    hasAppSecret: Boolean(row.appSecretEnc),
     hasVerifyToken: Boolean(row.verifyTokenEnc),
     lastTestAt: row.lastTestAt?.toISOString() ?? null,
   };
@@ -49,7 +46,6 @@ const connectionForm = z.object({
   businessAccountId: z.string().trim().regex(/^\d{5,30}$/, "Use the numeric WhatsApp Business account ID"),
   displayPhoneNumber: z.string().trim().max(40).optional().transform((s) => s || null),
   accessToken: secret,
-  appSecret: secret,
   verifyToken: secret,
 });
 
@@ -67,7 +63,6 @@ export async function saveConnection(shop: string, form: Record<string, unknown>
 
   const secrets = {
     ...(data.accessToken ? { accessTokenEnc: encryptSecret(data.accessToken) } : {}),
-    ...(data.appSecret ? { appSecretEnc: encryptSecret(data.appSecret) } : {}),
     ...(data.verifyToken ? { verifyTokenEnc: encryptSecret(data.verifyToken) } : {}),
   };
   const fields = {
@@ -84,7 +79,7 @@ export async function saveConnection(shop: string, form: Record<string, unknown>
       });
     } else {
       await tx.whatsAppConnection.create({
-        data: { shop, ...fields, accessTokenEnc: secrets.accessTokenEnc!, appSecretEnc: secrets.appSecretEnc, verifyTokenEnc: secrets.verifyTokenEnc, status: "healthy" },
+        data: { shop, ...fields, accessTokenEnc: secrets.accessTokenEnc!, verifyTokenEnc: secrets.verifyTokenEnc, status: "healthy" },
       });
     }
     // A new connection or token brings the account's templates in.

@@ -78,13 +78,11 @@ describe("WhatsApp connection in settings", () => {
       phoneNumberId: NUMBER.phoneNumberId,
       businessAccountId: NUMBER.wabaId,
       accessToken: NUMBER.accessToken,
-      appSecret: "meta-app-secret",
     });
     expect(saved.status).toBe(200);
     expect(await saved.text()).not.toContain(NUMBER.accessToken);
     const row = await prisma.whatsAppConnection.findUniqueOrThrow({ where: { shop: SHOP } });
     expect(row.accessTokenEnc).not.toContain(NUMBER.accessToken);
-    expect(row.appSecretEnc).not.toContain("meta-app-secret");
 
     const templates = await until(() => prisma.messageTemplate.count({ where: { shop: SHOP, status: "APPROVED" } }), (n) => n === 2);
     expect(templates).toBe(2);
