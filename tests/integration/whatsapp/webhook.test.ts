@@ -223,8 +223,23 @@ describe("WhatsApp webhook", () => {
       await forger.sendInbound(other.phoneNumberId, pending.phone, { text: "YES" }),
       await forger.sendTemplateStatus(other.wabaId, "spring_offer", "en", "DISABLED", "POLICY_VIOLATION"),
       await forger.sendTemplateCategory(other.wabaId, "optin_confirmation", "en", "MARKETING"),
+      // The merchant's own account on the entry, the other store's number in the change.
+      await forger.deliver({
+        object: "whatsapp_business_account",
+        entry: [{
+          id: main.wabaId,
+          changes: [{
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550000000", phone_number_id: other.phoneNumberId },
+              messages: [{ from: subscribed.phone.slice(1), id: "wamid.forged-stop", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "STOP" } }],
+            },
+          }],
+        }],
+      }),
     ];
-    expect(forged.map((r) => r.status)).toEqual([401, 401, 401, 401]);
+    expect(forged.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
 
     expect(await prisma.webhookReceipt.count()).toBe(receipts);
     expect((await prisma.subscriber.findUniqueOrThrow({ where: { id: subscribed.id } })).status).toBe("subscribed");
