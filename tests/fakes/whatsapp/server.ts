@@ -8,9 +8,10 @@ import { answerBusinessManagement } from "./business-management";
  * shapes: POST /{version}/{phone-number-id}/messages (and /marketing_messages) for template
  * sends, GET /{version}/{waba-id}/message_templates, the account's phone numbers
  * (business-management.ts), Graph error bodies, and webhooks signed with X-Hub-Signature-256 and
- * the one Meta app secret, as Meta signs every webhook of an app. It refuses what WhatsApp refuses (wrong token 190, unknown or
- * unapproved template 132001, parameter count mismatch 132000), can inject faults, and records
- * every message it accepted so tests can count lost and duplicate sends.
+ * the one Meta app secret, as Meta signs every webhook of an app. It refuses what WhatsApp
+ * refuses (wrong token 190, unknown or unapproved template 132001, parameter count mismatch
+ * 132000), can inject faults, and records every message it accepted so tests can count lost and
+ * duplicate sends.
  * Send: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
  * Webhooks: https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
  * Errors: https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
