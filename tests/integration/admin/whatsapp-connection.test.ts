@@ -14,9 +14,12 @@ import { snapshotBuild } from "../../../scripts/build-snapshot";
 const SHOP = "connect-admin.myshopify.com";
 const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const OTHER_SHOP = "connect-other.myshopify.com";
+const THIRD_SHOP = "connect-third.myshopify.com";
 const NUMBER = { phoneNumberId: "1055501234", wabaId: "2055501234", accessToken: "EAAG-good-token", displayPhoneNumber: "+34 910 555 123" };
 /** A number in another business account, which NUMBER's token cannot read */
 const ELSEWHERE = { phoneNumberId: "1055509999", wabaId: "2055509999", accessToken: "EAAG-elsewhere-token" };
+/** A number two stores try to connect at the same moment */
+const CONTESTED = { phoneNumberId: "1055507777", wabaId: "2055507777", accessToken: "EAAG-contested-token" };
 
 let server: TestServer;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
@@ -47,7 +50,7 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, ms = 
 
 beforeAll(async () => {
   fake = await startFakeWhatsApp({
-    numbers: [NUMBER, ELSEWHERE],
+    numbers: [NUMBER, ELSEWHERE, CONTESTED],
     templates: {
       [NUMBER.wabaId]: [
         { name: "hello_shop", language: "en", category: "UTILITY", status: "APPROVED", components: [{ type: "BODY", text: "Hello from {{1}}" }] },
@@ -58,7 +61,7 @@ beforeAll(async () => {
   snapshot = snapshotBuild();
   server = await startTestServer({ DISPATCHER: "on", WHATSAPP_API_ORIGIN: fake.origin }, { root: snapshot.root });
   prisma = (await import("../../../app/db.server")).default;
-  for (const shop of [SHOP, OTHER_SHOP]) {
+  for (const shop of [SHOP, OTHER_SHOP, THIRD_SHOP]) {
     await prisma.shop.create({ data: { shop, name: "Connect", settings: { create: {} } } });
     await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
   }
@@ -171,5 +174,14 @@ describe("WhatsApp connection in settings", () => {
     const guess = await post({ intent: "connection", phoneNumberId: NUMBER.phoneNumberId, businessAccountId: NUMBER.wabaId, accessToken: ELSEWHERE.accessToken }, OTHER_SHOP);
     expect(guess.status).toBe(422);
     expect(await guess.text()).not.toContain("another store");
+  });
+
+  it("connects a number two stores save at once to exactly one of them", async () => {
+    const form = { intent: "connection", phoneNumberId: CONTESTED.phoneNumberId, businessAccountId: CONTESTED.wabaId, accessToken: CONTESTED.accessToken };
+    const answers = await Promise.all([post(form, OTHER_SHOP), post(form, THIRD_SHOP)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 422]);
+    const refused = answers.find((a) => a.status === 422)!;
+    expect(await refused.text()).toContain("This number is connected to another store");
+    expect(await prisma.whatsAppConnection.count({ where: { phoneNumberId: CONTESTED.phoneNumberId } })).toBe(1);
   });
 });
