@@ -22,7 +22,7 @@ const schema = z.object({
   PGLITE_DIR: z.string().default("data/pglite"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
-  /** 32 bytes, base64: encrypts WhatsApp tokens and app secrets at rest. Several keys rotate as "id:key,id:key" (first encrypts). */
+  /** 32 bytes, base64: encrypts WhatsApp access and verify tokens at rest. Several keys rotate as "id:key,id:key" (first encrypts). */
   ENCRYPTION_KEYS: z.string().optional(),
   /** Salt for hashing IP and user agent in consent proofs. */
   CONSENT_HASH_SALT: z.string().optional(),
@@ -31,8 +31,14 @@ const schema = z.object({
   /** Graph API origin for WhatsApp (local fake in tests and the sandbox). */
   WHATSAPP_API_ORIGIN: z.string().url().default("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().default("v23.0"),
-  /** Meta app secret used to verify X-Hub-Signature-256 on the WhatsApp webhook. */
+  /**
+   * The secret of Rebound's Meta app (Rebound is a Tech Provider: one app for every merchant).
+   * Meta signs every WhatsApp webhook with it, and nothing else verifies one; unset, WhatsApp
+   * webhooks are refused. docs/decisions/019-one-meta-app-secret.md
+   */
   WHATSAPP_APP_SECRET: z.string().optional(),
+  /** The id of that Meta app (numeric), for Embedded Signup's code exchange. */
+  WHATSAPP_APP_ID: z.string().regex(/^[0-9]{1,32}$/, "must be the numeric Meta app id").optional(),
   /** Where App Bridge is loaded from; the sandbox serves a local stand-in. */
   APP_BRIDGE_URL: optionalUrl,
   /** "off" runs no dispatcher in the web process (use `npm run worker` processes instead). */

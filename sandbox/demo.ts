@@ -49,8 +49,11 @@ async function resetDatabase() {
   return `PostgreSQL (${base.host}, schema ${SANDBOX_SCHEMA})`;
 }
 
-/** The sandbox owns its app credentials; real ones in the environment are left alone. */
-function sandboxEnvironment(whatsAppSecret: string) {
+/**
+ * The sandbox owns its app credentials; real ones in the environment are left alone, and only
+ * those unset are made up. Its fake WhatsApp signs webhooks with the same Meta app secret.
+ */
+function sandboxEnvironment() {
   process.env.NODE_ENV = "development";
   process.env.SHOPIFY_API_KEY ||= `sandbox-${randomBytes(8).toString("hex")}`;
   process.env.SHOPIFY_API_SECRET ||= randomBytes(24).toString("base64url");
@@ -58,7 +61,8 @@ function sandboxEnvironment(whatsAppSecret: string) {
   process.env.HOST = "127.0.0.1";
   process.env.ENCRYPTION_KEYS ||= `sandbox:${randomBytes(32).toString("base64")}`;
   process.env.CONSENT_HASH_SALT ||= randomBytes(16).toString("hex");
-  process.env.WHATSAPP_APP_SECRET = whatsAppSecret;
+  process.env.WHATSAPP_APP_SECRET ||= randomBytes(16).toString("hex");
+  process.env.WHATSAPP_APP_ID ||= String(100_000_000_000_000 + (randomBytes(4).readUInt32BE() % 900_000_000_000));
   // App Bridge comes from the sandbox's admin stand-in, not Shopify's CDN.
   process.env.APP_BRIDGE_URL = `http://127.0.0.1:${ADMIN_PORT}/sandbox/app-bridge.js`;
   // The sandbox drives the dispatcher and task runner itself, in simulated time.
@@ -69,13 +73,12 @@ function sandboxEnvironment(whatsAppSecret: string) {
 async function main() {
   const started = Date.now();
   const database = await resetDatabase();
-  const whatsAppSecret = randomBytes(16).toString("hex");
-  sandboxEnvironment(whatsAppSecret);
+  sandboxEnvironment();
   console.log(`Rebound sandbox on ${database}`);
   if (buildIfStale()) console.log("built the app");
 
   const { startFakes } = await import("./fakes");
-  const fakes = await startFakes({ whatsAppSecret });
+  const fakes = await startFakes({ whatsAppSecret: process.env.WHATSAPP_APP_SECRET!, whatsAppAppId: process.env.WHATSAPP_APP_ID! });
   // Imported once the environment is complete: app modules read it when they load.
   const { playWeek } = await import("./scenario");
   const { startSandboxServices } = await import("./services");

@@ -15,7 +15,7 @@ export interface SandboxFakes {
   whatsapp: FakeWhatsApp;
 }
 
-export async function startFakes(options: { whatsAppSecret: string }): Promise<SandboxFakes> {
+export async function startFakes(options: { whatsAppSecret: string; whatsAppAppId: string }): Promise<SandboxFakes> {
   const accessToken = `shpat_sandbox_${Date.now().toString(36)}`;
   const store = new FakeAdminStore();
   store.seedShop({
@@ -47,6 +47,7 @@ export async function startFakes(options: { whatsAppSecret: string }): Promise<S
     numbers: [DEMO_NUMBER],
     templates: { [DEMO_NUMBER.wabaId]: demoTemplates() },
     appSecret: options.whatsAppSecret,
+    appId: options.whatsAppAppId,
     autoStatuses: false,
   });
   process.env.SHOPIFY_ADMIN_API_ORIGIN = shopify.origin;

@@ -116,6 +116,14 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     origin = `${appUrl.protocol}//${appUrl.hostname}:${port}`;
   }
 
+  if (!config.WHATSAPP_APP_SECRET) {
+    // Said once, at start, rather than on every refused delivery: Meta's statuses, shoppers' STOP
+    // replies and template changes all wait (Meta retries them) until the secret is configured.
+    process.emitWarning("WhatsApp webhooks are disabled: WHATSAPP_APP_SECRET (the Meta app secret) is not set", {
+      code: "REBOUND_WHATSAPP_WEBHOOKS_DISABLED",
+    });
+  }
+
   const runBackground = options.background ?? config.DISPATCHER === "on";
   const background = runBackground ? startBackgroundWork() : undefined;
 

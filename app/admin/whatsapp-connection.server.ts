@@ -1,6 +1,7 @@
+import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
-import { encryptSecret } from "../security/encryption.server";
+import { decryptSecret, encryptSecret } from "../security/encryption.server";
 import { enqueueTask, type TaskClient } from "../tasks/queue.server";
 import { loadCredentials, pauseForInvalidToken, whatsAppClientFromEnv } from "../whatsapp/connection.server";
 import { TOKEN_INVALID, WhatsAppApiError, WhatsAppUnreachable } from "../whatsapp/errors";
@@ -8,10 +9,10 @@ import { SYNC_TEMPLATES } from "../whatsapp/template-sync-task.server";
 import { readableError } from "../i18n/whatsapp-errors";
 import { bodyPlaceholderCount } from "./template-preview";
 import { fieldErrors, type FieldErrors } from "./form-errors";
+import { checkNumberWithMeta } from "./whatsapp-number-check.server";
 
 /**
- * The shop's WhatsApp Business number. Secrets (access token, app secret, verify token) are
- * write-only: stored as encrypted envelopes, never returned to the browser; a blank field on
+ * The shop's WhatsApp Business number. Secrets (access token, verify token) are write-only: stored as encrypted envelopes, never returned to the browser; a blank field on
  * update keeps the stored value.
  */
 export interface ConnectionView {
@@ -21,7 +22,6 @@ export interface ConnectionView {
   status: "unconfigured" | "healthy" | "token_invalid";
   statusReason: string | null;
   hasAccessToken: boolean;
-  hasAppSecret: boolean;
   hasVerifyToken: boolean;
   lastTestAt: string | null;
 }
@@ -36,7 +36,6 @@ export async function loadConnection(shop: string): Promise<ConnectionView | nul
     status: row.status,
     statusReason: row.statusReason,
     hasAccessToken: Boolean(row.accessTokenEnc),
-    hasAppSecret: Boolean(row.appSecretEnc),
     hasVerifyToken: Boolean(row.verifyTokenEnc),
     lastTestAt: row.lastTestAt?.toISOString() ?? null,
   };
@@ -49,56 +48,87 @@ const connectionForm = z.object({
   businessAccountId: z.string().trim().regex(/^\d{5,30}$/, "Use the numeric WhatsApp Business account ID"),
   displayPhoneNumber: z.string().trim().max(40).optional().transform((s) => s || null),
   accessToken: secret,
-  appSecret: secret,
   verifyToken: secret,
 });
 
 export type SaveConnectionResult = { ok: true } | { ok: false; errors: FieldErrors };
 
+const CLAIMED = { phoneNumberId: "This number is connected to another store" };
+
+/**
+ * Saves the connection once Meta confirmed the token reads the account and the number is one of
+ * its numbers. A number connected to another store cannot be claimed: Meta's webhooks are routed
+ * by phone number id (unique in the database too, for two stores saving at once). Meta is asked
+ * first, so only someone holding a token for the number learns that another store has it.
+ */
 export async function saveConnection(shop: string, form: Record<string, unknown>, now: Date): Promise<SaveConnectionResult> {
   const parsed = connectionForm.safeParse(form);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   const data = parsed.data;
   const existing = await prisma.whatsAppConnection.findUnique({ where: { shop } });
   if (!existing && !data.accessToken) return { ok: false, errors: { accessToken: "Enter the access token" } };
-  // One phone number belongs to one shop: Meta's webhooks are routed by phone number id.
-  const owner = await prisma.whatsAppConnection.findUnique({ where: { phoneNumberId: data.phoneNumberId }, select: { shop: true } });
-  if (owner && owner.shop !== shop) return { ok: false, errors: { phoneNumberId: "This number is connected to another store" } };
+  const accessToken = data.accessToken ?? storedToken(existing!.accessTokenEnc);
+  if (!accessToken) return { ok: false, errors: { accessToken: "Enter the access token again" } };
+
+  const check = await checkNumberWithMeta(whatsAppClientFromEnv(), { phoneNumberId: data.phoneNumberId, businessAccountId: data.businessAccountId, accessToken });
+  if (!check.ok) return check;
+  if (await claimedElsewhere(shop, data.phoneNumberId)) return { ok: false, errors: CLAIMED };
 
   const secrets = {
     ...(data.accessToken ? { accessTokenEnc: encryptSecret(data.accessToken) } : {}),
-    ...(data.appSecret ? { appSecretEnc: encryptSecret(data.appSecret) } : {}),
     ...(data.verifyToken ? { verifyTokenEnc: encryptSecret(data.verifyToken) } : {}),
   };
   const fields = {
     phoneNumberId: data.phoneNumberId,
     businessAccountId: data.businessAccountId,
-    displayPhoneNumber: data.displayPhoneNumber,
+    displayPhoneNumber: data.displayPhoneNumber ?? check.number.displayPhoneNumber,
   };
   const tokenChanged = Boolean(data.accessToken);
-  await prisma.$transaction(async (tx) => {
-    if (existing) {
-      await tx.whatsAppConnection.update({
-        where: { shop },
-        data: { ...fields, ...secrets, ...(tokenChanged ? { status: "healthy", statusReason: null } : {}) },
-      });
-    } else {
-      await tx.whatsAppConnection.create({
-        data: { shop, ...fields, accessTokenEnc: secrets.accessTokenEnc!, appSecretEnc: secrets.appSecretEnc, verifyTokenEnc: secrets.verifyTokenEnc, status: "healthy" },
-      });
-    }
-    // A new connection or token brings the account's templates in.
-    if (tokenChanged || !existing) await requestTemplateSync(shop, now, tx);
-    // A new token clears a pause caused by the old one being rejected; other pauses stay.
-    if (tokenChanged) {
-      await tx.shop.updateMany({
-        where: { shop, sendingPausedReason: "whatsapp_token_invalid" },
-        data: { sendingPausedReason: null, sendingPausedAt: null },
-      });
-    }
-  });
+  try {
+    await prisma.$transaction(async (tx) => {
+      if (existing) {
+        await tx.whatsAppConnection.update({
+          where: { shop },
+          data: { ...fields, ...secrets, ...(tokenChanged ? { status: "healthy", statusReason: null } : {}) },
+        });
+      } else {
+        await tx.whatsAppConnection.create({
+          data: { shop, ...fields, accessTokenEnc: secrets.accessTokenEnc!, verifyTokenEnc: secrets.verifyTokenEnc, status: "healthy" },
+        });
+      }
+      // A new connection or token brings the account's templates in.
+      if (tokenChanged || !existing) await requestTemplateSync(shop, now, tx);
+      // A new token clears a pause caused by the old one being rejected; other pauses stay.
+      if (tokenChanged) {
+        await tx.shop.updateMany({
+          where: { shop, sendingPausedReason: "whatsapp_token_invalid" },
+          data: { sendingPausedReason: null, sendingPausedAt: null },
+        });
+      }
+    });
+  } catch (error) {
+    // Another store saved the same number between the check above and this write.
+    if (isUniqueViolation(error) && (await claimedElsewhere(shop, data.phoneNumberId))) return { ok: false, errors: CLAIMED };
+    throw error;
+  }
   return { ok: true };
 }
+
+/** The stored token, or null when it cannot be decrypted any more (ENCRYPTION_KEYS changed). */
+function storedToken(envelope: string): string | null {
+  try {
+    return decryptSecret(envelope);
+  } catch {
+    return null;
+  }
+}
+
+async function claimedElsewhere(shop: string, phoneNumberId: string): Promise<boolean> {
+  const owner = await prisma.whatsAppConnection.findUnique({ where: { phoneNumberId }, select: { shop: true } });
+  return Boolean(owner && owner.shop !== shop);
+}
+
+const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
 const testForm = z.object({
   to: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, "Use an international number like +34612345678"),

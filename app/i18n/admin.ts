@@ -303,7 +303,6 @@ export const en = {
     businessAccountId: "WhatsApp Business account ID",
     displayPhoneNumber: "Display phone number",
     accessToken: "Access token",
-    appSecret: "App secret",
     verifyToken: "Webhook verify token",
     secretStored: "Saved. Leave empty to keep it.",
     secretMissing: "Not set",

@@ -89,13 +89,11 @@ function ConnectionForm({ connection, errors, saved, busy }: { connection: Loade
   const [displayPhoneNumber, setDisplayPhoneNumber] = useState(connection?.displayPhoneNumber ?? "");
   // Secrets start empty every time: the server never sends them back.
   const [accessToken, setAccessToken] = useState("");
-  const [appSecret, setAppSecret] = useState("");
   const [verifyToken, setVerifyToken] = useState("");
   // Once saved, the typed secrets leave the page too; only "Saved" remains.
   useEffect(() => {
     if (!saved) return;
     setAccessToken("");
-    setAppSecret("");
     setVerifyToken("");
   }, [saved]);
   const secretHelp = (stored: boolean | undefined) => (stored ? t.secretStored : t.secretMissing);
@@ -118,10 +116,7 @@ function ConnectionForm({ connection, errors, saved, busy }: { connection: Loade
             </FormLayout.Group>
             <TextField label={t.displayPhoneNumber} name="displayPhoneNumber" value={displayPhoneNumber} onChange={setDisplayPhoneNumber} autoComplete="off" error={errors.displayPhoneNumber} />
             <TextField label={t.accessToken} name="accessToken" type="password" value={accessToken} onChange={setAccessToken} autoComplete="new-password" helpText={secretHelp(connection?.hasAccessToken)} error={errors.accessToken} />
-            <FormLayout.Group>
-              <TextField label={t.appSecret} name="appSecret" type="password" value={appSecret} onChange={setAppSecret} autoComplete="new-password" helpText={secretHelp(connection?.hasAppSecret)} error={errors.appSecret} />
-              <TextField label={t.verifyToken} name="verifyToken" type="password" value={verifyToken} onChange={setVerifyToken} autoComplete="new-password" helpText={secretHelp(connection?.hasVerifyToken)} error={errors.verifyToken} />
-            </FormLayout.Group>
+            <TextField label={t.verifyToken} name="verifyToken" type="password" value={verifyToken} onChange={setVerifyToken} autoComplete="new-password" helpText={secretHelp(connection?.hasVerifyToken)} error={errors.verifyToken} />
           </FormLayout>
           <InlineStack align="end">
             <Button submit variant="primary" loading={busy}>{t.connect}</Button>

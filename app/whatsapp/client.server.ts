@@ -43,9 +43,18 @@ export interface RemoteTemplate {
   components: unknown[];
 }
 
+/** A business phone number as Meta lists it on its WhatsApp Business Account. */
+export interface RemotePhoneNumber {
+  id: string;
+  displayPhoneNumber: string | null;
+  verifiedName: string | null;
+}
+
 export interface WhatsAppClient {
   sendTemplate(credentials: WhatsAppCredentials, message: TemplateSend): Promise<SentMessage>;
   listTemplates(credentials: WhatsAppCredentials): Promise<RemoteTemplate[]>;
+  /** The account's numbers, read with the token: proves the token can read the account. */
+  listPhoneNumbers(account: { businessAccountId: string; accessToken: string }): Promise<RemotePhoneNumber[]>;
 }
 
 export interface ClientOptions {
@@ -83,6 +92,17 @@ const templatesAnswer = z.object({
       category: z.string(),
       status: z.string(),
       components: z.array(z.unknown()).default([]),
+    }),
+  ),
+  paging: z.object({ next: z.string().optional() }).passthrough().optional(),
+});
+
+const phoneNumbersAnswer = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      display_phone_number: z.string().optional(),
+      verified_name: z.string().optional(),
     }),
   ),
   paging: z.object({ next: z.string().optional() }).passthrough().optional(),
@@ -208,6 +228,22 @@ export function createWhatsAppClient(options: ClientOptions): WhatsAppClient {
     return body;
   }
 
+  /** Every item of a Graph API list, following its cursor paging links. */
+  async function readPages<T>(first: string, token: string, schema: z.ZodType<{ data: T[]; paging?: { next?: string } }>, what: string): Promise<T[]> {
+    const items: T[] = [];
+    let url: string | undefined = first;
+    // A bound keeps a misbehaving server from looping us.
+    for (let page = 0; url && page < 100; page++) {
+      const parsed = schema.safeParse(await call(url, token));
+      if (!parsed.success) throw new WhatsAppApiError({ code: 1, title: `Unexpected ${what} answer`, httpStatus: 502 });
+      items.push(...parsed.data.data);
+      const next: string | undefined = parsed.data.paging?.next;
+      // Paging links point at graph.facebook.com; keep talking to the configured origin.
+      url = next ? `${options.origin.replace(/\/$/, "")}${new URL(next).pathname}${new URL(next).search}` : undefined;
+    }
+    return items;
+  }
+
   return {
     async sendTemplate(credentials, message) {
       // Meta's Marketing Messages API takes the same template payload on its own edge.
@@ -235,20 +271,19 @@ export function createWhatsAppClient(options: ClientOptions): WhatsAppClient {
     },
 
     async listTemplates(credentials) {
-      const templates: RemoteTemplate[] = [];
       const fields = "id,name,language,category,status,components";
-      let url: string | undefined =
-        `${base}/${encodeURIComponent(credentials.businessAccountId)}/message_templates?fields=${fields}&limit=${options.pageSize ?? 100}`;
-      // Follow Graph API cursor paging; a bound keeps a misbehaving server from looping us.
-      for (let page = 0; url && page < 100; page++) {
-        const parsed = templatesAnswer.safeParse(await call(url, credentials.accessToken));
-        if (!parsed.success) throw new WhatsAppApiError({ code: 1, title: "Unexpected template list answer", httpStatus: 502 });
-        templates.push(...parsed.data.data);
-        const next: string | undefined = parsed.data.paging?.next;
-        // Paging links point at graph.facebook.com; keep talking to the configured origin.
-        url = next ? `${options.origin.replace(/\/$/, "")}${new URL(next).pathname}${new URL(next).search}` : undefined;
-      }
-      return templates;
+      const first = `${base}/${encodeURIComponent(credentials.businessAccountId)}/message_templates?fields=${fields}&limit=${options.pageSize ?? 100}`;
+      return readPages(first, credentials.accessToken, templatesAnswer, "template list");
+    },
+
+    // GET /{waba-id}/phone_numbers lists the account's numbers; a token that cannot read the
+    // account gets Graph error 100 (subcode 33) or 200, a bad token 190.
+    // https://developers.facebook.com/docs/whatsapp/business-management-api/manage-phone-numbers
+    async listPhoneNumbers(account) {
+      const fields = "id,display_phone_number,verified_name";
+      const first = `${base}/${encodeURIComponent(account.businessAccountId)}/phone_numbers?fields=${fields}&limit=${options.pageSize ?? 100}`;
+      const numbers = await readPages(first, account.accessToken, phoneNumbersAnswer, "phone number list");
+      return numbers.map((n) => ({ id: n.id, displayPhoneNumber: n.display_phone_number ?? null, verifiedName: n.verified_name ?? null }));
     },
   };
 }

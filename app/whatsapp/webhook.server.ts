@@ -16,7 +16,8 @@ import {
 
 /**
  * The WhatsApp Cloud API webhook: subscription verification (GET) and notifications (POST).
- * POSTs are verified with X-Hub-Signature-256 before anything is read, routed to their shop by
+ * POSTs are verified with X-Hub-Signature-256 and Rebound's Meta app secret (the only one: see
+ * docs/decisions/019-one-meta-app-secret.md) before anything is read, routed to their shop by
  * the phone number id (messages, statuses) or the WhatsApp Business Account id (templates),
  * and applied idempotently: Meta retries a delivery that did not get a 200.
  * https://developers.facebook.com/docs/graph-api/webhooks/getting-started
@@ -45,44 +46,6 @@ export async function verifyWhatsAppSubscription(url: URL): Promise<Response> {
   return new Response(challenge, { status: 200, headers: { "Content-Type": "text/plain" } });
 }
 
-/**
- * Meta's phone number and business account ids are numeric strings. The body is not verified
- * yet, so anything else (a NUL byte PostgreSQL refuses, a thousand ids) is not looked up at all.
- */
-const metaId = (value: unknown): value is string => typeof value === "string" && /^[0-9]{1,32}$/.test(value);
-const MAX_IDS = 50;
-
-function referencedIds(raw: unknown): { phoneNumberIds: string[]; accountIds: string[] } {
-  const phoneNumberIds: string[] = [];
-  const accountIds: string[] = [];
-  const entries = (raw as { entry?: unknown })?.entry;
-  if (!Array.isArray(entries)) return { phoneNumberIds, accountIds };
-  for (const entry of (entries as Array<Record<string, unknown>>).slice(0, MAX_IDS)) {
-    if (metaId(entry?.id)) accountIds.push(entry.id);
-    for (const change of Array.isArray(entry?.changes) ? (entry.changes as Array<Record<string, unknown>>).slice(0, MAX_IDS) : []) {
-      const id = (change?.value as { metadata?: { phone_number_id?: unknown } })?.metadata?.phone_number_id;
-      if (metaId(id)) phoneNumberIds.push(id);
-    }
-  }
-  return { phoneNumberIds: phoneNumberIds.slice(0, MAX_IDS), accountIds: accountIds.slice(0, MAX_IDS) };
-}
-
-/** The per-connection app secrets of the shops the body names. */
-async function connectionSecrets(raw: unknown): Promise<string[]> {
-  const secrets: string[] = [];
-  const { phoneNumberIds, accountIds } = referencedIds(raw);
-  if (phoneNumberIds.length + accountIds.length === 0) return secrets;
-  const connections = await prisma.whatsAppConnection.findMany({
-    where: { appSecretEnc: { not: null }, OR: [{ phoneNumberId: { in: phoneNumberIds } }, { businessAccountId: { in: accountIds } }] },
-    select: { appSecretEnc: true },
-  });
-  for (const c of connections) {
-    const secret = safeDecrypt(c.appSecretEnc);
-    if (secret) secrets.push(secret);
-  }
-  return secrets;
-}
-
 type Work = () => Promise<void>;
 
 const decoder = new TextDecoder();
@@ -93,23 +56,22 @@ const decoder = new TextDecoder();
  */
 export async function receiveWhatsAppWebhook(delivery: RawDelivery): Promise<WebhookAnswer> {
   if (delivery.method !== "POST") return { status: 405 };
+  // Without Rebound's Meta app secret nothing can be verified, so nothing is accepted; Meta keeps
+  // retrying a delivery that did not get a 200, so it arrives once the secret is configured.
+  const appSecret = env().WHATSAPP_APP_SECRET;
+  if (!appSecret) return { status: 503, body: { error: "WhatsApp webhooks are disabled" } };
   const signature = delivery.header("x-hub-signature-256");
   if (!signature) return { status: 401, body: { error: "missing X-Hub-Signature-256" } };
   const { body } = delivery;
+  // The raw bytes are verified with the one app secret before anything in them is read: a body
+  // that names a shop's number cannot choose the key it is checked with.
+  if (!verifyMetaSignature(body, signature, appSecret)) return { status: 401, body: { error: "signature does not match" } };
   let raw: unknown;
   try {
     raw = JSON.parse(decoder.decode(body));
   } catch {
     raw = undefined;
   }
-  // The signature is checked before the body is trusted. The Meta app secret (environment) is
-  // tried first; per-connection secrets are looked up by the ids the (still unverified) body
-  // names, only when it does not match, and only used to verify it.
-  const appSecret = env().WHATSAPP_APP_SECRET;
-  const verified =
-    (appSecret ? verifyMetaSignature(body, signature, [appSecret]) : false) ||
-    verifyMetaSignature(body, signature, await connectionSecrets(raw));
-  if (!verified) return { status: 401, body: { error: "signature does not match" } };
   const envelope = envelopeSchema.safeParse(raw);
   if (!envelope.success) return { status: 400, body: { error: "not a WhatsApp Business Account notification" } };
 

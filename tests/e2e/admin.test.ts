@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from "../support/server";
 import { embeddedQuery, signSessionToken } from "../fakes/shopify/session-token";
 import { APP_BRIDGE_CDN, appBridgeStandIn } from "../fakes/shopify/app-bridge";
 import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../fakes/shopify/admin";
+import { startFakeWhatsApp, type FakeWhatsApp } from "../fakes/whatsapp/server";
 import { seedShop } from "./support/admin-seed";
 import { snapshotBuild } from "../../scripts/build-snapshot";
 import { chromiumMissing, launchChromium } from "../support/browser";
@@ -24,6 +25,7 @@ const haveBrowser = !chromiumMissing();
 
 let server: TestServer;
 let shopifyAdmin: FakeShopifyAdmin;
+let whatsApp: FakeWhatsApp;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
 let browser: Browser;
 let prisma: typeof import("../../app/db.server").default;
@@ -68,7 +70,9 @@ beforeAll(async () => {
   shopifyAdmin.store.seedShop({ domain: SHOP_A, accessToken: "shpat_test" });
   shopifyAdmin.store.seedCollection(SHOP_A, { id: "5101", title: "Mugs and cups", handle: "mugs", productIds: [] });
   shopifyAdmin.store.seedCollection(SHOP_A, { id: "5102", title: "Aprons", handle: "aprons", productIds: [] });
-  server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: shopifyAdmin.origin }, { root: snapshot.root });
+  // Saving the WhatsApp connection asks Meta whether the number is in the account.
+  whatsApp = await startFakeWhatsApp({ numbers: [{ phoneNumberId: "1098765432", wabaId: "2098765432", accessToken: "EAAG-secret-token-value" }] });
+  server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: shopifyAdmin.origin, WHATSAPP_API_ORIGIN: whatsApp.origin }, { root: snapshot.root });
   prisma = (await import("../../app/db.server")).default;
   const now = new Date();
   seededA = await seedShop(prisma, SHOP_A, now, "Alpha");
@@ -82,6 +86,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await shopifyAdmin?.close();
+  await whatsApp?.close();
   snapshot?.remove();
 });
 
@@ -325,8 +330,16 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await prisma.shop.update({ where: { shop: SHOP_A }, data: { sendingPausedReason: "whatsapp_token_invalid" } });
     const page = await openAdmin(SHOP_A, "/app/settings");
     await page.getByText("Messages are paused").waitFor();
-    await page.getByLabel("Phone number ID").fill("1098765432");
+    // A number Meta does not list on the account is refused on its field, and nothing is saved.
+    await page.getByLabel("Phone number ID").fill("1098765499");
     await page.getByLabel("WhatsApp Business account ID").fill("2098765432");
+    await page.getByLabel("Access token").fill("EAAG-secret-token-value");
+    await page.getByRole("button", { name: "Save connection" }).click();
+    const phoneField = page.getByLabel("Phone number ID");
+    await page.getByText("This phone number ID is not in that WhatsApp Business account").waitFor();
+    await expect.poll(() => phoneField.getAttribute("aria-invalid")).toBe("true");
+    expect(await prisma.whatsAppConnection.count({ where: { shop: SHOP_A } })).toBe(0);
+    await phoneField.fill("1098765432");
     await page.getByLabel("Access token").fill("EAAG-secret-token-value");
     await page.getByRole("button", { name: "Save connection" }).click();
     await page.getByText("WhatsApp connection saved").waitFor();

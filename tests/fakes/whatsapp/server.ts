@@ -1,14 +1,17 @@
 import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { answerBusinessManagement } from "./business-management";
 
 /**
  * A local WhatsApp Cloud API (Graph API) for tests and the sandbox. It speaks Meta's documented
  * shapes: POST /{version}/{phone-number-id}/messages (and /marketing_messages) for template
- * sends, GET /{version}/{waba-id}/message_templates, Graph error bodies, and webhooks signed
- * with X-Hub-Signature-256. It refuses what WhatsApp refuses (wrong token 190, unknown or
- * unapproved template 132001, parameter count mismatch 132000), can inject faults, and records
- * every message it accepted so tests can count lost and duplicate sends.
+ * sends, GET /{version}/{waba-id}/message_templates, the account's phone numbers
+ * (business-management.ts), Graph error bodies, and webhooks signed with X-Hub-Signature-256 and
+ * the one Meta app secret, as Meta signs every webhook of an app. It refuses what WhatsApp
+ * refuses (wrong token 190, unknown or unapproved template 132001, parameter count mismatch
+ * 132000), can inject faults, and records every message it accepted so tests can count lost and
+ * duplicate sends.
  * Send: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages
  * Webhooks: https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
  * Errors: https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes
@@ -27,6 +30,8 @@ export interface FakeNumber {
   wabaId: string;
   accessToken: string;
   displayPhoneNumber?: string;
+  /** The business name Meta shows for the number */
+  verifiedName?: string;
 }
 
 export type Fault = "http_500" | "timeout" | "reset" | 130429 | 131056 | 131049 | 131050 | 131026 | 190 | 368;
@@ -57,7 +62,13 @@ export interface FakeWhatsAppOptions {
   templates?: Record<string, FakeTemplate[]>;
   /** Where to deliver webhooks (the app's /whatsapp/webhook) */
   webhookUrl?: string;
+  /**
+   * The Meta app's secret, which signs every webhook; default WHATSAPP_APP_SECRET from the
+   * environment, else one made up (readable as `appSecret`).
+   */
   appSecret?: string;
+  /** The Meta app's id; default WHATSAPP_APP_ID from the environment, else one made up. */
+  appId?: string;
   /**
    * Send sent -> delivered -> read for each accepted message, as Meta does: each status its own
    * signed POST, a failed delivery (not 200, or no answer) tried again with increasing delays.
@@ -222,8 +233,13 @@ export class FakeWhatsApp {
   private statusAgent: http.Agent | undefined;
   private closing = false;
   origin = "";
+  /** The Meta app this fake stands for: its secret signs every webhook the fake sends. */
+  readonly appSecret: string;
+  readonly appId: string;
 
   constructor(private readonly options: FakeWhatsAppOptions) {
+    this.appSecret = options.appSecret || process.env.WHATSAPP_APP_SECRET || randomBytes(16).toString("hex");
+    this.appId = options.appId || process.env.WHATSAPP_APP_ID || String(100_000_000_000_000 + (randomBytes(4).readUInt32BE() % 900_000_000_000));
     this.templates = Object.fromEntries(
       Object.entries(options.templates ?? {}).map(([waba, list]) => [
         waba,
@@ -343,7 +359,11 @@ export class FakeWhatsApp {
       res.end(JSON.stringify(body));
     };
     const parts = url.pathname.split("/").filter(Boolean);
-    if (parts.length !== 3 || !/^v\d+\.\d+$/.test(parts[0])) return send(404, graphError(100, "unknown path").body);
+    if (parts.length < 2 || parts.length > 3 || !/^v\d+\.\d+$/.test(parts[0])) return send(404, graphError(100, "unknown path").body);
+    if (req.method === "GET") {
+      const answer = answerBusinessManagement(this.options.numbers, url, req.headers.authorization);
+      if (answer) return send(answer.status, answer.body);
+    }
     const [, node, edge] = parts;
     const token = (req.headers.authorization ?? "").replace(/^Bearer /, "");
 
@@ -499,7 +519,7 @@ export class FakeWhatsApp {
       "Content-Type": "application/json",
       "Content-Length": String(Buffer.byteLength(body)),
       "User-Agent": "facebookexternalua",
-      "X-Hub-Signature-256": `sha256=${createHmac("sha256", this.options.appSecret ?? "").update(body).digest("hex")}`,
+      "X-Hub-Signature-256": `sha256=${createHmac("sha256", this.appSecret).update(body).digest("hex")}`,
     };
     this.statusAgent ??= new http.Agent({ keepAlive: true, maxSockets: this.options.statusConcurrency ?? 16 });
     const answer = await new Promise<{ status: number; body: unknown }>((resolve) => {
@@ -547,7 +567,7 @@ export class FakeWhatsApp {
     const headers: Record<string, string> = { "Content-Type": "application/json", "User-Agent": "facebookexternalua" };
     const signature =
       options.signature === undefined
-        ? `sha256=${createHmac("sha256", this.options.appSecret ?? "").update(body).digest("hex")}`
+        ? `sha256=${createHmac("sha256", this.appSecret).update(body).digest("hex")}`
         : options.signature;
     if (signature !== null) headers["X-Hub-Signature-256"] = signature;
     const response = await this.track(fetch(this.options.webhookUrl, { method: "POST", headers, body }));

@@ -5,12 +5,14 @@ import { seedMessages, seedShop, TEMPLATES } from "../outbox/fixtures";
 
 const APP_SECRET = "meta-app-secret";
 const main = { shop: "wa-webhook.myshopify.com", phoneNumberId: "3001", wabaId: "4001", token: "token-w" };
-const own = { shop: "own-secret.myshopify.com", phoneNumberId: "3002", wabaId: "4002", token: "token-o" };
-const OWN_SECRET = "per-connection-secret";
+const other = { shop: "other-store.myshopify.com", phoneNumberId: "3002", wabaId: "4002", token: "token-o" };
+/** A secret a merchant made up (say, their own dev store's Meta app): it signs nothing of ours. */
+const MERCHANT_SECRET = "merchant-chosen-secret";
 
 let server: TestServer;
 let fake: FakeWhatsApp;
-let ownFake: FakeWhatsApp;
+/** Signs exactly as Meta does, with the merchant's secret instead of Rebound's app secret. */
+let forger: FakeWhatsApp;
 let prisma: typeof import("../../../app/db.server").default;
 let sendOne: (shop: string, flow?: "optin_confirmation" | "promotion") => Promise<{ id: string; waMessageId: string }>;
 
@@ -19,17 +21,16 @@ beforeAll(async () => {
   ({ default: prisma } = await import("../../../app/db.server"));
   const { encryptSecret } = await import("../../../app/security/encryption.server");
   const webhookUrl = `${server.url}/whatsapp/webhook`;
-  const numbers = [main, own].map((s) => ({ phoneNumberId: s.phoneNumberId, wabaId: s.wabaId, accessToken: s.token }));
-  const templates = { [main.wabaId]: TEMPLATES.map((t) => ({ ...t })), [own.wabaId]: TEMPLATES.map((t) => ({ ...t })) };
-  fake = await startFakeWhatsApp({ numbers, templates, webhookUrl, appSecret: APP_SECRET });
-  ownFake = await startFakeWhatsApp({ numbers, templates, webhookUrl, appSecret: OWN_SECRET });
+  const numbers = [main, other].map((s) => ({ phoneNumberId: s.phoneNumberId, wabaId: s.wabaId, accessToken: s.token }));
+  const templates = () => ({ [main.wabaId]: TEMPLATES.map((t) => ({ ...t })), [other.wabaId]: TEMPLATES.map((t) => ({ ...t })) });
+  fake = await startFakeWhatsApp({ numbers, templates: templates(), webhookUrl, appSecret: APP_SECRET });
+  forger = await startFakeWhatsApp({ numbers, templates: templates(), webhookUrl, appSecret: MERCHANT_SECRET });
   await seedShop(prisma, main);
-  await seedShop(prisma, own);
+  await seedShop(prisma, other);
   await prisma.whatsAppConnection.update({
     where: { shop: main.shop },
     data: { verifyTokenEnc: encryptSecret("verify-me") },
   });
-  await prisma.whatsAppConnection.update({ where: { shop: own.shop }, data: { appSecretEnc: encryptSecret(OWN_SECRET) } });
   await prisma.flowSetting.create({
     data: { shop: main.shop, flow: "promotion", enabled: true, config: { templateName: "spring_offer", language: "en" } },
   });
@@ -38,8 +39,7 @@ beforeAll(async () => {
   const { createWhatsAppClient } = await import("../../../app/whatsapp/client.server");
   sendOne = async (shop, flow = "optin_confirmation") => {
     const [id] = await seedMessages(prisma, shop, 1, flow);
-    const via = shop === own.shop ? ownFake : fake;
-    const d = createDispatcher({ client: createWhatsAppClient({ origin: via.origin, version: "v23.0" }), leaseMs: 30_000 });
+    const d = createDispatcher({ client: createWhatsAppClient({ origin: fake.origin, version: "v23.0" }), leaseMs: 30_000 });
     await d.runOnce();
     const row = await prisma.notification.findUniqueOrThrow({ where: { id } });
     if (!row.waMessageId) throw new Error(`not sent: ${row.status} ${row.decisionReason}`);
@@ -49,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fake?.close();
-  await ownFake?.close();
+  await forger?.close();
   await server?.stop();
 });
 
@@ -84,7 +84,7 @@ describe("WhatsApp webhook", () => {
     expect(bad.status).toBe(401);
     const missing = await fake.deliver(payload, { signature: null });
     expect(missing.status).toBe(401);
-    const otherSecret = await ownFake.deliver(payload);
+    const otherSecret = await forger.deliver(payload);
     expect(otherSecret.status).toBe(401);
     expect(await prisma.webhookReceipt.count()).toBe(receipts);
     expect((await prisma.notification.findUniqueOrThrow({ where: { id } })).status).toBe("sent");
@@ -214,17 +214,55 @@ describe("WhatsApp webhook", () => {
     expect(await prisma.notificationEvent.count({ where: { notificationId: id, kind: "retry_scheduled" } })).toBe(1);
   });
 
-  it("verifies with a per-connection app secret", async () => {
-    const { id, waMessageId } = await sendOne(own.shop);
-    expect((await ownFake.sendStatus(waMessageId, "delivered")).status).toBe(200);
-    expect((await prisma.notification.findUniqueOrThrow({ where: { id } })).status).toBe("delivered");
+  it("refuses a delivery a merchant signed with their own secret naming another store's number, and changes nothing", async () => {
+    const subscribed = await prisma.subscriber.create({ data: { shop: other.shop, phone: "+34600000101", callingCode: "34", status: "subscribed" } });
+    const pending = await prisma.subscriber.create({ data: { shop: other.shop, phone: "+34600000102", callingCode: "34", status: "pending" } });
+    const receipts = await prisma.webhookReceipt.count();
+    const forged = [
+      await forger.sendInbound(other.phoneNumberId, subscribed.phone, { buttonPayload: "REBOUND_STOP", buttonText: "Stop promotions" }),
+      await forger.sendInbound(other.phoneNumberId, pending.phone, { text: "YES" }),
+      await forger.sendTemplateStatus(other.wabaId, "spring_offer", "en", "DISABLED", "POLICY_VIOLATION"),
+      await forger.sendTemplateCategory(other.wabaId, "optin_confirmation", "en", "MARKETING"),
+      // The merchant's own account on the entry, the other store's number in the change.
+      await forger.deliver({
+        object: "whatsapp_business_account",
+        entry: [{
+          id: main.wabaId,
+          changes: [{
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550000000", phone_number_id: other.phoneNumberId },
+              messages: [{ from: subscribed.phone.slice(1), id: "wamid.forged-stop", timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: "STOP" } }],
+            },
+          }],
+        }],
+      }),
+    ];
+    expect(forged.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
+
+    expect(await prisma.webhookReceipt.count()).toBe(receipts);
+    expect((await prisma.subscriber.findUniqueOrThrow({ where: { id: subscribed.id } })).status).toBe("subscribed");
+    expect((await prisma.subscriber.findUniqueOrThrow({ where: { id: pending.id } })).status).toBe("pending");
+    expect(await prisma.consentEvent.count({ where: { shop: other.shop } })).toBe(0);
+    const templates = await prisma.messageTemplate.findMany({ where: { shop: other.shop }, orderBy: { name: "asc" } });
+    expect(templates.map((t) => [t.name, t.status, t.category])).toEqual([
+      ["optin_confirmation", "APPROVED", "UTILITY"],
+      ["spring_offer", "APPROVED", "MARKETING"],
+    ]);
+
+    // The same replies signed with Rebound's Meta app secret are applied.
+    expect((await fake.sendInbound(other.phoneNumberId, subscribed.phone, { buttonPayload: "REBOUND_STOP", buttonText: "Stop promotions" })).status).toBe(200);
+    expect((await fake.sendInbound(other.phoneNumberId, pending.phone, { text: "YES" })).status).toBe(200);
+    expect((await prisma.subscriber.findUniqueOrThrow({ where: { id: subscribed.id } })).status).toBe("unsubscribed");
+    expect((await prisma.subscriber.findUniqueOrThrow({ where: { id: pending.id } })).status).toBe("subscribed");
   });
 
   it("applies a status only to the shop that owns the reporting phone number", async () => {
     const { id, waMessageId } = await sendOne(main.shop);
     const payload = fake.statusPayload(waMessageId, "read") as unknown as { entry: Array<{ changes: Array<{ value: { metadata: { phone_number_id: string } } }> }> };
-    payload.entry[0].changes[0].value.metadata.phone_number_id = own.phoneNumberId;
-    expect((await ownFake.deliver(payload)).status).toBe(200);
+    payload.entry[0].changes[0].value.metadata.phone_number_id = other.phoneNumberId;
+    expect((await fake.deliver(payload)).status).toBe(200);
     expect((await prisma.notification.findUniqueOrThrow({ where: { id } })).status).toBe("sent");
   });
 

@@ -17,7 +17,11 @@ let fake: FakeWhatsApp;
 
 beforeAll(async () => {
   fake = await startFakeWhatsApp({
-    numbers: [{ phoneNumberId: credentials.phoneNumberId, wabaId: credentials.businessAccountId, accessToken: credentials.accessToken }],
+    numbers: [
+      { phoneNumberId: credentials.phoneNumberId, wabaId: credentials.businessAccountId, accessToken: credentials.accessToken, displayPhoneNumber: "+34 910 000 001" },
+      ...["7002", "7003", "7004"].map((id) => ({ phoneNumberId: id, wabaId: credentials.businessAccountId, accessToken: credentials.accessToken })),
+      { phoneNumberId: "7101", wabaId: "8101", accessToken: "another-business-token" },
+    ],
     templates: { [credentials.businessAccountId]: templates },
   });
 }, 60_000);
@@ -61,6 +65,19 @@ describe("WhatsApp Cloud API client", () => {
       .catch((e) => e);
     expect(error).toBeInstanceOf(WhatsAppUnreachable);
     expect(error.retryable).toBe(true);
+  });
+
+  it("lists the account's phone numbers across pages, and says why Meta refused", async () => {
+    const account = { businessAccountId: credentials.businessAccountId, accessToken: credentials.accessToken };
+    const numbers = await client().listPhoneNumbers(account);
+    expect(numbers.map((n) => n.id)).toEqual(["7001", "7002", "7003", "7004"]);
+    expect(numbers[0]).toMatchObject({ displayPhoneNumber: "+34 910 000 001" });
+
+    const notYours = await client().listPhoneNumbers({ ...account, businessAccountId: "8101" }).catch((e) => e);
+    expect(notYours).toMatchObject({ code: 100, subcode: 33, retryable: false, httpStatus: 400 });
+    const badToken = await client().listPhoneNumbers({ ...account, accessToken: "made-up" }).catch((e) => e);
+    expect(badToken).toMatchObject({ code: 190, retryable: false });
+    expect(String(badToken.message)).not.toContain("made-up");
   });
 
   it("lists templates across pages and syncs them, keeping the previous category on a change", async () => {
