@@ -26,7 +26,8 @@ import { eraseSubscribers } from "../consent/suppression.server";
  *   is a live consent and keeps its ledger, the proof of that consent.
  * - BackInStockRequest: notified or cancelled before the cutoff. Waiting ones are live.
  * - DataRequest: reports received before the cutoff (the merchant has 30 days to answer).
- * Deletes go in bounded batches that skip rows another process holds (FOR UPDATE SKIP LOCKED),
+ * Each rule also names the creation column on its own (implied by the rest) so the (shop, createdAt)
+ * and (shop, placedAt) indexes narrow the search. Deletes go in bounded batches that skip rows another process holds (FOR UPDATE SKIP LOCKED),
  * so any number of processes can apply retention at once; a process also leases the shop so
  * the recorded figures are those of one pass.
  */
@@ -55,7 +56,7 @@ const STEPS: Array<{ name: string; batch: Batch }> = [
     batch: async (shop, cutoff) => first(await prisma.$queryRaw`
       WITH doomed AS (
         SELECT id FROM "Notification"
-         WHERE shop = ${shop} AND status NOT IN ('scheduled', 'sending')
+         WHERE shop = ${shop} AND "createdAt" < ${cutoff} AND status NOT IN ('scheduled', 'sending')
            AND GREATEST("createdAt", "updatedAt", "sentAt", "deliveredAt", "readAt", "failedAt", "clickedAt") < ${cutoff}
          LIMIT ${BATCH} FOR UPDATE SKIP LOCKED),
       events AS (SELECT count(*) AS c FROM "NotificationEvent" WHERE "notificationId" IN (SELECT id FROM doomed)),
@@ -92,7 +93,7 @@ const STEPS: Array<{ name: string; batch: Batch }> = [
     batch: async (shop, cutoff) => first(await prisma.$queryRaw`
       WITH doomed AS (
         SELECT o.id FROM "Order" o
-         WHERE o.shop = ${shop} AND GREATEST(o."placedAt", o."shopifyUpdatedAt") < ${cutoff}
+         WHERE o.shop = ${shop} AND o."placedAt" < ${cutoff} AND GREATEST(o."placedAt", o."shopifyUpdatedAt") < ${cutoff}
            AND (o.phone IS NOT NULL OR o.email IS NOT NULL OR EXISTS (
                  SELECT 1 FROM "OrderLineItem" li WHERE li.shop = ${shop} AND li."orderId" = o.id AND li.properties <> '[]'::jsonb))
            AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n.shop = ${shop} AND n."orderId" = o.id AND ${PENDING})
