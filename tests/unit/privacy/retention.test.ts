@@ -176,4 +176,20 @@ describe("retention", () => {
     // The shopper's own new opt-in counts, as it would have with the row kept.
     expect((await optin.recordOptIn(input(now))).status).toBe("subscribed");
   });
+
+  it("a WhatsApp message from an erased opted-out number brings back its STOP as it was, not a new one", async () => {
+    const { handleInboundMessage } = await import("../../../app/consent/inbound.server");
+    // +34600000004 was erased by the later pass with its opt-out kept as a hash.
+    expect(await prisma.subscriber.count({ where: { shop: short, phone: "+34600000004" } })).toBe(0);
+    const hash = suppression.phoneHash(short, "+34600000004");
+    expect(await prisma.phoneSuppression.count({ where: { shop: short, phoneHash: hash } })).toBe(1);
+    const inbound = (text: string, id: string) =>
+      handleInboundMessage({ shop: short, phoneNumberId: "1000", from: "34600000004", messageId: id, text, at: now });
+    expect((await inbound("STOP", "wamid.erased-1")).action).toBe("ignored");
+    const row = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop: short, phone: "+34600000004" } } });
+    expect(row.status).toBe("unsubscribed");
+    const events = await prisma.consentEvent.findMany({ where: { shop: short, subscriberId: row.id } });
+    expect(events.map((e) => [e.kind, e.source])).toEqual([["opt_out", "suppression"]]);
+    expect(await prisma.phoneSuppression.count({ where: { shop: short, phoneHash: hash } })).toBe(0);
+  });
 });
