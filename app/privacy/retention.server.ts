@@ -26,8 +26,8 @@ import { eraseSubscribers } from "../consent/suppression.server";
  *   is a live consent and keeps its ledger, the proof of that consent.
  * - BackInStockRequest: notified or cancelled before the cutoff. Waiting ones are live.
  * - DataRequest: reports received before the cutoff (the merchant has 30 days to answer).
- * Each rule also names the creation column on its own (implied by the rest) so the (shop, createdAt)
- * and (shop, placedAt) indexes narrow the search. Deletes go in bounded batches that skip rows another process holds (FOR UPDATE SKIP LOCKED),
+ * Each rule also names the creation column on its own (implied by the rest) so indexes on it
+ * (Notification, Subscriber, Order) narrow the search. Deletes go in bounded batches that skip rows another process holds (FOR UPDATE SKIP LOCKED),
  * so any number of processes can apply retention at once; a process also leases the shop so
  * the recorded figures are those of one pass.
  */
@@ -72,7 +72,7 @@ const STEPS: Array<{ name: string; batch: Batch }> = [
       carts: await prisma.$executeRaw`
         DELETE FROM "Cart" WHERE shop = ${shop} AND token IN (
           SELECT c.token FROM "Cart" c
-           WHERE c.shop = ${shop} AND GREATEST(c."updatedAt", c."shopifyUpdatedAt") < ${cutoff}
+           WHERE c.shop = ${shop} AND c."createdAt" < ${cutoff} AND GREATEST(c."updatedAt", c."shopifyUpdatedAt") < ${cutoff}
              AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n.shop = ${shop} AND n."cartToken" = c.token AND ${PENDING})
            LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)`,
     }),
@@ -83,7 +83,7 @@ const STEPS: Array<{ name: string; batch: Batch }> = [
       checkouts: await prisma.$executeRaw`
         DELETE FROM "Checkout" WHERE shop = ${shop} AND token IN (
           SELECT c.token FROM "Checkout" c
-           WHERE c.shop = ${shop} AND GREATEST(c."updatedAt", c."shopifyUpdatedAt", c."completedAt") < ${cutoff}
+           WHERE c.shop = ${shop} AND c."createdAt" < ${cutoff} AND GREATEST(c."updatedAt", c."shopifyUpdatedAt", c."completedAt") < ${cutoff}
              AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n.shop = ${shop} AND n."cartToken" = c."cartToken" AND ${PENDING})
            LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)`,
     }),
@@ -111,7 +111,7 @@ const STEPS: Array<{ name: string; batch: Batch }> = [
       prisma.$transaction(async (tx) => {
         const rows = await tx.$queryRaw<Array<{ id: string }>>`
           SELECT s.id FROM "Subscriber" s
-           WHERE s.shop = ${shop} AND s.status IN ('pending', 'unsubscribed')
+           WHERE s.shop = ${shop} AND s.status IN ('pending', 'unsubscribed') AND s."createdAt" < ${cutoff}
              AND GREATEST(s."createdAt", s."updatedAt", s."lastOrderAt") < ${cutoff}
              AND NOT EXISTS (SELECT 1 FROM "ConsentEvent" e WHERE e.shop = ${shop} AND e."subscriberId" = s.id AND e."occurredAt" >= ${cutoff})
              AND NOT EXISTS (SELECT 1 FROM "Notification" n WHERE n.shop = ${shop} AND n."subscriberId" = s.id AND ${PENDING})
