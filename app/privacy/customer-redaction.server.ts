@@ -83,6 +83,9 @@ export async function redactShopper(tx: Prisma.TransactionClient, shop: string, 
     ...(found.phones.length ? [{ phone: { in: found.phones } }] : []),
   ];
   if (reportFilters.length > 0) await tx.dataRequest.deleteMany({ where: { shop, OR: reportFilters } });
+  // A report asked for by another identifier (an order alone) can still quote the phone or email.
+  const quoted = [...found.phones, ...found.emails].map((needle) => Prisma.sql`strpos(lower(report::text), lower(${needle})) > 0`);
+  if (quoted.length > 0) await tx.$executeRaw`DELETE FROM "DataRequest" WHERE shop = ${shop} AND (${Prisma.join(quoted, " OR ")})`;
   return found;
 }
 

@@ -250,6 +250,9 @@ describe("customers/redact of a shopper who opted in on the storefront before or
     const report = JSON.stringify((await prisma.dataRequest.findFirstOrThrow({ where: { shop: store } })).report);
     expect(report).toContain(zoe.e164);
     expect(report).toContain("consentEvents");
+    // One asked for by the order alone, under a customer id the redaction will not name.
+    await send("customers/data_request", customersDataRequestPayload({ shop: store, customer: { id: shopifyNumericId() }, ordersRequested: [order.id] }), store);
+    expect(await prisma.dataRequest.count({ where: { shop: store } })).toBe(2);
 
     const before = await rowsNaming(needles);
     expect(Object.keys(before)).toEqual(expect.arrayContaining(["Subscriber", "Checkout", "Order", "OrderLineItem", "Notification", "DataRequest"]));
