@@ -3,6 +3,7 @@ import prisma from "../db.server";
 import { classifyReply } from "./keywords";
 import { appendConsentEvent, lockSubscriber } from "./ledger.server";
 import { recordOptOut, stopScheduledMessages } from "./opt-out.server";
+import { restoreSuppression } from "./suppression.server";
 import { InvalidPhoneNumber, parseWhatsAppSender } from "./phone.server";
 
 /**
@@ -66,6 +67,9 @@ export async function handleInboundMessage(input: InboundMessage): Promise<{ act
         update: {},
         select: { id: true },
       });
+      await lockSubscriber(tx, input.shop, subscriber.id);
+      // Erased after an earlier STOP: that one is the ledger's first event again.
+      await restoreSuppression(tx, input.shop, subscriber.id, phone.e164);
     }
     await lockSubscriber(tx, input.shop, subscriber.id);
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ConsentScope, ConsentSource, SubscriberStatus } from "@prisma/client";
 import prisma from "../db.server";
 import { scheduleNotifications } from "../outbox/schedule.server";
+import { restoreSuppression } from "./suppression.server";
 import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "./keywords";
 import { appendConsentEvent, lastOptOutAt, lockSubscriber, type Db } from "./ledger.server";
 import type { ParsedPhone } from "./phone.server";
@@ -66,7 +67,7 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
   return db.$transaction(async (tx) => {
     // ON CONFLICT DO NOTHING, not find-then-create: a shopper who double-taps submit sends two
     // opt-ins at once, and the second waits for the first instead of failing on the unique key.
-    await tx.$executeRaw`
+    const inserted = await tx.$executeRaw`
       INSERT INTO "Subscriber" (id, shop, phone, "callingCode", "countryCode", locale, "customerId", "acceptsOffers", "createdAt", "updatedAt")
       VALUES (${randomUUID()}, ${input.shop}, ${input.phone.e164}, ${input.phone.callingCode}, ${input.phone.countryCode},
               ${input.locale}, ${input.customerId ?? null}, ${OFFER_SOURCES.has(input.source)}, ${input.at}, ${input.at})
@@ -76,6 +77,8 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
       select: { id: true },
     });
     await lockSubscriber(tx, input.shop, subscriber.id);
+    // A number whose data was erased after a STOP gets its opt-out back before this opt-in.
+    if (inserted > 0) await restoreSuppression(tx, input.shop, subscriber.id, input.phone.e164);
     const current = await tx.subscriber.findUniqueOrThrow({
       where: { id: subscriber.id },
       select: { status: true, acceptsOffers: true, customerId: true },

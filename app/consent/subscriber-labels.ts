@@ -44,6 +44,7 @@ export const subscriberText = {
     whatsapp_status: "WhatsApp status",
     admin: "Admin",
     import: "Import",
+    suppression: "Earlier opt-out, kept after their data was deleted",
   } satisfies Record<ConsentSource, string>,
   kinds: {
     opt_in: "Opted in",

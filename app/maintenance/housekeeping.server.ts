@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
+import { applyRetention } from "../privacy/retention.server";
 import { systemClock, type Clock } from "../shared/clock";
 
 /**
@@ -56,7 +57,7 @@ export interface Housekeeping {
   stop(): Promise<void>;
 }
 
-/** Sweeps shortly after start, then every `intervalMs` (10 minutes by default). */
+/** Sweeps and applies shops' retention shortly after start, then every `intervalMs` (10 minutes by default). */
 export function startHousekeeping(options: { clock?: Clock; intervalMs?: number; firstAfterMs?: number } = {}): Housekeeping {
   const clock = options.clock ?? systemClock;
   const intervalMs = options.intervalMs ?? 10 * 60_000;
@@ -65,7 +66,9 @@ export function startHousekeeping(options: { clock?: Clock; intervalMs?: number;
   let stopped = false;
   const schedule = (ms: number) => {
     timer = setTimeout(() => {
+      // The shared tables first, then each shop's own retention (app/privacy/retention.server.ts).
       running = sweep(clock.now())
+        .then(() => applyRetention(clock.now()))
         .catch((error: unknown) => console.error("housekeeping:", error instanceof Error ? error.message : error))
         .finally(() => {
           running = undefined;

@@ -2,12 +2,15 @@ import { Prisma } from "@prisma/client";
 import { z } from "zod";
 import type { WebhookMeta } from "../webhooks/ingest.server";
 import { shopifyId } from "../webhooks/shopify-fields";
+import { eraseSubscribers } from "../consent/suppression.server";
 import { findShopperRecords, privacySubject, type Shopper } from "./shopper-records.server";
 
 /**
  * customers/redact: erase a shopper. Shopify sends it 10 days after the request (or at once when
  * the shopper had no orders in the last 6 months) and expects the data gone within 30 days.
- * Their subscriber row goes (and with it the consent ledger and back-in-stock requests); orders,
+ * Every row reachable from what Shopify names (shopper-records.server.ts follows the links) loses
+ * what names the person: their subscriber row goes (and with it the consent ledger and
+ * back-in-stock requests, leaving an anonymous count and, for a STOP, a keyed hash); orders,
  * checkouts, carts and messages stay for the merchant's counts and revenue, without anything that
  * points to the person.
  * https://shopify.dev/docs/apps/build/privacy-law-compliance#customers-redact
@@ -66,24 +69,23 @@ export async function redactShopper(tx: Prisma.TransactionClient, shop: string, 
       data: { customerId: null, subscriberId: null },
     });
   }
-  if (found.subscriberIds.length > 0) {
-    await tx.holdoutAssignment.updateMany({
-      where: { shop, subscriberId: { in: found.subscriberIds } },
-      data: { subscriberId: null },
-    });
-    await tx.subscriber.deleteMany({ where: { shop, id: { in: found.subscriberIds } } });
-  }
+  // The subscriber goes with its consent ledger and back-in-stock requests; what remains of the
+  // consent is an anonymous count, and of a STOP a keyed hash, so it is never forgotten.
+  await eraseSubscribers(tx, shop, found.subscriberIds);
   // Opt-in rate limits are keyed "...:<shop>:<E.164>".
   for (const phone of found.phones) {
     await tx.rateCounter.deleteMany({ where: { key: { contains: `:${shop}:`, endsWith: `:${phone}` } } });
   }
   // An earlier access report is a copy of the very data being erased.
   const reportFilters = [
-    ...(shopper.customerId ? [{ customerId: shopper.customerId }] : []),
-    ...(shopper.email ? [{ email: { equals: shopper.email, mode: "insensitive" as const } }] : []),
+    ...(found.customerIds.length ? [{ customerId: { in: found.customerIds } }] : []),
+    ...found.emails.map((email) => ({ email: { equals: email, mode: "insensitive" as const } })),
     ...(found.phones.length ? [{ phone: { in: found.phones } }] : []),
   ];
   if (reportFilters.length > 0) await tx.dataRequest.deleteMany({ where: { shop, OR: reportFilters } });
+  // A report asked for by another identifier (an order alone) can still quote the phone or email.
+  const quoted = [...found.phones, ...found.emails].map((needle) => Prisma.sql`strpos(lower(report::text), lower(${needle})) > 0`);
+  if (quoted.length > 0) await tx.$executeRaw`DELETE FROM "DataRequest" WHERE shop = ${shop} AND (${Prisma.join(quoted, " OR ")})`;
   return found;
 }
 

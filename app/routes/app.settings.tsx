@@ -11,6 +11,7 @@ import { loadSettingsPage } from "../admin/settings-page.server";
 import { saveShopSettings } from "../admin/shop-settings.server";
 import { requestTemplateSync, saveConnection, sendTestMessage } from "../admin/whatsapp-connection.server";
 import { formatDateTime } from "../components/money";
+import { DataRequestsCard } from "../components/data-requests-card";
 import { RouteError } from "../components/route-error";
 import { en, fill } from "../i18n/admin";
 
@@ -39,7 +40,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 const t = en.settings;
 
 export default function Settings() {
-  const { settings, connection, timezone, templates } = useLoaderData<typeof loader>();
+  const { settings, connection, timezone, templates, retention, dataRequests } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = (intent: Intent) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
@@ -74,7 +75,10 @@ export default function Settings() {
           </BlockStack>
         </Layout.AnnotatedSection>
         <Layout.AnnotatedSection title={t.sending} description={fill(t.quietHoursHelp, { timezone })}>
-          <RulesForm settings={settings} errors={errorsFor("settings")} saved={savedFor("settings")} busy={busy("settings")} />
+          <RulesForm settings={settings} retention={retention} timezone={timezone} errors={errorsFor("settings")} saved={savedFor("settings")} busy={busy("settings")} />
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection title={en.dataRequests.title} description={en.dataRequests.description}>
+          <DataRequestsCard requests={dataRequests} timezone={timezone} />
         </Layout.AnnotatedSection>
       </Layout>
     </Page>
@@ -155,7 +159,16 @@ function TestForm({ templates, errors, sent, busy, lastTest }: { templates: Load
   );
 }
 
-function RulesForm({ settings, errors, saved, busy }: { settings: LoaderData["settings"]; errors: Record<string, string>; saved: boolean; busy: boolean }) {
+type RulesFormProps = {
+  settings: LoaderData["settings"];
+  retention: LoaderData["retention"];
+  timezone: string;
+  errors: Record<string, string>;
+  saved: boolean;
+  busy: boolean;
+};
+
+function RulesForm({ settings, retention, timezone, errors, saved, busy }: RulesFormProps) {
   const [quietHoursEnabled, setQuietHoursEnabled] = useState(settings.quietHoursEnabled);
   const [quietHoursStart, setQuietHoursStart] = useState(settings.quietHoursStart);
   const [quietHoursEnd, setQuietHoursEnd] = useState(settings.quietHoursEnd);
@@ -166,7 +179,7 @@ function RulesForm({ settings, errors, saved, busy }: { settings: LoaderData["se
   const [blocked, setBlocked] = useState(settings.blockedCallingCodes);
   const [attribution, setAttribution] = useState(String(settings.attributionWindowDays));
   const [doubleOptIn, setDoubleOptIn] = useState(settings.doubleOptIn);
-  const [retention, setRetention] = useState(String(settings.dataRetentionDays));
+  const [retentionDays, setRetentionDays] = useState(String(settings.dataRetentionDays));
   const [priority, setPriority] = useState<string[]>(settings.flowPriority);
   const move = (i: number, by: number) =>
     setPriority((list) => {
@@ -219,7 +232,10 @@ function RulesForm({ settings, errors, saved, busy }: { settings: LoaderData["se
           <FormLayout>
             <TextField label={t.attribution} name="attributionWindowDays" type="number" value={attribution} onChange={setAttribution} helpText={t.attributionHelp} autoComplete="off" error={errors.attributionWindowDays} />
             <Checkbox label={t.doubleOptIn} checked={doubleOptIn} onChange={setDoubleOptIn} />
-            <TextField label={t.retention} name="dataRetentionDays" type="number" value={retention} onChange={setRetention} autoComplete="off" error={errors.dataRetentionDays} />
+            <BlockStack gap="100">
+              <TextField label={t.retention} name="dataRetentionDays" type="number" value={retentionDays} onChange={setRetentionDays} helpText={t.retentionHelp} autoComplete="off" error={errors.dataRetentionDays} />
+              <RetentionStatus retention={retention} timezone={timezone} />
+            </BlockStack>
           </FormLayout>
           <BlockStack gap="200">
             <Text as="h3" variant="headingSm">{t.priority}</Text>
@@ -245,6 +261,20 @@ function RulesForm({ settings, errors, saved, busy }: { settings: LoaderData["se
         </BlockStack>
       </Form>
     </Card>
+  );
+}
+
+/** When the shop's retention last ran and what it deleted, or that it has not run yet. */
+function RetentionStatus({ retention, timezone }: { retention: LoaderData["retention"]; timezone: string }) {
+  if (!retention.appliedAt) return <Text as="p" tone="subdued">{t.retentionNotRun}</Text>;
+  const n = (key: string) => retention.removed[key] ?? 0;
+  return (
+    <BlockStack gap="050">
+      <Text as="p" tone="subdued">{fill(t.retentionLastApplied, { at: formatDateTime(retention.appliedAt, timezone) })}</Text>
+      <Text as="p" tone="subdued">
+        {fill(t.retentionRemoved, { messages: n("messages"), carts: n("carts"), checkouts: n("checkouts"), subscribers: n("subscribers"), orders: n("ordersAnonymised") })}
+      </Text>
+    </BlockStack>
   );
 }
 

@@ -9,7 +9,7 @@ import {
   shopifyNumericId,
   shopRedactPayload,
 } from "../../fakes/shopify/payloads";
-import { DESKTOP_CHROME_UA } from "../../fakes/shopify/app-proxy";
+import { DESKTOP_CHROME_UA, proxyFetch } from "../../fakes/shopify/app-proxy";
 import { signSessionToken } from "../../fakes/shopify/session-token";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
@@ -47,6 +47,32 @@ async function rowsMentioning(needle: string): Promise<Record<string, number>> {
       `%${needle}%`,
     );
     if (Number(count) > 0) found[table_name] = Number(count);
+  }
+  return found;
+}
+
+/**
+ * Every table and column of the database, generic so that a column added later is searched too:
+ * each row as text, and as its digits alone, so a phone is found however it was written
+ * ("+34 699 12 34 56", "699123456", inside JSON).
+ */
+async function rowsNaming(needles: { text: string[]; digits: string[] }): Promise<Record<string, string[]>> {
+  const tables = await prisma.$queryRaw<Array<{ table_name: string }>>`
+    SELECT CAST(table_name AS text) AS table_name FROM information_schema.tables
+     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`;
+  const found: Record<string, string[]> = {};
+  for (const { table_name } of tables) {
+    if (table_name.startsWith("_")) continue;
+    for (const text of needles.text) {
+      const [{ count }] = await prisma.$queryRawUnsafe<Array<{ count: bigint }>>(
+        `SELECT count(*) AS count FROM "${table_name}" t WHERE t::text ILIKE $1`, `%${text}%`);
+      if (Number(count) > 0) (found[table_name] ??= []).push(text);
+    }
+    for (const digits of needles.digits) {
+      const [{ count }] = await prisma.$queryRawUnsafe<Array<{ count: bigint }>>(
+        `SELECT count(*) AS count FROM "${table_name}" t WHERE regexp_replace(t::text, '[^0-9]', '', 'g') LIKE $1`, `%${digits}%`);
+      if (Number(count) > 0) (found[table_name] ??= []).push(digits);
+    }
   }
   return found;
 }
@@ -164,6 +190,90 @@ describe("customers/data_request and customers/redact", () => {
     expect(await prisma.subscriber.count({ where: { shop, phone: ben.e164 } })).toBe(1);
     expect(await prisma.order.count({ where: { shop, email: ben.email, phone: ben.e164 } })).toBe(1);
     expect(Object.keys(await rowsMentioning(ben.e164)).length).toBeGreaterThan(3);
+  });
+});
+
+describe("customers/redact of a shopper who opted in on the storefront before ordering as a customer", () => {
+  const store = "storefront-first.myshopify.com";
+  const zoe = { customerId: shopifyNumericId(), email: "Zuleika.Quintanilla@example.com", national: "699 12 34 56", e164: "+34699123456", name: "Zuleika", surname: "Quintanilla" };
+  const needles = { text: [zoe.email, zoe.name, zoe.surname, String(zoe.customerId)], digits: ["699123456"] };
+
+  it("leaves no phone, email or name of theirs anywhere, consent proof included", async () => {
+    await prisma.shop.create({ data: { shop: store, name: "Storefront First", countryCode: "ES", settings: { create: {} } } });
+    await prisma.session.create({ data: { id: `offline_${store}`, shop: store, state: "", isOnline: false, accessToken: "shpat_z" } });
+
+    // 1. On the storefront: a phone, no Shopify customer, a cart to be reminded of.
+    const cart = cartPayload({ lines: [line()], updatedAt: at(0) });
+    const optIn = await proxyFetch(server.url, server.secret, { shop: store, path: "/optin" }, {
+      contentType: "application/json",
+      body: JSON.stringify({
+        phone: zoe.national, country: "ES", source: "cart_block", cartToken: cart.token, locale: "es", textVersion: "v1", website: "",
+        consentText: "Send me WhatsApp messages from Storefront First about my cart and offers. Reply STOP to opt out.",
+      }),
+    });
+    expect(optIn.status).toBe(201);
+    const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop: store, phone: zoe.e164 } } });
+    expect(subscriber.customerId).toBeNull();
+    expect(await prisma.consentEvent.count({ where: { shop: store, subscriberId: subscriber.id } })).toBe(1);
+    // A product alert too, and a message with a link the shopper tapped.
+    await proxyFetch(server.url, server.secret, { shop: store, path: "/optin" }, {
+      contentType: "application/json",
+      body: JSON.stringify({
+        phone: zoe.e164, source: "product_block", variantId: "4001", productId: "3001", locale: "es", textVersion: "v1", website: "",
+        consentText: "Send me a WhatsApp message from Storefront First when this is back in stock.",
+      }),
+    });
+    expect(await prisma.backInStockRequest.count({ where: { shop: store, subscriberId: subscriber.id } })).toBe(1);
+
+    // 2. Later, as a Shopify customer: the same cart, checkout and order, phone only on the address.
+    await send("carts/create", cart, store);
+    const customer = { id: zoe.customerId, email: zoe.email, firstName: zoe.name };
+    const checkout = checkoutPayload({ cartToken: cart.token, email: zoe.email, shippingPhone: zoe.national, customer, lines: [line()], updatedAt: at(1) });
+    await send("checkouts/create", checkout, store);
+    const order = orderPayload({
+      cartToken: cart.token, checkoutToken: checkout.token, email: zoe.email, shippingPhone: zoe.national, customer,
+      lines: [line([{ name: "Engraving", value: `${zoe.name} ${zoe.surname}` }])], createdAt: at(2),
+    });
+    await send("orders/create", order, store);
+    const message = await prisma.notification.create({
+      data: {
+        shop: store, flow: "abandoned_cart", dedupKey: `cart:${cart.token}`, subscriberId: subscriber.id, status: "read", sendAt: at(30),
+        templateName: "cart_reminder", cartToken: cart.token, params: { body: [zoe.name, zoe.e164] },
+        events: { create: [{ shop: store, kind: "sent", detail: { to: zoe.e164 } }] },
+      },
+    });
+    await prisma.trackedLink.create({
+      data: { token: `z-${cart.token}`, shop: store, notificationId: message.id, destination: checkout.abandoned_checkout_url, clicks: { create: [{ shop: store, notificationId: message.id }] } },
+    });
+    // And an access request answered earlier, which copies all of it.
+    await send("customers/data_request", customersDataRequestPayload({ shop: store, customer: { id: zoe.customerId, email: zoe.email }, ordersRequested: [order.id] }), store);
+    const report = JSON.stringify((await prisma.dataRequest.findFirstOrThrow({ where: { shop: store } })).report);
+    expect(report).toContain(zoe.e164);
+    expect(report).toContain("consentEvents");
+    // One asked for by the order alone, under a customer id the redaction will not name.
+    await send("customers/data_request", customersDataRequestPayload({ shop: store, customer: { id: shopifyNumericId() }, ordersRequested: [order.id] }), store);
+    expect(await prisma.dataRequest.count({ where: { shop: store } })).toBe(2);
+
+    const before = await rowsNaming(needles);
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(["Subscriber", "Checkout", "Order", "OrderLineItem", "Notification", "DataRequest"]));
+    const otherShopBefore = await rowsNaming({ text: [shop, other], digits: [] });
+
+    // 3. Shopify names the customer and the order, not the phone.
+    const response = await send("customers/redact", customersRedactPayload({ shop: store, customer: { id: zoe.customerId, email: zoe.email }, ordersToRedact: [order.id] }), store);
+    expect(response.status).toBe(200);
+
+    expect(await rowsNaming(needles)).toEqual({});
+    expect(await rowsNaming({ text: [`checkouts/${checkout.token}/recover`], digits: [] })).toEqual({});
+    // The figures stay: the order and its amount, the message, and that consent was given.
+    const kept = await prisma.order.findUniqueOrThrow({ where: { shop_id: { shop: store, id: String(order.id) } } });
+    expect(kept.totalPrice.toString()).toBe("15");
+    expect(await prisma.notification.count({ where: { shop: store } })).toBeGreaterThanOrEqual(1);
+    expect(await prisma.consentEvent.count({ where: { shop: store } })).toBe(0);
+    const tally = await prisma.consentTally.findMany({ where: { shop: store } });
+    expect(tally.reduce((sum, t) => sum + t.count, 0)).toBe(2);
+    expect(tally.every((t) => t.kind === "opt_in")).toBe(true);
+    // Other shops are untouched.
+    expect(await rowsNaming({ text: [shop, other], digits: [] })).toEqual(otherShopBefore);
   });
 });
 
