@@ -41,7 +41,7 @@ export interface FakeCollection {
 export class FakeAdminStore {
   readonly shops = new Map<string, FakeShop>();
   /** The scopes the app's configuration asks for: what an installation grants. */
-  readonly appScopes: string[];
+  appScopes: string[];
   /** Access tokens issued by token exchange -> shop domain */
   readonly issuedTokens = new Map<string, string>();
 
