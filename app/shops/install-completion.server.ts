@@ -4,7 +4,7 @@ import { unauthenticated } from "../shopify.server";
 import { enqueueOrRestartTask, findTask } from "../tasks/queue.server";
 import { registerTaskHandler } from "../tasks/runner.server";
 import { describeAdminFailure, fetchShopDetails } from "./shop-details.server";
-import { FINISH_INSTALL, markInstallPending, saveShopDetails } from "./shop.server";
+import { completePendingInstall, FINISH_INSTALL, notePendingInstallReason } from "./shop.server";
 
 /**
  * Finishing an install whose Admin API call failed in afterAuth (shop.server.ts recordInstall):
@@ -21,12 +21,12 @@ export async function finishInstall(task: Pick<Task, "shop">): Promise<"finished
   if (!row || row.status !== "installed" || row.installPendingReason === null) return "nothing_pending";
   try {
     const { admin } = await unauthenticated.admin(task.shop);
-    await saveShopDetails(task.shop, await fetchShopDetails(admin));
+    const details = await fetchShopDetails(admin);
+    return (await completePendingInstall(task.shop, details)) ? "finished" : "nothing_pending";
   } catch (error) {
-    await markInstallPending(task.shop, describeAdminFailure(error));
+    await notePendingInstallReason(task.shop, describeAdminFailure(error));
     throw error;
   }
-  return "finished";
 }
 
 registerTaskHandler(

@@ -58,6 +58,26 @@ export async function markInstallPending(shop: string, reason: string) {
 }
 
 /**
+ * The retrying task's writes: only while the shop is still installed and pending, so an
+ * app/uninstalled (or a later install) that committed meanwhile is never undone. Returns
+ * whether the row was still pending.
+ */
+export async function completePendingInstall(shop: string, details: ShopDetails): Promise<boolean> {
+  const { count } = await prisma.shop.updateMany({
+    where: { shop, status: "installed", installPendingReason: { not: null } },
+    data: { ...details, installPendingReason: null },
+  });
+  return count > 0;
+}
+
+export async function notePendingInstallReason(shop: string, reason: string) {
+  await prisma.shop.updateMany({
+    where: { shop, status: "installed", installPendingReason: { not: null } },
+    data: { installPendingReason: reason },
+  });
+}
+
+/**
  * app/uninstalled: the shop's tokens are dead. Remove its sessions and stop every send; the data
  * stays until shop/redact (48 h later), so a quick reinstall finds it.
  */
