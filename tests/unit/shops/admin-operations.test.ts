@@ -63,7 +63,7 @@ describe("the app's Admin GraphQL operations", () => {
       expect(names).toContain(expected);
     }
     // Every marker in the source is a document the finder read (none hides in a form it skips).
-    expect(found.documents.length).toBe(found.markers);
+    expect(found.documents.length, "each `#graphql` in app/ starts a template literal the finder read").toBe(found.markers);
     expect(found.calls.length).toBeGreaterThanOrEqual(found.documents.length);
     const constants = new Set(found.documents.map((d) => d.constant).filter(Boolean));
     for (const call of found.calls) {
