@@ -11,9 +11,8 @@ const schema = z.object({
   SHOPIFY_API_KEY: z.string().min(1, "is required"),
   SHOPIFY_API_SECRET: z.string().min(1, "is required"),
   SHOPIFY_APP_URL: z.string().url(),
-  SCOPES: z
-    .string()
-    .default("read_products,read_inventory,read_orders,read_customers,write_discounts,read_discounts"),
+  /** Must equal shopify.app.toml's [access_scopes]: what a managed installation grants. */
+  SCOPES: z.string().default("read_products,read_inventory,read_orders,read_locales,write_customers,write_discounts"),
   /** postgres:// URL; unset = embedded PGlite under PGLITE_DIR. `?schema=x` selects a schema. */
   DATABASE_URL: z
     .string()

@@ -1,12 +1,12 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { setAbstractFetchFunc } from "@shopify/shopify-api/runtime";
 import {
-  ApiVersion,
   AppDistribution,
   LogSeverity,
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
 import { env } from "./env.server";
+import { ADMIN_API_VERSION } from "./shops/api-version";
 import { MigratedSessionStorage } from "./shops/session-storage.server";
 import { recordInstall } from "./shops/shop.server";
 
@@ -43,7 +43,7 @@ const shopify = shopifyApp({
   logger: { level: LOG_SEVERITY[config.LOG_LEVEL] },
   apiKey: config.SHOPIFY_API_KEY,
   apiSecretKey: config.SHOPIFY_API_SECRET,
-  apiVersion: ApiVersion.October26,
+  apiVersion: ADMIN_API_VERSION,
   scopes: config.SCOPES.split(","),
   appUrl: config.SHOPIFY_APP_URL,
   authPathPrefix: "/auth",
@@ -61,7 +61,7 @@ const shopify = shopifyApp({
 });
 
 export default shopify;
-export const apiVersion = ApiVersion.October26;
+export const apiVersion = ADMIN_API_VERSION;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 export const authenticate = shopify.authenticate;
 export const unauthenticated = shopify.unauthenticated;

@@ -51,6 +51,10 @@ export const en = {
   home: {
     title: "Home",
     checklistTitle: "Set up Rebound",
+    finishingTitle: "Finishing setup… retrying",
+    finishingBody: "Rebound is installed and already receiving your store's events, but could not read your store's details (name, currency, time zone, language) from Shopify yet. It keeps trying on its own.",
+    finishingReason: "Last error: {reason}",
+    finishingNext: "Attempt {attempts} failed; next try at {at} (UTC).",
     checklistProgress: "{done} of {total} done",
     steps: {
       connect: { title: "Connect your WhatsApp Business number", body: "Add the phone number ID, account ID and access token from WhatsApp Manager.", action: "Connect" },

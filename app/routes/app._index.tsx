@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import {
-  Badge, BlockStack, Box, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text,
+  Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text,
 } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { env } from "../env.server";
@@ -20,7 +20,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 const t = en.home;
 
 export default function Home() {
-  const { onboarding, dashboard, currency } = useLoaderData<typeof loader>();
+  const { onboarding, dashboard, currency, installProgress } = useLoaderData<typeof loader>();
   const money = (v: string) => formatMoney(v, currency);
   const { totals, daily, flows, subscribers } = dashboard;
   const messageSeries = (["sent", "clicked"] as const).map((k) => ({
@@ -33,6 +33,19 @@ export default function Home() {
   return (
     <Page title={t.title}>
       <Layout>
+        {installProgress ? (
+          <Layout.Section>
+            <Banner tone="warning" title={t.finishingTitle}>
+              <BlockStack gap="100">
+                <p>{t.finishingBody}</p>
+                <p>{fill(t.finishingReason, { reason: installProgress.reason })}</p>
+                {installProgress.nextAttemptAt && installProgress.attempts > 0 ? (
+                  <p>{fill(t.finishingNext, { attempts: installProgress.attempts, at: installProgress.nextAttemptAt.slice(0, 16).replace("T", " ") })}</p>
+                ) : null}
+              </BlockStack>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {onboarding.complete ? null : (
           <Layout.Section>
             <Card>

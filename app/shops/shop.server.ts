@@ -1,55 +1,80 @@
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
-import { z } from "zod";
 import prisma from "../db.server";
+import { enqueueOrRestartTask } from "../tasks/queue.server";
+import { wakeTaskRunners } from "../tasks/runner.server";
+import { describeAdminFailure, fetchShopDetails, type ShopDetails } from "./shop-details.server";
 
 /** Shop records: created on install from the Admin API, read by every shop-scoped module. */
 export function getShop(shop: string) {
   return prisma.shop.findUnique({ where: { shop }, include: { settings: true } });
 }
 
-const SHOP_QUERY = `#graphql
-  query ReboundShop {
-    shop {
-      name
-      email
-      currencyCode
-      ianaTimezone
-      billingAddress { countryCodeV2 }
-    }
-    shopLocales(published: true) { locale primary }
-  }`;
+/** Task kind: read the shop's details again until the Admin API gives them (install-completion.server.ts). */
+export const FINISH_INSTALL = "shops.finish_install";
 
-const shopAnswer = z.object({
-  data: z.object({
-    shop: z.object({
-      name: z.string(),
-      email: z.string().nullable().optional(),
-      currencyCode: z.string(),
-      ianaTimezone: z.string(),
-      billingAddress: z.object({ countryCodeV2: z.string().nullable() }).nullable().optional(),
-    }),
-    shopLocales: z.array(z.object({ locale: z.string(), primary: z.boolean() })).optional(),
-  }),
-});
+/** What Shopify's reinstall resets: the shop is installed and may send again. */
+const INSTALLED = { status: "installed", uninstalledAt: null, sendingPausedReason: null, sendingPausedAt: null } as const;
 
-/** Called after OAuth / token exchange: the shop is installed (again) and its details fresh. */
+/**
+ * Called after OAuth / token exchange (afterAuth): the shop is installed (again). Its details
+ * come from the Admin API; when that call fails (an error from Shopify, the network) the install
+ * is still recorded, marked pending with the reason, and a task retries the call with backoff,
+ * so webhooks that follow are applied and the admin can say what is left to do.
+ */
 export async function recordInstall(shop: string, admin: Pick<AdminApiContext, "graphql">) {
-  const response = await admin.graphql(SHOP_QUERY);
-  const { data } = shopAnswer.parse(await response.json());
-  const details = {
-    name: data.shop.name,
-    email: data.shop.email ?? null,
-    currency: data.shop.currencyCode,
-    timezone: data.shop.ianaTimezone,
-    countryCode: data.shop.billingAddress?.countryCodeV2 ?? "US",
-    primaryLocale: data.shopLocales?.find((l) => l.primary)?.locale ?? "en",
-  };
+  let details: ShopDetails;
+  try {
+    details = await fetchShopDetails(admin);
+  } catch (error) {
+    await markInstallPending(shop, describeAdminFailure(error));
+    await enqueueOrRestartTask({ shop, kind: FINISH_INSTALL, dedupKey: FINISH_INSTALL });
+    wakeTaskRunners();
+    return;
+  }
+  await saveShopDetails(shop, details);
+}
+
+/** The shop is installed with these details: nothing left pending. */
+export async function saveShopDetails(shop: string, details: ShopDetails) {
   await prisma.shop.upsert({
     where: { shop },
     create: { shop, ...details, settings: { create: {} } },
-    update: { ...details, status: "installed", uninstalledAt: null, sendingPausedReason: null, sendingPausedAt: null },
+    update: { ...details, ...INSTALLED, installPendingReason: null },
   });
   await prisma.shopSettings.upsert({ where: { shop }, create: { shop }, update: {} });
+}
+
+/**
+ * The shop is installed but its details are not known yet: a new shop gets the defaults until
+ * they are; a reinstalled one keeps what it had.
+ */
+export async function markInstallPending(shop: string, reason: string) {
+  await prisma.shop.upsert({
+    where: { shop },
+    create: { shop, installPendingReason: reason, settings: { create: {} } },
+    update: { ...INSTALLED, installPendingReason: reason },
+  });
+  await prisma.shopSettings.upsert({ where: { shop }, create: { shop }, update: {} });
+}
+
+/**
+ * The retrying task's writes: only while the shop is still installed and pending, so an
+ * app/uninstalled (or a later install) that committed meanwhile is never undone. Returns
+ * whether the row was still pending.
+ */
+export async function completePendingInstall(shop: string, details: ShopDetails): Promise<boolean> {
+  const { count } = await prisma.shop.updateMany({
+    where: { shop, status: "installed", installPendingReason: { not: null } },
+    data: { ...details, installPendingReason: null },
+  });
+  return count > 0;
+}
+
+export async function notePendingInstallReason(shop: string, reason: string) {
+  await prisma.shop.updateMany({
+    where: { shop, status: "installed", installPendingReason: { not: null } },
+    data: { installPendingReason: reason },
+  });
 }
 
 /**

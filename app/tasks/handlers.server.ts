@@ -3,3 +3,4 @@
 import "../catalog/inventory-item.server";
 import "../flows/handlers.server";
 import "../whatsapp/template-sync-task.server";
+import "../shops/install-completion.server";

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Prisma, type Task } from "@prisma/client";
 import prisma from "../db.server";
 import { systemClock } from "../shared/clock";
@@ -30,6 +31,29 @@ export async function enqueueTask(input: NewTask, db: TaskClient = prisma): Prom
     return;
   }
   await db.task.create({ data: { ...task, payload: task.payload ?? {} } });
+}
+
+/**
+ * Enqueues a task under its dedup key, or puts a finished one (done or failed) back in the queue
+ * from its first attempt: for work that may be needed again, like finishing an install after a
+ * reinstall. A queued or running task is left as it is.
+ */
+export async function enqueueOrRestartTask(input: NewTask & { dedupKey: string }, db: TaskClient = prisma): Promise<void> {
+  const runAt = (input.runAt ?? systemClock.now()).toISOString();
+  const payload = JSON.stringify(input.payload ?? {});
+  await db.$executeRaw`
+    INSERT INTO "Task" (id, shop, kind, payload, "dedupKey", status, "runAt", attempts, "createdAt", "updatedAt")
+    VALUES (${randomUUID()}, ${input.shop}, ${input.kind}, ${payload}::jsonb, ${input.dedupKey}, 'queued',
+            ${runAt}::timestamp, 0, ${runAt}::timestamp, ${runAt}::timestamp)
+    ON CONFLICT (shop, "dedupKey") DO UPDATE
+       SET status = 'queued', "runAt" = EXCLUDED."runAt", attempts = 0, "lastError" = NULL,
+           payload = EXCLUDED.payload, "updatedAt" = EXCLUDED."updatedAt"
+     WHERE "Task".status IN ('done', 'failed')`;
+}
+
+/** A shop's task under a dedup key, as the queue holds it (for showing progress). */
+export function findTask(shop: string, dedupKey: string, db: TaskClient = prisma) {
+  return db.task.findUnique({ where: { shop_dedupKey: { shop, dedupKey } } });
 }
 
 export async function claimTasks(owner: string, limit: number, leaseMs: number, now: Date): Promise<Task[]> {

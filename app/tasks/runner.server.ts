@@ -5,11 +5,14 @@ import { claimTasks, completeTask, failTask } from "./queue.server";
 
 export type TaskHandler = (task: Task, clock: Clock) => Promise<void>;
 
-const handlers = new Map<string, TaskHandler>();
+const handlers = new Map<string, { run: TaskHandler; maxAttempts?: number }>();
 
-/** Each module that defers work registers what to do with its task kind. */
-export function registerTaskHandler(kind: string, handler: TaskHandler) {
-  handlers.set(kind, handler);
+/**
+ * Each module that defers work registers what to do with its task kind; `maxAttempts` overrides
+ * the queue's default for work that must keep trying (backoff is capped at an hour).
+ */
+export function registerTaskHandler(kind: string, handler: TaskHandler, options: { maxAttempts?: number } = {}) {
+  handlers.set(kind, { run: handler, maxAttempts: options.maxAttempts });
 }
 
 export interface RunnerOptions {
@@ -44,11 +47,11 @@ export async function runDueTasks(owner: string, options: RunnerOptions = {}): P
     const handler = handlers.get(task.kind);
     try {
       if (!handler) throw new Error(`no handler for task kind ${task.kind}`);
-      await handler(task, clock);
+      await handler.run(task, clock);
       await completeTask(task.id, owner);
     } catch (error) {
       console.error(`task ${task.kind} ${task.id} failed:`, error instanceof Error ? error.message : error);
-      await failTask(task, owner, error, clock.now());
+      await failTask(task, owner, error, clock.now(), handler?.maxAttempts);
     }
   }
   return tasks.length;

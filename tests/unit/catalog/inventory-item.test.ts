@@ -104,6 +104,8 @@ describe("the fake Admin API", () => {
   });
 
   it("lets tests add operations by name", async () => {
+    // locations needs read_locations, which Rebound does not ask for: this installation has it.
+    admin.store.shops.get(shop)!.scopes.push("read_locations");
     admin.addOperation("Locations", () => ({ locations: { nodes: [{ id: "gid://shopify/Location/1", name: "Madrid" }] } }));
     const body = await (await post({ query: "query Locations { locations(first: 10) { nodes { id name } } }" })).json();
     expect(body.data.locations.nodes[0].name).toBe("Madrid");
