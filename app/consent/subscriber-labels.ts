@@ -44,6 +44,7 @@ export const subscriberText = {
     whatsapp_status: "WhatsApp status",
     admin: "Admin",
     import: "Import",
+    shopify_admin: "Shopify customer record",
   } satisfies Record<ConsentSource, string>,
   kinds: {
     opt_in: "Opted in",
@@ -51,6 +52,7 @@ export const subscriberText = {
     opt_out: "Opted out",
     re_opt_in: "Opted in again",
     marketing_stopped: "Stopped marketing in WhatsApp",
+    merchant_claim: "Marked subscribed in Shopify (not an opt-in)",
   } satisfies Record<ConsentKind, string>,
 };
 
