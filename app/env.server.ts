@@ -13,7 +13,7 @@ const schema = z.object({
   SHOPIFY_APP_URL: z.string().url(),
   SCOPES: z
     .string()
-    .default("read_products,read_inventory,read_orders,read_customers,write_discounts,read_discounts"),
+    .default("read_products,read_inventory,read_orders,read_customers,write_discounts,read_discounts,write_customers"),
   /** postgres:// URL; unset = embedded PGlite under PGLITE_DIR. `?schema=x` selects a schema. */
   DATABASE_URL: z
     .string()
