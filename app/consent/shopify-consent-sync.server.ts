@@ -33,6 +33,9 @@ function e164(raw: string): string | null {
   }
 }
 
+/** Shopify's DateTime and webhook timestamps carry whole seconds. */
+export const wholeSecond = (at: Date) => new Date(Math.floor(at.getTime() / 1000) * 1000);
+
 async function latestEventAt(db: Db, shop: string, subscriberId: string): Promise<Date | null> {
   const row = await db.consentEvent.findFirst({
     where: { shop, subscriberId },
@@ -135,8 +138,11 @@ export async function applyShopifyConsent(shop: string, customerId: string, curr
     await lockSubscriber(tx, shop, found.id);
     const subscriber = await tx.subscriber.findUniqueOrThrow({ where: { id: found.id }, select: { status: true, scope: true } });
     // Older than (or the very write of) the ledger's latest event: a late or echoed state.
+    // Shopify keeps whole seconds; an opt-out in the ledger's own second is applied (the safe side).
     const latestAt = await latestEventAt(tx, shop, found.id);
-    if (latestAt && changedAt <= latestAt) return "stale" as const;
+    if (latestAt && (consent.state === "UNSUBSCRIBED" ? changedAt < wholeSecond(latestAt) : changedAt <= latestAt)) {
+      return "stale" as const;
+    }
 
     const context = {
       customerId,

@@ -4,6 +4,7 @@ import { enqueueTask } from "../tasks/queue.server";
 import type { WebhookMeta } from "../webhooks/ingest.server";
 import { shopifyId, timestamp } from "../webhooks/shopify-fields";
 import { READ_SHOPIFY_CUSTOMER_CONSENT } from "./shopify-consent-queue.server";
+import { wholeSecond } from "./shopify-consent-sync.server";
 
 /**
  * customers/update: a customer changed in Shopify, perhaps their WhatsApp marketing consent.
@@ -21,13 +22,14 @@ export async function applyCustomerUpdated(tx: Prisma.TransactionClient, meta: W
   const subscribers = await tx.subscriber.findMany({ where: { shop: meta.shop, customerId: payload.id }, select: { id: true } });
   if (subscribers.length === 0) return;
   // A late delivery (Shopify retries for hours, out of order) older than the latest consent change
-  // cannot carry news about consent: nothing to look up.
+  // cannot carry news about consent: nothing to look up. updated_at has whole seconds, so one in
+  // the same second as the change is still read.
   const latest = await tx.consentEvent.findFirst({
     where: { shop: meta.shop, subscriberId: { in: subscribers.map((s) => s.id) } },
     orderBy: { occurredAt: "desc" },
     select: { occurredAt: true },
   });
-  if (latest && payload.updated_at <= latest.occurredAt) return;
+  if (latest && payload.updated_at < wholeSecond(latest.occurredAt)) return;
   await enqueueTask(
     {
       shop: meta.shop,

@@ -79,7 +79,7 @@ export class FakeAdminStore {
   seedCustomer(shop: string, customer: Pick<FakeCustomer, "id" | "phone"> & Partial<FakeCustomer>): FakeCustomer {
     if (!this.shops.has(shop)) throw new Error(`seed the shop ${shop} before its customers`);
     const full: FakeCustomer = {
-      updatedAt: new Date().toISOString(),
+      updatedAt: shopifyDateTime(new Date()),
       whatsAppMarketingConsent: { state: "NEVER_SUBSCRIBED", optInLevel: null, updatedAt: null, collectedFrom: null },
       ...customer,
     };
@@ -93,8 +93,8 @@ export class FakeAdminStore {
   setWhatsAppConsentInAdmin(shop: string, customerId: string, consent: Pick<FakeWhatsAppConsent, "state"> & Partial<FakeWhatsAppConsent>, at = new Date()) {
     const customer = this.customers.get(shop)?.get(customerId);
     if (!customer) throw new Error(`no customer ${customerId} in ${shop}`);
-    customer.whatsAppMarketingConsent = { optInLevel: null, collectedFrom: "SHOPIFY", ...consent, updatedAt: consent.updatedAt ?? at.toISOString() };
-    customer.updatedAt = at.toISOString();
+    customer.whatsAppMarketingConsent = { optInLevel: null, collectedFrom: "SHOPIFY", ...consent, updatedAt: consent.updatedAt ?? shopifyDateTime(at) };
+    customer.updatedAt = shopifyDateTime(at);
     return customer;
   }
 
@@ -303,6 +303,9 @@ const OPT_IN_LEVELS = ["CONFIRMED_OPT_IN", "SINGLE_OPT_IN", "UNKNOWN"];
 
 const consentOf = (customer: FakeCustomer) => ({ ...customer.whatsAppMarketingConsent });
 
+/** Shopify's DateTime scalar is ISO 8601 in whole seconds, UTC: "2026-12-03T09:15:02Z". */
+export const shopifyDateTime = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, "Z");
+
 /**
  * app/consent/shopify-consent-admin.server.ts. Shopify keeps WhatsApp consent on the customer's
  * default phone number: a customer without one has none, and the mutation refuses them ("The
@@ -348,10 +351,10 @@ export const customerConsentOperations: Record<string, OperationHandler> = {
     customer.whatsAppMarketingConsent = {
       state: consent.state as FakeWhatsAppConsent["state"],
       optInLevel: (consent.optInLevel ?? null) as FakeWhatsAppConsent["optInLevel"],
-      updatedAt: updatedAt.toISOString(),
+      updatedAt: shopifyDateTime(updatedAt),
       collectedFrom: "OTHER",
     };
-    customer.updatedAt = new Date().toISOString();
+    customer.updatedAt = shopifyDateTime(new Date());
     return {
       customerWhatsAppMarketingConsentUpdate: {
         customerPhoneNumber: { ...(/\bphoneNumber\b/.test(query) ? { phoneNumber: customer.phone } : {}), whatsAppMarketingConsent: consentOf(customer) },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
+import { shopifyDateTime, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
 import { DESKTOP_CHROME_UA } from "../../fakes/shopify/app-proxy";
 import { customerUpdatePayload, orderPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { signSessionToken } from "../../fakes/shopify/session-token";
@@ -34,6 +34,8 @@ const writes = () => admin.requests.filter((r) => r.operationName === "ReboundWh
 const consentOf = (customerId: number) => admin.store.customers.get(SHOP)!.get(String(customerId))!.whatsAppMarketingConsent;
 const customerUpdated = (customerId: number, updatedAt: Date, eventId?: string) =>
   sendWebhook(server.url, server.secret, { topic: "customers/update", shop: SHOP, payload: customerUpdatePayload({ id: customerId, updatedAt }), eventId });
+
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
 
 /** Every task of the shop has run (done or given up). */
 const tasksSettled = () => waitFor("tasks to settle", async () => (await prisma.task.count({ where: { shop: SHOP, status: { in: ["queued", "running"] } } })) === 0);
@@ -98,12 +100,12 @@ describe("Rebound -> Shopify", () => {
     expect(consentOf(customer).state).toBe("NEVER_SUBSCRIBED");
     // WhatsApp stamps messages in whole seconds: the shopper's answer comes in a later second
     // than the opt-in, as it does when they answer the confirmation they received.
-    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
+    await nextSecond();
 
     expect((await wa.sendInbound(NUMBER.phoneNumberId, phone, { buttonPayload: "REBOUND_CONFIRM_OPTIN", buttonText: "Yes" })).status).toBe(200);
     await waitFor("the consent in Shopify", async () => consentOf(customer).state === "SUBSCRIBED");
     const confirmed = await prisma.consentEvent.findFirstOrThrow({ where: { shop: SHOP, subscriberId: subscriber.id, kind: "confirmed" } });
-    expect(consentOf(customer)).toEqual({ state: "SUBSCRIBED", optInLevel: "CONFIRMED_OPT_IN", updatedAt: confirmed.occurredAt.toISOString(), collectedFrom: "OTHER" });
+    expect(consentOf(customer)).toEqual({ state: "SUBSCRIBED", optInLevel: "CONFIRMED_OPT_IN", updatedAt: shopifyDateTime(confirmed.occurredAt), collectedFrom: "OTHER" });
     const [write] = admin.requests.filter((r) => r.operationName === "ReboundWhatsAppConsentUpdate");
     expect(write.variables).toEqual({
       input: {
@@ -118,7 +120,7 @@ describe("Rebound -> Shopify", () => {
     expect((await wa.sendInbound(NUMBER.phoneNumberId, phone, { text: "STOP" })).status).toBe(200);
     await waitFor("the opt-out in Shopify", async () => consentOf(customer).state === "UNSUBSCRIBED");
     const stop = await prisma.consentEvent.findFirstOrThrow({ where: { shop: SHOP, kind: "opt_out", source: "whatsapp_reply" } });
-    expect(consentOf(customer)).toMatchObject({ state: "UNSUBSCRIBED", updatedAt: stop.occurredAt.toISOString() });
+    expect(consentOf(customer)).toMatchObject({ state: "UNSUBSCRIBED", updatedAt: shopifyDateTime(stop.occurredAt) });
     expect(writes()).toBe(before + 1);
   });
 
@@ -151,7 +153,7 @@ describe("Rebound -> Shopify", () => {
     });
     expect((await sendWebhook(server.url, server.secret, { topic: "orders/create", shop: SHOP, payload: order })).status).toBe(200);
     await waitFor("the consent in Shopify", async () => consentOf(later).state === "SUBSCRIBED");
-    expect(consentOf(later)).toMatchObject({ optInLevel: "SINGLE_OPT_IN", updatedAt: optedInAt.toISOString() });
+    expect(consentOf(later)).toMatchObject({ optInLevel: "SINGLE_OPT_IN", updatedAt: shopifyDateTime(optedInAt) });
     expect((await prisma.subscriber.findUniqueOrThrow({ where: { id: subscriber.id } })).customerId).toBe(String(later));
   });
 });
@@ -228,6 +230,8 @@ describe("Shopify -> Rebound", () => {
     expect(subscriber.status).toBe("pending");
     await tasksSettled();
     const before = writes();
+    // Shopify keeps whole seconds: the merchant's change comes in a later second than the opt-in.
+    await nextSecond();
     const changed = admin.store.setWhatsAppConsentInAdmin(SHOP, String(customer), { state: "SUBSCRIBED", optInLevel: "SINGLE_OPT_IN" });
     expect((await customerUpdated(customer, new Date(changed.updatedAt))).status).toBe(200);
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AdminGraphql } from "../../../app/consent/shopify-consent-admin.server";
-import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
+import { shopifyDateTime, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
 import { useTestDatabase } from "../../support/database";
 
 const database = useTestDatabase();
@@ -52,7 +52,7 @@ describe("pushConsentToShopify", () => {
     admin.store.seedCustomer(SHOP, { id: "101", phone: s.phone });
     await event(s.id, "opt_in", at(1));
     expect(await sync.pushConsentToShopify(SHOP, s.id, client)).toBe("written");
-    expect(consentOf("101")).toMatchObject({ state: "SUBSCRIBED", optInLevel: "SINGLE_OPT_IN", updatedAt: at(1).toISOString() });
+    expect(consentOf("101")).toMatchObject({ state: "SUBSCRIBED", optInLevel: "SINGLE_OPT_IN", updatedAt: shopifyDateTime(at(1)) });
     // Shopify already holds it: a second run writes nothing.
     const before = writes();
     expect(await sync.pushConsentToShopify(SHOP, s.id, client)).toBe("already_current");
@@ -109,12 +109,23 @@ describe("applyShopifyConsent", () => {
     expect(await sync.applyShopifyConsent(SHOP, "201", older)).toBe("stale");
     const newer = { ...older, consent: { ...older.consent, updatedAt: at(11).toISOString() } };
     expect(await sync.applyShopifyConsent(SHOP, "201", newer)).toBe("opted_out");
-    expect(await sync.applyShopifyConsent(SHOP, "201", newer)).toBe("stale");
+    expect(await sync.applyShopifyConsent(SHOP, "201", newer)).toBe("unchanged");
     const events = await ledger.listConsentEvents(SHOP, s.id);
     expect(events.map((e) => [e.kind, e.source])).toEqual([["opt_out", "shopify_admin"], ["opt_in", "cart_block"]]);
     expect((await prisma.subscriber.findUniqueOrThrow({ where: { id: s.id } })).status).toBe("unsubscribed");
     // Applied from Shopify: nothing is queued to write it back.
     expect(await prisma.task.count({ where: { shop: SHOP, payload: { path: ["subscriberId"], equals: s.id } } })).toBe(0);
+  });
+
+  it("applies an opt-out stamped in the same second as the ledger's latest event, Shopify's times being whole seconds", async () => {
+    const s = await subscriber("subscribed", "204");
+    await prisma.consentEvent.create({ data: { shop: SHOP, subscriberId: s.id, kind: "opt_in", source: "cart_block", occurredAt: new Date(at(20).getTime() + 400), context: {} } });
+    const sameSecond = { phoneNumber: s.phone, consent: { state: "UNSUBSCRIBED" as const, updatedAt: shopifyDateTime(at(20)), optInLevel: null, collectedFrom: "SHOPIFY" as const } };
+    expect(await sync.applyShopifyConsent(SHOP, "204", sameSecond)).toBe("opted_out");
+    // A merchant's "subscribed" has to be strictly newer.
+    const t = await subscriber("pending", "205");
+    await prisma.consentEvent.create({ data: { shop: SHOP, subscriberId: t.id, kind: "opt_in", source: "cart_block", occurredAt: new Date(at(20).getTime() + 400), context: {} } });
+    expect(await sync.applyShopifyConsent(SHOP, "205", { phoneNumber: t.phone, consent: { ...sameSecond.consent, state: "SUBSCRIBED" } })).toBe("stale");
   });
 
   it("keeps SUBSCRIBED as a claim that leaves an opted-out shopper opted out", async () => {
