@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { customerConsentOperations } from "./admin-customers";
 
 /**
  * A local Shopify Admin GraphQL API for tests and the sandbox. The app reaches it through
@@ -49,54 +50,11 @@ export interface FakeCollection {
   productIds: string[];
 }
 
-/**
- * CustomerWhatsAppMarketingConsent as the 2026-10 schema has it (state is a
- * CustomerMarketingConsentState, optInLevel a CustomerMarketingOptInLevel).
- * https://shopify.dev/docs/api/admin-graphql/2026-10/objects/CustomerWhatsAppMarketingConsent
- */
-export interface FakeWhatsAppConsent {
-  state: "NEVER_SUBSCRIBED" | "PENDING" | "REDACTED" | "SUBSCRIBED" | "UNSUBSCRIBED";
-  optInLevel: "CONFIRMED_OPT_IN" | "SINGLE_OPT_IN" | "UNKNOWN" | null;
-  updatedAt: string | null;
-  collectedFrom: "OTHER" | "SHOPIFY" | null;
-}
-
-export interface FakeCustomer {
-  id: string;
-  /** The default phone number, E.164; WhatsApp consent lives on it */
-  phone: string | null;
-  updatedAt: string;
-  whatsAppMarketingConsent: FakeWhatsAppConsent;
-}
-
 /** The data the fake answers from; tests and the sandbox seed it. */
 export class FakeAdminStore {
   readonly shops = new Map<string, FakeShop>();
   readonly products = new Map<string, Map<string, FakeProduct>>();
   readonly collections = new Map<string, Map<string, FakeCollection>>();
-  readonly customers = new Map<string, Map<string, FakeCustomer>>();
-
-  seedCustomer(shop: string, customer: Pick<FakeCustomer, "id" | "phone"> & Partial<FakeCustomer>): FakeCustomer {
-    if (!this.shops.has(shop)) throw new Error(`seed the shop ${shop} before its customers`);
-    const full: FakeCustomer = {
-      updatedAt: shopifyDateTime(new Date()),
-      whatsAppMarketingConsent: { state: "NEVER_SUBSCRIBED", optInLevel: null, updatedAt: null, collectedFrom: null },
-      ...customer,
-    };
-    const all = this.customers.get(shop) ?? new Map<string, FakeCustomer>();
-    all.set(full.id, full);
-    this.customers.set(shop, all);
-    return full;
-  }
-
-  /** What a merchant does on the customer's page in Shopify's admin (consent "collected by Shopify"). */
-  setWhatsAppConsentInAdmin(shop: string, customerId: string, consent: Pick<FakeWhatsAppConsent, "state"> & Partial<FakeWhatsAppConsent>, at = new Date()) {
-    const customer = this.customers.get(shop)?.get(customerId);
-    if (!customer) throw new Error(`no customer ${customerId} in ${shop}`);
-    customer.whatsAppMarketingConsent = { optInLevel: null, collectedFrom: "SHOPIFY", ...consent, updatedAt: consent.updatedAt ?? shopifyDateTime(at) };
-    customer.updatedAt = shopifyDateTime(at);
-    return customer;
-  }
 
   seedCollection(shop: string, collection: FakeCollection): FakeCollection {
     if (!this.shops.has(shop)) throw new Error(`seed the shop ${shop} before its collections`);
@@ -295,72 +253,6 @@ export const defaultOperations: Record<string, OperationHandler> = {
     }
     codes.set(code, input);
     return { discountCodeBasicCreate: { codeDiscountNode: { id: `gid://shopify/DiscountCodeNode/${codes.size}` }, userErrors: [] } };
-  },
-};
-
-const CONSENT_STATES_SETTABLE = ["PENDING", "SUBSCRIBED", "UNSUBSCRIBED"];
-const OPT_IN_LEVELS = ["CONFIRMED_OPT_IN", "SINGLE_OPT_IN", "UNKNOWN"];
-
-const consentOf = (customer: FakeCustomer) => ({ ...customer.whatsAppMarketingConsent });
-
-/** Shopify's DateTime scalar is ISO 8601 in whole seconds, UTC: "2026-12-03T09:15:02Z". */
-export const shopifyDateTime = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, "Z");
-
-/**
- * app/consent/shopify-consent-admin.server.ts. Shopify keeps WhatsApp consent on the customer's
- * default phone number: a customer without one has none, and the mutation refuses them ("The
- * customer must have a unique phone number associated with their record"). Refusals are
- * userErrors (CustomerMarketingConsentError: field, message, code of
- * CustomerMarketingConsentErrorCode), not GraphQL errors; NEVER_SUBSCRIBED and REDACTED are
- * read-only states. A consent written through the API was collected outside Shopify (OTHER).
- * https://shopify.dev/docs/api/admin-graphql/2026-10/mutations/customerWhatsAppMarketingConsentUpdate
- */
-export const customerConsentOperations: Record<string, OperationHandler> = {
-  ReboundCustomerWhatsAppConsent: ({ shop, store, variables, query }) => {
-    const id = parseGid(variables.id, "Customer");
-    const customer = store.customers.get(shop.domain)?.get(id);
-    if (!customer) return { customer: null };
-    const phone = customer.phone
-      ? { ...(/\bphoneNumber\b/.test(query) ? { phoneNumber: customer.phone } : {}), whatsAppMarketingConsent: consentOf(customer) }
-      : null;
-    return { customer: { id: `gid://shopify/Customer/${customer.id}`, defaultPhoneNumber: phone } };
-  },
-  ReboundWhatsAppConsentUpdate: ({ shop, store, variables, query }) => {
-    const refuse = (field: string[], message: string, code: string) => ({
-      customerWhatsAppMarketingConsentUpdate: { customerPhoneNumber: null, userErrors: [{ field, message, code }] },
-    });
-    const input = (variables.input ?? {}) as { customerId?: unknown; whatsAppMarketingConsent?: Record<string, unknown> };
-    const id = parseGid(input.customerId, "Customer");
-    const consent = input.whatsAppMarketingConsent;
-    if (!consent || typeof consent.state !== "string") {
-      throw new FakeGraphQLError("Variable $input of type CustomerWhatsAppMarketingConsentUpdateInput! was provided invalid value for whatsAppMarketingConsent.state (Expected value to not be null)", "INVALID_VARIABLE");
-    }
-    if (!CONSENT_STATES_SETTABLE.includes(consent.state)) {
-      return refuse(["input", "whatsAppMarketingConsent", "state"], `State ${consent.state} can't be set`, "INCLUSION");
-    }
-    if (consent.optInLevel != null && !OPT_IN_LEVELS.includes(String(consent.optInLevel))) {
-      throw new FakeGraphQLError(`Variable $input was provided invalid value for whatsAppMarketingConsent.optInLevel (Expected "${String(consent.optInLevel)}" to be one of: ${OPT_IN_LEVELS.join(", ")})`, "INVALID_VARIABLE");
-    }
-    const updatedAt = consent.updatedAt == null ? new Date() : new Date(String(consent.updatedAt));
-    if (Number.isNaN(updatedAt.getTime())) {
-      throw new FakeGraphQLError(`Variable $input was provided invalid value for whatsAppMarketingConsent.updatedAt (invalid DateTime)`, "INVALID_VARIABLE");
-    }
-    const customer = store.customers.get(shop.domain)?.get(id);
-    if (!customer) return refuse(["input", "customerId"], "Customer not found", "INVALID");
-    if (!customer.phone) return refuse(["input", "customerId"], "The customer must have a unique phone number associated with their record", "INVALID");
-    customer.whatsAppMarketingConsent = {
-      state: consent.state as FakeWhatsAppConsent["state"],
-      optInLevel: (consent.optInLevel ?? null) as FakeWhatsAppConsent["optInLevel"],
-      updatedAt: shopifyDateTime(updatedAt),
-      collectedFrom: "OTHER",
-    };
-    customer.updatedAt = shopifyDateTime(new Date());
-    return {
-      customerWhatsAppMarketingConsentUpdate: {
-        customerPhoneNumber: { ...(/\bphoneNumber\b/.test(query) ? { phoneNumber: customer.phone } : {}), whatsAppMarketingConsent: consentOf(customer) },
-        userErrors: [],
-      },
-    };
   },
 };
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { shopifyDateTime, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
+import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
+import { customersOf, seedCustomer, setWhatsAppConsentInAdmin, shopifyDateTime } from "../../fakes/shopify/admin-customers";
 import { DESKTOP_CHROME_UA } from "../../fakes/shopify/app-proxy";
 import { customerUpdatePayload, orderPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { signSessionToken } from "../../fakes/shopify/session-token";
@@ -31,7 +32,7 @@ let prisma: typeof import("../../../app/db.server").default;
 
 const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>) => waitForShop(prisma, SHOP, what, probe, 20_000);
 const writes = () => admin.requests.filter((r) => r.operationName === "ReboundWhatsAppConsentUpdate").length;
-const consentOf = (customerId: number) => admin.store.customers.get(SHOP)!.get(String(customerId))!.whatsAppMarketingConsent;
+const consentOf = (customerId: number) => customersOf(admin.store).get(SHOP)!.get(String(customerId))!.whatsAppMarketingConsent;
 const customerUpdated = (customerId: number, updatedAt: Date, eventId?: string) =>
   sendWebhook(server.url, server.secret, { topic: "customers/update", shop: SHOP, payload: customerUpdatePayload({ id: customerId, updatedAt }), eventId });
 
@@ -92,7 +93,7 @@ describe("Rebound -> Shopify", () => {
   const phone = "+34600100001";
 
   it("writes a double opt-in confirmed on WhatsApp as SUBSCRIBED, CONFIRMED_OPT_IN, at the confirmation's time", async () => {
-    admin.store.seedCustomer(SHOP, { id: String(customer), phone });
+    seedCustomer(admin.store, SHOP, { id: String(customer), phone });
     const subscriber = await checkoutOptIn(phone, customer);
     expect(subscriber).toMatchObject({ status: "pending", customerId: String(customer) });
     await tasksSettled();
@@ -142,7 +143,7 @@ describe("Rebound -> Shopify", () => {
   it("writes the consent of a subscriber who becomes a customer with their first order", async () => {
     const later = shopifyNumericId();
     const laterPhone = "+34600100002";
-    admin.store.seedCustomer(SHOP, { id: String(later), phone: laterPhone });
+    seedCustomer(admin.store, SHOP, { id: String(later), phone: laterPhone });
     const optedInAt = new Date(Date.now() - 3_600_000);
     const { subscriber } = await subscribedEarlier(laterPhone, optedInAt);
     const order = orderPayload({
@@ -162,7 +163,7 @@ describe("Shopify -> Rebound", () => {
   it("opts out a subscriber unsubscribed in Shopify's admin, with the proof naming Shopify, and sends nothing more", async () => {
     const customer = shopifyNumericId();
     const phone = "+34600100003";
-    admin.store.seedCustomer(SHOP, { id: String(customer), phone });
+    seedCustomer(admin.store, SHOP, { id: String(customer), phone });
     const { subscriber } = await subscribedEarlier(phone, new Date(Date.now() - 7_200_000), String(customer));
     const promotion = await prisma.notification.create({
       data: {
@@ -178,7 +179,7 @@ describe("Shopify -> Rebound", () => {
       },
     });
     const before = writes();
-    const changed = admin.store.setWhatsAppConsentInAdmin(SHOP, String(customer), { state: "UNSUBSCRIBED" });
+    const changed = setWhatsAppConsentInAdmin(admin.store, SHOP, String(customer), { state: "UNSUBSCRIBED" });
     const eventId = "customer-update-unsubscribe";
     expect((await customerUpdated(customer, new Date(changed.updatedAt), eventId)).status).toBe(200);
 
@@ -202,11 +203,11 @@ describe("Shopify -> Rebound", () => {
   it("ignores a late customers/update older than the latest consent change, and a consent older than the ledger", async () => {
     const customer = shopifyNumericId();
     const phone = "+34600100004";
-    admin.store.seedCustomer(SHOP, { id: String(customer), phone });
+    seedCustomer(admin.store, SHOP, { id: String(customer), phone });
     const optedInAt = new Date(Date.now() - 600_000);
     const { subscriber } = await subscribedEarlier(phone, optedInAt, String(customer));
     // The merchant unsubscribed them before the shopper opted in; the webhook arrives only now.
-    admin.store.setWhatsAppConsentInAdmin(SHOP, String(customer), { state: "UNSUBSCRIBED" }, new Date(optedInAt.getTime() - 60_000));
+    setWhatsAppConsentInAdmin(admin.store, SHOP, String(customer), { state: "UNSUBSCRIBED" }, new Date(optedInAt.getTime() - 60_000));
     const reads = () => admin.requests.filter((r) => r.operationName === "ReboundCustomerWhatsAppConsent").length;
     const readsBefore = reads();
 
@@ -225,14 +226,14 @@ describe("Shopify -> Rebound", () => {
   it("records SUBSCRIBED set in Shopify as the merchant's claim, without subscribing a pending shopper", async () => {
     const customer = shopifyNumericId();
     const phone = "+34600100005";
-    admin.store.seedCustomer(SHOP, { id: String(customer), phone });
+    seedCustomer(admin.store, SHOP, { id: String(customer), phone });
     const subscriber = await checkoutOptIn(phone, customer);
     expect(subscriber.status).toBe("pending");
     await tasksSettled();
     const before = writes();
     // Shopify keeps whole seconds: the merchant's change comes in a later second than the opt-in.
     await nextSecond();
-    const changed = admin.store.setWhatsAppConsentInAdmin(SHOP, String(customer), { state: "SUBSCRIBED", optInLevel: "SINGLE_OPT_IN" });
+    const changed = setWhatsAppConsentInAdmin(admin.store, SHOP, String(customer), { state: "SUBSCRIBED", optInLevel: "SINGLE_OPT_IN" });
     expect((await customerUpdated(customer, new Date(changed.updatedAt))).status).toBe(200);
 
     const claim = await waitFor("the claim", () => prisma.consentEvent.findFirst({ where: { shop: SHOP, subscriberId: subscriber.id, kind: "merchant_claim" } }));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AdminGraphql } from "../../../app/consent/shopify-consent-admin.server";
-import { shopifyDateTime, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
+import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
+import { customersOf, seedCustomer, setWhatsAppConsentInAdmin, shopifyDateTime } from "../../fakes/shopify/admin-customers";
 import { useTestDatabase } from "../../support/database";
 
 const database = useTestDatabase();
@@ -32,7 +33,7 @@ async function subscriber(status: "pending" | "subscribed" | "unsubscribed", cus
 const event = (subscriberId: string, kind: "opt_in" | "confirmed" | "opt_out", occurredAt: Date, source: "cart_block" | "whatsapp_reply" | "shopify_admin" = "cart_block") =>
   prisma.consentEvent.create({ data: { shop: SHOP, subscriberId, kind, source, occurredAt, context: {} } });
 const writes = () => admin.requests.filter((r) => r.operationName === "ReboundWhatsAppConsentUpdate").length;
-const consentOf = (customerId: string) => admin.store.customers.get(SHOP)!.get(customerId)!.whatsAppMarketingConsent;
+const consentOf = (customerId: string) => customersOf(admin.store).get(SHOP)!.get(customerId)!.whatsAppMarketingConsent;
 
 beforeAll(async () => {
   prisma = database.prisma;
@@ -49,7 +50,7 @@ afterAll(() => admin?.close());
 describe("pushConsentToShopify", () => {
   it("writes a single opt-in as SINGLE_OPT_IN, at the opt-in's time", async () => {
     const s = await subscriber("subscribed", "101");
-    admin.store.seedCustomer(SHOP, { id: "101", phone: s.phone });
+    seedCustomer(admin.store, SHOP, { id: "101", phone: s.phone });
     await event(s.id, "opt_in", at(1));
     expect(await sync.pushConsentToShopify(SHOP, s.id, client)).toBe("written");
     expect(consentOf("101")).toMatchObject({ state: "SUBSCRIBED", optInLevel: "SINGLE_OPT_IN", updatedAt: shopifyDateTime(at(1)) });
@@ -61,7 +62,7 @@ describe("pushConsentToShopify", () => {
 
   it("counts a confirmation only since the last opt-out", async () => {
     const s = await subscriber("subscribed", "102");
-    admin.store.seedCustomer(SHOP, { id: "102", phone: s.phone });
+    seedCustomer(admin.store, SHOP, { id: "102", phone: s.phone });
     await event(s.id, "opt_in", at(1));
     await event(s.id, "confirmed", at(2));
     await event(s.id, "opt_out", at(3), "whatsapp_reply");
@@ -78,24 +79,24 @@ describe("pushConsentToShopify", () => {
     expect(await sync.pushConsentToShopify(SHOP, unlinked.id, client)).toBe("not_linked");
 
     const fromShopify = await subscriber("unsubscribed", "104");
-    admin.store.seedCustomer(SHOP, { id: "104", phone: fromShopify.phone });
+    seedCustomer(admin.store, SHOP, { id: "104", phone: fromShopify.phone });
     await event(fromShopify.id, "opt_out", at(5), "shopify_admin");
     expect(await sync.pushConsentToShopify(SHOP, fromShopify.id, client)).toBe("from_shopify");
 
     const phoneless = await subscriber("subscribed", "105");
-    admin.store.seedCustomer(SHOP, { id: "105", phone: null });
+    seedCustomer(admin.store, SHOP, { id: "105", phone: null });
     await event(phoneless.id, "opt_in", at(5));
     expect(await sync.pushConsentToShopify(SHOP, phoneless.id, client)).toBe("no_phone_in_shopify");
 
     const otherNumber = await subscriber("subscribed", "106");
-    admin.store.seedCustomer(SHOP, { id: "106", phone: "+34699999999" });
+    seedCustomer(admin.store, SHOP, { id: "106", phone: "+34699999999" });
     await event(otherNumber.id, "opt_in", at(5));
     expect(await sync.pushConsentToShopify(SHOP, otherNumber.id, client)).toBe("other_number");
 
     const newer = await subscriber("unsubscribed", "107");
-    admin.store.seedCustomer(SHOP, { id: "107", phone: newer.phone });
+    seedCustomer(admin.store, SHOP, { id: "107", phone: newer.phone });
     await event(newer.id, "opt_out", at(5), "whatsapp_reply");
-    admin.store.setWhatsAppConsentInAdmin(SHOP, "107", { state: "SUBSCRIBED" }, at(6));
+    setWhatsAppConsentInAdmin(admin.store, SHOP, "107", { state: "SUBSCRIBED" }, at(6));
     expect(await sync.pushConsentToShopify(SHOP, newer.id, client)).toBe("newer_in_shopify");
     expect(writes()).toBe(before);
   });
@@ -148,7 +149,7 @@ describe("applyShopifyConsent", () => {
 
 describe("customerWhatsAppMarketingConsentUpdate refusals", () => {
   it("turns userErrors into a final error that names codes and fields, never the phone", async () => {
-    admin.store.seedCustomer(SHOP, { id: "301", phone: null });
+    seedCustomer(admin.store, SHOP, { id: "301", phone: null });
     const write = { state: "UNSUBSCRIBED" as const, updatedAt: at(40) };
     const unknown = await adminApi.writeCustomerConsent(client, "999999", write).catch((e: unknown) => e);
     expect(unknown).toBeInstanceOf(adminApi.ShopifyConsentError);
