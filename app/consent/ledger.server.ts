@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { ConsentEvent, ConsentKind, ConsentScope, ConsentSource, Prisma, SubscriberStatus } from "@prisma/client";
 import prisma from "../db.server";
 import { env } from "../env.server";
+import { afterConsentChange } from "./shopify-consent-queue.server";
 
 /**
  * The consent ledger. WhatsApp's Business Messaging Policy requires an opt-in that names
@@ -12,6 +13,8 @@ import { env } from "../env.server";
  *
  * Shopify's SMS marketing consent (customer.smsMarketingConsent, `accepts_marketing_sms`) is never
  * read here: it was given for SMS, not WhatsApp, and Meta requires consent for WhatsApp itself.
+ * Shopify's WhatsApp marketing consent is kept in step both ways (shopify-consent-*.server.ts):
+ * an opt-out made there is honoured here, a "subscribed" set there is only the merchant's claim.
  */
 export type Db = Prisma.TransactionClient | typeof prisma;
 
@@ -60,6 +63,10 @@ export function statusAfter(event: StatusEvent): SubscriberStatus | null {
     case "marketing_stopped":
       // Meta stopped marketing only (131050); utility messages remain allowed, status unchanged.
       return null;
+    case "merchant_claim":
+      // Shopify's admin says the customer subscribed: the merchant's word, not the shopper's
+      // WhatsApp opt-in (docs/decisions/020-whatsapp-consent-in-shopify.md), so kept as evidence only.
+      return null;
   }
 }
 
@@ -75,6 +82,10 @@ export function deriveStatus(events: StatusEvent[]): SubscriberStatus | null {
  * transaction, with the subscriber row locked (lockSubscriber), so concurrent events serialise.
  */
 export async function appendConsentEvent(db: Db, event: NewConsentEvent): Promise<{ event: ConsentEvent; status: SubscriberStatus }> {
+  const before = await db.subscriber.findFirst({
+    where: { shop: event.shop, id: event.subscriberId },
+    select: { status: true, customerId: true },
+  });
   const created = await db.consentEvent.create({
     data: {
       shop: event.shop,
@@ -91,8 +102,20 @@ export async function appendConsentEvent(db: Db, event: NewConsentEvent): Promis
     },
   });
   const status = await refreshStatus(db, event.shop, event.subscriberId);
+  await afterConsentChange(db, {
+    shop: event.shop,
+    subscriberId: event.subscriberId,
+    eventId: created.id,
+    source: event.source,
+    before: before?.status ?? null,
+    after: status,
+    customerId: before?.customerId ?? null,
+  });
   return { event: created, status };
 }
+
+/** Events that never change Subscriber.status (statusAfter is null for them). */
+const NO_STATUS_KINDS: ConsentKind[] = ["marketing_stopped", "merchant_claim"];
 
 /**
  * Recomputes Subscriber.status from the latest status-bearing event by occurrence time: a STOP
@@ -100,7 +123,7 @@ export async function appendConsentEvent(db: Db, event: NewConsentEvent): Promis
  */
 export async function refreshStatus(db: Db, shop: string, subscriberId: string): Promise<SubscriberStatus> {
   const latest = await db.consentEvent.findFirst({
-    where: { shop, subscriberId, kind: { not: "marketing_stopped" } },
+    where: { shop, subscriberId, kind: { notIn: NO_STATUS_KINDS } },
     orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
     select: { kind: true, context: true, scope: true },
   });

@@ -6,6 +6,7 @@ import { restoreSuppression } from "./suppression.server";
 import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "./keywords";
 import { appendConsentEvent, lastOptOutAt, lockSubscriber, type Db } from "./ledger.server";
 import type { ParsedPhone } from "./phone.server";
+import { linkSubscriberToCustomer } from "./shopify-consent-queue.server";
 
 /**
  * Storefront and checkout opt-ins. One call records the subscriber, the ledger event with its
@@ -138,9 +139,10 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
       data: {
         locale: input.locale,
         ...(OFFER_SOURCES.has(input.source) && !current.acceptsOffers ? { acceptsOffers: true } : {}),
-        ...(input.customerId && !current.customerId ? { customerId: input.customerId } : {}),
       },
     });
+    // A known number now opting in at a logged-in checkout: Shopify's customer gets the consent too.
+    if (input.customerId && !current.customerId) await linkSubscriberToCustomer(tx, input.shop, subscriber.id, input.customerId);
 
     if (input.variantId) {
       await tx.backInStockRequest.upsert({

@@ -45,6 +45,7 @@ export const subscriberText = {
     admin: "Admin",
     import: "Import",
     suppression: "Earlier opt-out, kept after their data was deleted",
+    shopify_admin: "Shopify customer record",
   } satisfies Record<ConsentSource, string>,
   kinds: {
     opt_in: "Opted in",
@@ -52,6 +53,7 @@ export const subscriberText = {
     opt_out: "Opted out",
     re_opt_in: "Opted in again",
     marketing_stopped: "Stopped marketing in WhatsApp",
+    merchant_claim: "Marked subscribed in Shopify (not an opt-in)",
   } satisfies Record<ConsentKind, string>,
 };
 

@@ -11,7 +11,7 @@ import { recordOptOut } from "./opt-out.server";
  */
 const PAGE_SIZE = 50;
 const STATUSES = ["pending", "subscribed", "unsubscribed"] as const;
-const SOURCES = ["product_block", "cart_block", "cart_embed", "checkout", "thank_you", "whatsapp_reply", "whatsapp_status", "admin", "import"] as const;
+const SOURCES = ["product_block", "cart_block", "cart_embed", "checkout", "thank_you", "whatsapp_reply", "whatsapp_status", "admin", "import", "shopify_admin"] as const;
 
 export const subscriberFilters = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),

@@ -2,6 +2,7 @@ import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import { markCartConverted } from "../carts/cart.server";
 import { markCheckoutCompleted } from "../checkouts/checkout.server";
+import { linkSubscriberToCustomer } from "../consent/shopify-consent-queue.server";
 import { findSubscriberId, normaliseShopperPhone } from "../subscribers/shopper-link.server";
 import { emitFromWebhook } from "../webhooks/domain-events.server";
 import type { WebhookMeta } from "../webhooks/ingest.server";
@@ -187,6 +188,8 @@ async function recordOrder(tx: Prisma.TransactionClient, meta: WebhookMeta, payl
   const subscriberId = await findSubscriberId(tx, meta.shop, { phone, customerId: order.customerId });
   await saveOrder(tx, meta.shop, { ...order, phone, subscriberId });
   if (subscriberId) await refreshSubscriberOrderStats(tx, meta.shop, subscriberId);
+  // Their first order as a customer: the consent they gave Rebound is written to that customer.
+  if (subscriberId && order.customerId) await linkSubscriberToCustomer(tx, meta.shop, subscriberId, order.customerId);
   if (order.cartToken) {
     await markCartConverted(tx, meta.shop, order.cartToken, { customerId: order.customerId, subscriberId });
   }

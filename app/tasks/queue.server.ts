@@ -78,10 +78,14 @@ export async function completeTask(id: string, owner: string): Promise<void> {
   });
 }
 
-/** Retries with exponential backoff (capped at an hour); gives up after maxAttempts. */
+/**
+ * Retries with exponential backoff (capped at an hour); gives up after maxAttempts, or at once
+ * for an error that says it would only fail again (`retryable: false`).
+ */
 export async function failTask(task: Task, owner: string, error: unknown, now: Date, maxAttempts = 8) {
   const message = error instanceof Error ? error.message : String(error);
-  const giveUp = task.attempts >= maxAttempts;
+  const final = typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === false;
+  const giveUp = final || task.attempts >= maxAttempts;
   const delay = Math.min(3_600_000, 1000 * 2 ** task.attempts);
   await prisma.task.updateMany({
     where: { id: task.id, leaseOwner: owner, status: "running" },

@@ -11,6 +11,7 @@ import {
   withoutDeniedFields,
 } from "./admin-schema";
 import { exchangeToken, type FakeAppCredentials } from "./token-exchange";
+import { customerConsentOperations } from "./admin-customers";
 
 /**
  * A local Shopify Admin GraphQL API for tests and the sandbox. The app reaches it through
@@ -82,7 +83,7 @@ export async function startFakeShopifyAdmin(
   options: { store?: FakeAdminStore; port?: number; app?: FakeAppCredentials } = {},
 ): Promise<FakeShopifyAdmin> {
   const store = options.store ?? new FakeAdminStore();
-  const operations = new Map(Object.entries(defaultOperations));
+  const operations = new Map(Object.entries({ ...defaultOperations, ...customerConsentOperations }));
   const requests: RecordedAdminRequest[] = [];
   const sockets = new Set<Socket>();
 

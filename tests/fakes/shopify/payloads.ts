@@ -397,3 +397,30 @@ export function customersDataRequestPayload(input: { shop: string; customer: { i
 export function shopRedactPayload(input: { shop: string }) {
   return { shop_id: shopifyNumericId(), shop_domain: input.shop };
 }
+
+/**
+ * customers/update, REST-shaped. Since 2025-01 customer payloads carry neither tags nor marketing
+ * consent (email, SMS; WhatsApp has its own fields in the Admin API only).
+ * https://shopify.dev/changelog/new-customer-s-webhook-and-changes-to-existing-customer-s-webhooks-payload
+ */
+export function customerUpdatePayload(input: { id: number; phone?: string | null; email?: string | null; createdAt?: Date; updatedAt: Date }) {
+  return {
+    id: input.id,
+    email: input.email ?? null,
+    created_at: iso(input.createdAt ?? input.updatedAt),
+    updated_at: iso(input.updatedAt),
+    first_name: "Ana",
+    last_name: "Shopper",
+    state: "enabled",
+    note: null,
+    verified_email: true,
+    multipass_identifier: null,
+    tax_exempt: false,
+    phone: input.phone ?? null,
+    currency: "USD",
+    addresses: [],
+    tax_exemptions: [],
+    admin_graphql_api_id: `gid://shopify/Customer/${input.id}`,
+    default_address: null,
+  };
+}
