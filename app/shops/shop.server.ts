@@ -47,7 +47,8 @@ export async function recordInstall(shop: string, admin: Pick<AdminApiContext, "
   await prisma.shop.upsert({
     where: { shop },
     create: { shop, ...details, settings: { create: {} } },
-    update: { ...details, status: "installed", uninstalledAt: null, sendingPausedReason: null, sendingPausedAt: null },
+    // installedAt: a late app/uninstalled triggered before this install is ignored (uninstall-delivery.server.ts).
+    update: { ...details, status: "installed", installedAt: new Date(), uninstalledAt: null, sendingPausedReason: null, sendingPausedAt: null },
   });
   await prisma.shopSettings.upsert({ where: { shop }, create: { shop }, update: {} });
 }
