@@ -19,7 +19,7 @@ export const shopifyId = z
     z
       .string()
       .regex(/^\d{1,20}$/, "must be a numeric id")
-      .refine((value) => BigInt(value) <= MAX_ID, "must be a 64-bit id"),
+      .refine((value) => !/^\d{1,20}$/.test(value) || BigInt(value) <= MAX_ID, "must be a 64-bit id"),
   ])
   .transform((value) => String(value));
 
