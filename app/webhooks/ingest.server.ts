@@ -209,7 +209,7 @@ async function processDelivery<T>(handler: WebhookHandler<T>, meta: WebhookMeta,
     json = parseShopifyJson(decoder.decode(body));
   } catch (error) {
     if (error instanceof LosslessJsonUnavailable) throw error;
-    return { kind: "failed", reason: "body is not JSON" };
+    return { kind: "failed", reason: error instanceof RangeError ? "body is nested too deeply to read" : "body is not JSON" };
   }
   const parsed = handler.schema.safeParse(json);
   if (!parsed.success) {
