@@ -30,8 +30,15 @@ export class LosslessJsonUnavailable extends Error {
   }
 }
 
+/**
+ * A run of 16 digits: the shortest an unsafe integer can be (2^53 + 1 = 9007199254740993). A body
+ * without one holds no integer JSON.parse could round, and skips the reviver's cost per value.
+ */
+const MAYBE_UNSAFE = /\d{16}/;
+
 /** Parses a Shopify body; integers beyond Number.MAX_SAFE_INTEGER come back as exact strings. */
 export function parseShopifyJson(text: string): unknown {
+  if (!MAYBE_UNSAFE.test(text)) return JSON.parse(text);
   return JSON.parse(text, keepUnsafeIntegers as Parameters<typeof JSON.parse>[1]);
 }
 

@@ -17,6 +17,11 @@ describe("parseShopifyJson", () => {
     expect(String((JSON.parse(text) as { id: number }).id)).not.toBe("704912205188288575");
   });
 
+  it("reads a body without 16-digit runs exactly as JSON.parse does", () => {
+    const text = '{"id":9007199254740991,"location_id":24826418,"price":"19.99","n":-1,"f":0.1}';
+    expect(parseShopifyJson(text)).toEqual(JSON.parse(text));
+  });
+
   it("still throws on a body that is not JSON", () => {
     expect(() => parseShopifyJson("{not json")).toThrow(SyntaxError);
   });
