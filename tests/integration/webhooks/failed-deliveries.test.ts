@@ -69,6 +69,41 @@ describe("signed deliveries that cannot be applied", () => {
     expect(await prisma.cart.count({ where: { shop, token: cart.token } })).toBe(0);
   });
 
+  it("answers 5xx, keeping nothing, when the database gives up on the transaction; Shopify's retry then applies it", async () => {
+    // The database refuses cart writes the way a serialization failure does (SQLSTATE 40001).
+    await prisma.$executeRawUnsafe(`CREATE FUNCTION refuse_cart() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'could not serialize access' USING ERRCODE = 'serialization_failure'; END $$`);
+    await prisma.$executeRawUnsafe(`CREATE TRIGGER refuse_cart BEFORE INSERT ON "Cart" FOR EACH ROW EXECUTE FUNCTION refuse_cart()`);
+    const cart = cartPayload({ lines: [line()], updatedAt: at(3) });
+    const delivery = { topic: "carts/update", shop, payload: cart, eventId: "evt-transient" };
+    try {
+      const response = await sendWebhook(server.url, server.secret, delivery);
+      expect(response.status).toBeGreaterThanOrEqual(500);
+      expect(await prisma.failedWebhook.count({ where: { shop, eventId: "evt-transient" } })).toBe(0);
+      expect(await prisma.webhookReceipt.count({ where: { eventId: "evt-transient" } })).toBe(0);
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TRIGGER refuse_cart ON "Cart"`);
+      await prisma.$executeRawUnsafe(`DROP FUNCTION refuse_cart()`);
+    }
+    const retry = await sendWebhook(server.url, server.secret, delivery);
+    expect(await retry.json()).toEqual({ ok: true, outcome: "applied" });
+    expect(await prisma.cart.count({ where: { shop, token: cart.token } })).toBe(1);
+  });
+
+  it("answers 5xx rather than 200 when a delivery it cannot apply cannot be kept either", async () => {
+    await prisma.$executeRawUnsafe(`ALTER TABLE "FailedWebhook" RENAME TO "FailedWebhookAway"`);
+    const delivery = { topic: "carts/update", shop, payload: null, rawBody: "[1,2,3]", eventId: "evt-unkeepable" };
+    try {
+      const response = await sendWebhook(server.url, server.secret, delivery);
+      expect(response.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await prisma.$executeRawUnsafe(`ALTER TABLE "FailedWebhookAway" RENAME TO "FailedWebhook"`);
+    }
+    const retry = await sendWebhook(server.url, server.secret, delivery);
+    expect(retry.status).toBe(200);
+    expect(await prisma.failedWebhook.count({ where: { shop, eventId: "evt-unkeepable" } })).toBe(1);
+  });
+
   it("drops, rather than keeps, one for a shop that is not installed", async () => {
     const other = "not-installed-failed.myshopify.com";
     const response = await sendWebhook(server.url, server.secret, { topic: "carts/update", shop: other, payload: null, rawBody: "{not json" });
