@@ -7,8 +7,9 @@
  *
  * Transient: the database could not be reached or gave up on the transaction. SQLSTATE classes
  * 08 (connection), 40 (serialization failure, deadlock), 53 (insufficient resources), 57P
- * (shutdown), 58 (system error), 55P03 and 57014 (lock or statement timeout); Prisma's P1001/P1002/P1008/P1017 (unreachable, timed out,
- * closed), P2024 (pool timeout), P2028 (transaction API) and P2034 (write conflict); socket errors.
+ * (shutdown), 58 (system error), and 55P03 / 57014 (lock or statement timeout); Prisma's
+ * P1001/P1002/P1008/P1017 (unreachable, timed out, closed), P2024 (pool timeout), P2028
+ * (transaction API) and P2034 (write conflict); socket errors.
  * https://www.postgresql.org/docs/current/errcodes-appendix.html
  */
 const TRANSIENT_SQLSTATE = /^(08|40|53|57P|58)|^55P03$|^57014$/;
