@@ -7,6 +7,7 @@ import { startBackgroundWork, type BackgroundWork } from "../app/background.serv
 import { closeDatabase, databaseReady } from "../app/db.server";
 import { env } from "../app/env.server";
 import type { DirectWebhook } from "../app/webhooks/ingest.server";
+import { assertLosslessJson } from "../app/webhooks/shopify-json";
 import { nodeListener, serveWebhook } from "./http";
 
 export interface ServerOptions {
@@ -81,6 +82,8 @@ const CLOSE_GRACE_MS = 5_000;
 /** Starts the Rebound web server: migrations first, then HTTP, then background work. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const config = env();
+  // Shopify ids above 2^53 are read exactly only where JSON.parse gives revivers the source text.
+  assertLosslessJson();
   const root = options.root ?? process.cwd();
   const applied = await databaseReady();
   if (applied.length > 0) console.log(`migrations applied: ${applied.join(", ")}`);

@@ -62,13 +62,16 @@ const taskPayload = z.object({ inventoryItemId: z.string().regex(/^\d+$/), event
 // product or variant, however late, replaces them.
 const LOOKUP_EPOCH = new Date(0);
 
+/** The item's GID, from the decimal string the webhook's 64-bit id was kept as (never a number). */
+export const inventoryItemGid = (inventoryItemId: string) => `gid://shopify/InventoryItem/${inventoryItemId}`;
+
 export async function resolveInventoryItem(
   shop: string,
   job: ResolveInventoryItemPayload,
   admin: Pick<AdminApiContext, "graphql">,
 ): Promise<"resolved" | "not_found"> {
   const response = await admin.graphql(INVENTORY_ITEM_QUERY, {
-    variables: { id: `gid://shopify/InventoryItem/${job.inventoryItemId}` },
+    variables: { id: inventoryItemGid(job.inventoryItemId) },
   });
   const answer = inventoryItemAnswer.parse(await response.json());
   const variant = answer.data.inventoryItem?.variant;

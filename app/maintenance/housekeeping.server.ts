@@ -12,6 +12,8 @@ import { systemClock, type Clock } from "../shared/clock";
  * - Task: finished (done or failed) ones for 30 days, so an operator can still see why a recent
  *   one failed. Queued and running tasks are never touched, however old.
  * - RateCounter: windows older than a day (no limit we set is longer).
+ * - FailedWebhook: 14 days. The bodies of deliveries kept for replay hold shoppers' personal
+ *   data; two weeks is long enough to notice, fix and replay, and no longer.
  * Deletes go in bounded batches that skip rows another sweeper holds, so any number of
  * processes can sweep at once and none holds locks for long.
  */
@@ -19,6 +21,7 @@ export const RETENTION = {
   webhookReceiptsMs: 30 * 86_400_000,
   finishedTasksMs: 30 * 86_400_000,
   rateWindowsMs: 86_400_000,
+  failedWebhooksMs: 14 * 86_400_000,
 };
 
 const BATCH = 5_000;
@@ -28,6 +31,7 @@ const SWEEPS: Array<{ table: string; keepMs: number; old: (cutoff: Date) => Pris
   { table: "WebhookReceipt", keepMs: RETENTION.webhookReceiptsMs, old: (cutoff) => Prisma.sql`"receivedAt" < ${cutoff}` },
   { table: "Task", keepMs: RETENTION.finishedTasksMs, old: (cutoff) => Prisma.sql`status IN ('done', 'failed') AND "updatedAt" < ${cutoff}` },
   { table: "RateCounter", keepMs: RETENTION.rateWindowsMs, old: (cutoff) => Prisma.sql`"windowStart" < ${cutoff}` },
+  { table: "FailedWebhook", keepMs: RETENTION.failedWebhooksMs, old: (cutoff) => Prisma.sql`"receivedAt" < ${cutoff}` },
 ];
 
 export type SweepCounts = Record<string, number>;

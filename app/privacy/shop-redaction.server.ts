@@ -35,6 +35,16 @@ export async function eraseShop(tx: Prisma.TransactionClient, shop: string): Pro
   return erased;
 }
 
+/**
+ * shop/redact comes 48 hours after an uninstall; a shop that has installed the app again since
+ * is a customer again, and erasing it would wipe a live shop. It is left alone.
+ */
+export async function installedShopRedact(tx: Prisma.TransactionClient, meta: WebhookMeta): Promise<string | null> {
+  const [shop] = await tx.$queryRaw<Array<{ status: string }>>`
+    SELECT CAST(status AS text) AS status FROM "Shop" WHERE shop = ${meta.shop} FOR UPDATE`;
+  return shop?.status === "installed" ? "shop is installed" : null;
+}
+
 export async function applyShopRedact(tx: Prisma.TransactionClient, meta: WebhookMeta) {
   await eraseShop(tx, meta.shop);
 }

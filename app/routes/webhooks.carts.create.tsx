@@ -2,4 +2,4 @@ import { applyCartWebhook, cartLockKey, cartPayload, cartWebhookSteps } from "..
 import { shopifyWebhook } from "../webhooks/ingest.server";
 
 // Carts are replaced whole; a late or repeated delivery never overwrites a newer cart.
-export const action = shopifyWebhook({ schema: cartPayload, requiresInstalledShop: true, apply: applyCartWebhook, steps: cartWebhookSteps, lockKey: cartLockKey });
+export const action = shopifyWebhook({ topic: "carts/create", schema: cartPayload, requiresInstalledShop: true, apply: applyCartWebhook, steps: cartWebhookSteps, lockKey: cartLockKey });

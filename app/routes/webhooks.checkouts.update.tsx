@@ -2,4 +2,4 @@ import { applyCheckoutWebhook, checkoutPayload } from "../checkouts/checkout.ser
 import { shopifyWebhook } from "../webhooks/ingest.server";
 
 // Carries completed_at once the order is placed; older deliveries change nothing.
-export const action = shopifyWebhook({ schema: checkoutPayload, requiresInstalledShop: true, apply: applyCheckoutWebhook });
+export const action = shopifyWebhook({ topic: "checkouts/update", schema: checkoutPayload, requiresInstalledShop: true, apply: applyCheckoutWebhook });

@@ -2,4 +2,11 @@ import { applyCustomerDataRequest, customerDataRequestPayload } from "../privacy
 import { shopifyWebhook } from "../webhooks/ingest.server";
 
 // Mandatory compliance topic: answered even after uninstall; the report is stored for the merchant.
-export const action = shopifyWebhook({ schema: customerDataRequestPayload, requiresInstalledShop: false, apply: applyCustomerDataRequest });
+// The payload's shop_domain must be the delivering shop.
+export const action = shopifyWebhook({
+  topic: "customers/data_request",
+  schema: customerDataRequestPayload,
+  requiresInstalledShop: false,
+  payloadShop: (payload) => payload.shop_domain,
+  apply: applyCustomerDataRequest,
+});

@@ -2,4 +2,4 @@ import { applyOrderCancelled, orderPayload } from "../orders/order.server";
 import { shopifyWebhook } from "../webhooks/ingest.server";
 
 // A cancelled order's reminders (booking, reorder, cross-sell) stop; a replay has one effect.
-export const action = shopifyWebhook({ schema: orderPayload, requiresInstalledShop: true, apply: applyOrderCancelled });
+export const action = shopifyWebhook({ topic: "orders/cancelled", schema: orderPayload, requiresInstalledShop: true, apply: applyOrderCancelled });

@@ -13,7 +13,12 @@ export function getShop(shop: string) {
 export const FINISH_INSTALL = "shops.finish_install";
 
 /** What Shopify's reinstall resets: the shop is installed and may send again. */
-const INSTALLED = { status: "installed", uninstalledAt: null, sendingPausedReason: null, sendingPausedAt: null } as const;
+/**
+ * What an install (or reinstall) writes. installedAt lets a late app/uninstalled, triggered before
+ * this install, be recognised and ignored (app/webhooks/uninstall-delivery.server.ts).
+ */
+const installedNow = () =>
+  ({ status: "installed", installedAt: new Date(), uninstalledAt: null, sendingPausedReason: null, sendingPausedAt: null }) as const;
 
 /**
  * Called after OAuth / token exchange (afterAuth): the shop is installed (again). Its details
@@ -39,7 +44,7 @@ export async function saveShopDetails(shop: string, details: ShopDetails) {
   await prisma.shop.upsert({
     where: { shop },
     create: { shop, ...details, settings: { create: {} } },
-    update: { ...details, ...INSTALLED, installPendingReason: null },
+    update: { ...details, ...installedNow(), installPendingReason: null },
   });
   await prisma.shopSettings.upsert({ where: { shop }, create: { shop }, update: {} });
 }
@@ -52,7 +57,7 @@ export async function markInstallPending(shop: string, reason: string) {
   await prisma.shop.upsert({
     where: { shop },
     create: { shop, installPendingReason: reason, settings: { create: {} } },
-    update: { ...INSTALLED, installPendingReason: reason },
+    update: { ...installedNow(), installPendingReason: reason },
   });
   await prisma.shopSettings.upsert({ where: { shop }, create: { shop }, update: {} });
 }

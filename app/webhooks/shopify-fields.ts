@@ -5,9 +5,22 @@ import { z } from "zod";
  * topics send strings) and are stored as their decimal string so they meet GraphQL GIDs on the
  * same key; money arrives as a decimal string ("19.99") and stays one until the database's
  * DECIMAL column, so no float rounding creeps in.
+ *
+ * Ids are unsigned 64-bit integers (https://shopify.dev/docs/api/usage/ids): those above 2^53
+ * reach the schema as exact digit strings (parseShopifyJson in ./shopify-json.ts), never as a
+ * rounded number. A number that is not a safe integer here was rounded before it arrived, and is
+ * refused rather than stored wrong.
  */
+const MAX_ID = 18446744073709551615n;
+
 export const shopifyId = z
-  .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, "must be a numeric id")])
+  .union([
+    z.number().int().nonnegative(),
+    z
+      .string()
+      .regex(/^\d{1,20}$/, "must be a numeric id")
+      .refine((value) => !/^\d{1,20}$/.test(value) || BigInt(value) <= MAX_ID, "must be a 64-bit id"),
+  ])
   .transform((value) => String(value));
 
 export const money = z

@@ -38,6 +38,9 @@ const REQUIRED = {
   webhookId: "x-shopify-webhook-id",
 } as const;
 
+/** A topic in the library's stored form: "carts/update" becomes "CARTS_UPDATE". */
+export const storedTopic = (topic: string) => topic.toUpperCase().replace(/[/.]/g, "_");
+
 /** Constant time in the signature's content: only its length can end the comparison early. */
 export function signatureMatches(body: Uint8Array, given: string, secret: string): boolean {
   const expected = Buffer.from(createHmac("sha256", secret).update(body).digest("base64"));
@@ -62,7 +65,7 @@ export function verifyShopifyDelivery(delivery: ShopifyDelivery, secret: string)
     ok: true,
     delivery: {
       shop,
-      topic: topic.toUpperCase().replace(/[/.]/g, "_"),
+      topic: storedTopic(topic),
       webhookId,
       eventId: delivery.header("x-shopify-event-id") || undefined,
       triggeredAt: delivery.header("x-shopify-triggered-at") || undefined,

@@ -20,6 +20,11 @@ import { API_KEY, SECRET, WHATSAPP_APP_SECRET, tableCounts, type Harness } from 
  * Malformed and hostile requests to every public entry point: Shopify webhooks, the WhatsApp
  * webhook, the app proxy opt-in and the checkout opt-in. Each must be answered 4xx and leave
  * every table's row count as it was; the server must still work afterwards.
+ *
+ * Garbage correctly signed with the app's secret is the exception: only Shopify can sign, so it is
+ * a delivery the app cannot apply, kept for an operator (FailedWebhook) and answered 200
+ * (docs/decisions/022-lossless-ids-and-failed-deliveries.md). Each is sent twice: it must be kept
+ * exactly once, within the per-shop bound, and change no other table.
  */
 export interface HostileResult {
   bad_inputs: number;
@@ -27,6 +32,11 @@ export interface HostileResult {
   not_4xx: Array<{ name: string; status: number }>;
   tables_changed: Record<string, { before: number; after: number }>;
   rows_stored: number;
+  /** Signed garbage: sent twice each, kept once each in FailedWebhook, nothing else written */
+  signed_bad_inputs: number;
+  signed_not_2xx: Array<{ name: string; status: number }>;
+  signed_kept: number;
+  signed_tables_changed: Record<string, { before: number; after: number }>;
   /** Opt-in attempts counted per client IP before the form is parsed: the rate limit itself. */
   rate_limit_rows: number;
   healthy_after: boolean;
@@ -121,8 +131,9 @@ const deep = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 const deepObject = (depth: number) => '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
 const WRONG_ROOTS = ["[]", '"text"', "123", "null", "true", "{}", '{"id":{"$gt":""}}', "[{}]"];
 
-function webhookCases(url: string, shop: string): Case[] {
+function webhookCases(url: string, shop: string): { cases: Case[]; signedCases: Case[] } {
   const cases: Case[] = [];
+  const signedCases: Case[] = [];
   for (const topic of WEBHOOK_TOPICS) {
     const good = JSON.stringify(validPayload(topic, shop));
     const injected = INJECTIONS.map((s) => JSON.stringify({ id: s, token: s, shop_domain: s, updated_at: s }));
@@ -137,17 +148,21 @@ function webhookCases(url: string, shop: string): Case[] {
       signed(body, signShopifyBody(body + " ", SECRET), `signature of another body #${i}`);
     }
     signed(Buffer.alloc(8 * 1024 * 1024, "a"), randomBytes(32).toString("base64"), "8 MB unsigned");
+    // Over the body limit: refused before the signature is read.
+    signed(Buffer.alloc(4 * 1024 * 1024, "x"), signShopifyBody(Buffer.alloc(4 * 1024 * 1024, "x"), SECRET), "signed 4 MB of garbage");
     if (!SCHEMA_TOPICS.includes(topic)) continue;
-    const sign = (body: string | Buffer, name: string) => signed(body, signShopifyBody(body, SECRET), name);
+    const sign = (body: string | Buffer, name: string) => {
+      const { headers } = webhookRequest({ topic, shop, payload: null, rawBody: body }, SECRET);
+      signedCases.push({ name: `webhook ${topic}: ${name}`, url: url + webhookPath(topic), method: "POST", headers, body });
+    };
     for (const body of WRONG_ROOTS) sign(body, `signed wrong type ${body}`);
     for (const [i, body] of injected.entries()) sign(body, `signed injection #${i}`);
     sign("{not json", "signed broken JSON");
     sign(good.slice(0, -5), "signed truncated JSON");
     sign(deep(100_000), "signed 100k-deep array");
     sign(deepObject(20_000), "signed 20k-deep object");
-    sign(Buffer.alloc(4 * 1024 * 1024, "x"), "signed 4 MB of garbage");
   }
-  return cases;
+  return { cases, signedCases };
 }
 
 function whatsappCases(url: string): Case[] {
@@ -300,12 +315,21 @@ function send(c: Case): Promise<number> {
   });
 }
 
+function changedTables(before: Record<string, number>, after: Record<string, number>) {
+  const changed: Record<string, { before: number; after: number }> = {};
+  for (const table of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (before[table] !== after[table]) changed[table] = { before: before[table] ?? 0, after: after[table] ?? 0 };
+  }
+  return changed;
+}
+
 export async function hostileInputs(h: Harness): Promise<HostileResult> {
   const shop = { shop: "hostile.myshopify.com", phoneNumberId: "5501", wabaId: "6501", token: "token-hostile", messagesPerSecond: 80 };
   await h.addShop(shop);
   await h.sql(`INSERT INTO "Session" (id, shop, state, "isOnline", "accessToken", scope) VALUES ($1, $2, '', false, 'shpat_chaos', 'read_products')`, [`offline_${shop.shop}`, shop.shop]);
   const unknownShop = "never-installed.myshopify.com";
-  const cases = [...webhookCases(h.url, shop.shop), ...whatsappCases(h.url), ...proxyCases(h.url, shop.shop, unknownShop), ...checkoutCases(h.url, shop.shop, unknownShop)];
+  const webhooks = webhookCases(h.url, shop.shop);
+  const cases = [...webhooks.cases, ...whatsappCases(h.url), ...proxyCases(h.url, shop.shop, unknownShop), ...checkoutCases(h.url, shop.shop, unknownShop)];
 
   const before = await tableCounts(h);
   const notFourXX: Array<{ name: string; status: number }> = [];
@@ -319,10 +343,23 @@ export async function hostileInputs(h: Harness): Promise<HostileResult> {
     }),
   );
   const after = await tableCounts(h);
-  const changed: Record<string, { before: number; after: number }> = {};
-  for (const table of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (before[table] !== after[table]) changed[table] = { before: before[table] ?? 0, after: after[table] ?? 0 };
-  }
+  const changed = changedTables(before, after);
+
+  // Signed garbage, each twice (a retry, or a captured body replayed): kept once, nothing else.
+  const signedNot2xx: Array<{ name: string; status: number }> = [];
+  const signedQueue = [...webhooks.signedCases, ...webhooks.signedCases];
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let c = signedQueue.shift(); c; c = signedQueue.shift()) {
+        const status = await send(c);
+        if (status < 200 || status >= 300) signedNot2xx.push({ name: c.name, status });
+      }
+    }),
+  );
+  const afterSigned = await tableCounts(h);
+  const signedChanged = changedTables(after, afterSigned);
+  const kept = signedChanged.FailedWebhook ? signedChanged.FailedWebhook.after - signedChanged.FailedWebhook.before : 0;
+  delete signedChanged.FailedWebhook;
 
   // Still healthy: a genuine webhook and a genuine opt-in go through.
   const genuine = webhookRequest({ topic: "carts/update", shop: shop.shop, payload: validPayload("carts/update", shop.shop) }, SECRET);
@@ -344,6 +381,10 @@ export async function hostileInputs(h: Harness): Promise<HostileResult> {
       .filter(([table]) => table !== "RateCounter")
       .reduce((sum, [, c]) => sum + Math.abs(c.after - c.before), 0),
     rate_limit_rows: (after.RateCounter ?? 0) - (before.RateCounter ?? 0),
+    signed_bad_inputs: webhooks.signedCases.length,
+    signed_not_2xx: signedNot2xx,
+    signed_kept: kept,
+    signed_tables_changed: signedChanged,
     healthy_after: webhookOk && optIn >= 200 && optIn < 300,
   };
 }

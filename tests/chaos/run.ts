@@ -64,6 +64,9 @@ async function main() {
       bad_inputs_stored: hostile?.rows_stored ?? 0,
       bad_inputs_not_4xx: hostile?.not_4xx.length ?? 0,
       rate_limit_rows: hostile?.rate_limit_rows ?? 0,
+      signed_bad_inputs: hostile?.signed_bad_inputs ?? 0,
+      signed_bad_inputs_kept: hostile?.signed_kept ?? 0,
+      signed_bad_inputs_not_2xx: hostile?.signed_not_2xx.length ?? 0,
       isolation_violations: isolation?.violations.length ?? 0,
       pii_left: redact?.pii_left ?? 0,
       replay_violations: replay?.violations.length ?? 0,
@@ -78,6 +81,10 @@ async function main() {
     };
     if (hostile && hostile.not_4xx.length > 0) console.log(`chaos: answered other than 4xx: ${JSON.stringify(hostile.not_4xx.slice(0, 30))}`);
     if (hostile && Object.keys(hostile.tables_changed).length > 0) console.log(`chaos: tables changed by hostile input: ${JSON.stringify(hostile.tables_changed)}`);
+    if (hostile && hostile.signed_not_2xx.length > 0) console.log(`chaos: signed garbage answered other than 2xx: ${JSON.stringify(hostile.signed_not_2xx.slice(0, 30))}`);
+    if (hostile && Object.keys(hostile.signed_tables_changed).length > 0) console.log(`chaos: tables changed by signed garbage: ${JSON.stringify(hostile.signed_tables_changed)}`);
+    // Signed garbage is kept for an operator exactly once per delivery, and nowhere else.
+    const signedWrong = hostile ? hostile.signed_kept !== hostile.signed_bad_inputs || hostile.signed_not_2xx.length > 0 || Object.keys(hostile.signed_tables_changed).length > 0 : false;
     if (isolation?.violations.length) console.log(`chaos: isolation: ${isolation.violations.join("; ")}`);
     if (redact?.pii_left) console.log(`chaos: personal data left: ${JSON.stringify(redact.left)}`);
     if (replay?.violations.length) console.log(`chaos: replay: ${replay.violations.join("; ")}`);
@@ -85,6 +92,7 @@ async function main() {
     const failed =
       summary.lost > 0 ||
       summary.bad_inputs_stored > 0 ||
+      signedWrong ||
       summary.isolation_violations > 0 ||
       summary.pii_left > 0 ||
       summary.replay_violations > 0 ||

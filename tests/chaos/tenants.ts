@@ -187,8 +187,12 @@ export async function redaction(h: Harness): Promise<RedactResult> {
     shop: shopper,
     payload: customersRedactPayload({ shop: shopper, customer: { id: ana.customerId, email: ana.email, phone: ana.national }, ordersToRedact: [anaHistory.orderId] }),
   });
+  // Shopify sends shop/redact 48 hours after the uninstall; an installed shop is never erased.
+  const uninstalled = await sendWebhook(h.url, SECRET, { topic: "app/uninstalled", shop: gone, payload: { id: 9401, myshopify_domain: gone } });
   const shopGone = await sendWebhook(h.url, SECRET, { topic: "shop/redact", shop: gone, payload: shopRedactPayload({ shop: gone }) });
-  if (redact.status !== 200 || shopGone.status !== 200) throw new Error(`redact webhooks answered ${redact.status} / ${shopGone.status}`);
+  if (redact.status !== 200 || uninstalled.status !== 200 || shopGone.status !== 200) {
+    throw new Error(`redact webhooks answered ${redact.status} / ${uninstalled.status} / ${shopGone.status}`);
+  }
   // Anything the redaction deferred runs now.
   await h.app.call("startTasks");
   await new Promise((resolve) => setTimeout(resolve, 2_000));

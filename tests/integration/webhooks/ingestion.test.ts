@@ -98,26 +98,34 @@ describe("Shopify webhook ingestion", () => {
     const payload = cartPayload({ lines: [line()], updatedAt: at(5) });
     expect((await viaRemix({ topic: "carts/update", shop, payload, hmac: signShopifyBody("{}", server.secret) })).status).toBe(401);
     expect((await viaRemix({ topic: "carts/update", shop, payload, hmac: null })).status).toBe(401);
-    expect((await viaRemix({ topic: "carts/update", shop, payload: null, rawBody: "{not json" })).status).toBe(400);
+    // Signed but not JSON: kept for replay, the same way on both paths.
+    const notJson = await viaRemix({ topic: "carts/update", shop, payload: null, rawBody: "{not json" });
+    expect(notJson.status).toBe(200);
+    expect(await notJson.json()).toMatchObject({ outcome: "kept", reason: "body is not JSON" });
+    const elsewhere = webhookRequest({ topic: "carts/update", shop, payload }, server.secret);
+    const wrongEndpoint = await fetch(new URL(`${webhookPath("orders/paid")}/`, server.url), { method: "POST", headers: elsewhere.headers, body: String(elsewhere.body) });
+    expect(wrongEndpoint.status).toBe(400);
     const applied = await viaRemix({ topic: "carts/update", shop, payload });
     expect(applied.status).toBe(200);
     expect(await applied.json()).toEqual({ ok: true, outcome: "applied" });
     expect(await prisma.cart.count({ where: { shop, token: payload.token } })).toBe(1);
   });
 
-  it("answers 400 to a correctly signed body that is not JSON", async () => {
+  it("keeps a correctly signed body that is not JSON for an operator, answers 200, and applies nothing", async () => {
     const rawBody = "token=abc&line_items=1";
     const response = await sendWebhook(server.url, server.secret, { topic: "carts/update", shop, payload: null, rawBody });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ outcome: "kept", reason: "body is not JSON" });
     expect(await prisma.webhookReceipt.count({ where: { shop } })).toBe(0);
+    expect(await prisma.failedWebhook.count({ where: { shop, body: rawBody } })).toBe(1);
   });
 
-  it("answers 400 naming the field when a signed payload does not match the topic", async () => {
+  it("keeps a signed payload that does not match the topic, naming the field, and applies nothing", async () => {
     const order = orderPayload({ lines: [line()], createdAt: at(2) });
     const { line_items: _omit, ...withoutLines } = order;
     const response = await sendWebhook(server.url, server.secret, { topic: "orders/create", shop, payload: withoutLines });
-    expect(response.status).toBe(400);
-    expect((await response.json()).fields.join(" ")).toContain("line_items");
+    expect(response.status).toBe(200);
+    expect((await response.json()).reason).toContain("line_items");
     expect(await prisma.order.count({ where: { shop, id: String(order.id) } })).toBe(0);
   });
 

@@ -36,18 +36,24 @@ beforeAll(async () => {
       { key: "optin:ip:1", windowStart: new Date(now.getTime() - 60_000) },
     ],
   });
+  const failed = (eventId: string, receivedAt: Date) => ({
+    shop, topic: "orders/create", eventId, webhookId: eventId, apiVersion: "2026-10", body: "{}", reason: "test", receivedAt,
+  });
+  await prisma.failedWebhook.createMany({ data: [failed("failed-old", daysAgo(15)), failed("failed-recent", daysAgo(13))] });
 }, 60_000);
 
 describe("housekeeping sweep", () => {
-  it("deletes receipts, finished tasks and rate windows past their retention, and nothing else", async () => {
+  it("deletes receipts, finished tasks, rate windows and kept deliveries past their retention, and nothing else", async () => {
     const { prisma } = database;
     const counts = await sweep(now);
-    expect(counts).toEqual({ WebhookReceipt: 12_000, Task: 2, RateCounter: 1 });
+    expect(counts).toEqual({ WebhookReceipt: 12_000, Task: 2, RateCounter: 1, FailedWebhook: 1 });
     expect((await prisma.webhookReceipt.findMany({ select: { eventId: true }, orderBy: { eventId: "asc" } })).map((r) => r.eventId)).toEqual(["recent", "today"]);
     expect((await prisma.task.findMany({ select: { id: true }, orderBy: { id: "asc" } })).map((t) => t.id)).toEqual(["done-recent", "queued-old", "running-old"]);
     expect(await prisma.rateCounter.count()).toBe(1);
+    // Bodies of deliveries kept for replay hold personal data: 14 days, no longer.
+    expect((await prisma.failedWebhook.findMany({ select: { eventId: true } })).map((r) => r.eventId)).toEqual(["failed-recent"]);
     // A second sweep finds nothing left to do.
-    expect(await sweep(now)).toEqual({ WebhookReceipt: 0, Task: 0, RateCounter: 0 });
+    expect(await sweep(now)).toEqual({ WebhookReceipt: 0, Task: 0, RateCounter: 0, FailedWebhook: 0 });
   });
 
   it("a replayed delivery is still recognised within the retention", async () => {

@@ -8,6 +8,16 @@ describe("Shopify payload scalars", () => {
     for (const bad of [-1, 1.5, "12a", "", null, "gid://shopify/Product/1"]) expect(shopifyId.safeParse(bad).success).toBe(false);
   });
 
+  it("keeps 64-bit ids exact and refuses ones that were rounded on the way or do not fit", () => {
+    // Shopify's example ids, as parseShopifyJson hands them over.
+    expect(shopifyId.parse("704912205188288575")).toBe("704912205188288575");
+    expect(shopifyId.parse("18446744073709551615")).toBe("18446744073709551615");
+    // A plain JSON.parse turned 704912205188288575 into this number: not a safe integer, refused.
+    expect(shopifyId.safeParse(704912205188288600).success).toBe(false);
+    expect(shopifyId.safeParse("18446744073709551616").success).toBe(false);
+    expect(shopifyId.safeParse("123456789012345678901").success).toBe(false);
+  });
+
   it("keeps money as a decimal string", () => {
     expect(money.parse("19.99")).toBe("19.99");
     expect(money.parse(5)).toBe("5.00");
