@@ -38,3 +38,18 @@ export function webhookTopics(file = path.join(ROOT, "shopify.app.toml")): strin
   const text = readFileSync(file, "utf8");
   return [...text.matchAll(/^\s*topics\s*=\s*\[([^\]]*)\]/gm)].flatMap((m) => [...m[1].matchAll(/"([^"]+)"/g)].map((t) => t[1]));
 }
+
+/**
+ * Every topic the app subscribes to: `topics = [...]` and `compliance_topics = [...]` of each
+ * `[[webhooks.subscriptions]]`. A subscription block whose topics this pattern cannot read (an
+ * inline table, a key spelt otherwise) throws rather than being skipped.
+ */
+export function subscribedTopics(file = path.join(ROOT, "shopify.app.toml")): string[] {
+  const text = readFileSync(file, "utf8");
+  const blocks = text.match(/^\s*\[\[webhooks\.subscriptions\]\]\s*$/gm)?.length ?? 0;
+  const lists = [...text.matchAll(/^\s*(?:compliance_)?topics\s*=\s*\[([^\]]*)\]/gm)];
+  if (blocks === 0 || lists.length !== blocks) {
+    throw new Error(`shopify.app.toml has ${blocks} [[webhooks.subscriptions]] but ${lists.length} topic lists`);
+  }
+  return lists.flatMap((m) => [...m[1].matchAll(/"([^"]+)"/g)].map((t) => t[1]));
+}

@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { subscribedTopics } from "../../fakes/shopify/app-config";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
 
@@ -15,9 +16,13 @@ let prisma: typeof import("../../../app/db.server").default;
 const shop = "examples-test.myshopify.com";
 const EXAMPLES = path.join(__dirname, "../../fakes/shopify/examples");
 
+const exampleFile = (topic: string) => `${topic.replace("/", "_")}.json`;
+
 /** The example's text; `{shop}.myshopify.com` stands for the delivering shop in Shopify's examples. */
-const example = (topic: string) =>
-  readFileSync(path.join(EXAMPLES, `${topic.replace("/", "_")}.json`), "utf8").replaceAll("{shop}.myshopify.com", shop);
+const example = (topic: string) => readFileSync(path.join(EXAMPLES, exampleFile(topic)), "utf8").replaceAll("{shop}.myshopify.com", shop);
+
+/** Topics whose example the tests below delivered and saw applied. */
+const delivered = new Set<string>();
 
 async function deliver(topic: string) {
   const response = await sendWebhook(server.url, server.secret, { topic, shop, payload: null, rawBody: example(topic) });
@@ -25,6 +30,7 @@ async function deliver(topic: string) {
   expect({ status: response.status, body }).toMatchObject({ status: 200 });
   expect(body.outcome, JSON.stringify(body)).toBe("applied");
   expect(await prisma.failedWebhook.count({ where: { shop } })).toBe(0);
+  delivered.add(topic);
 }
 
 beforeAll(async () => {
@@ -34,6 +40,16 @@ beforeAll(async () => {
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: "shpat_x", scope: "read_products" } });
 });
 afterAll(() => server?.stop());
+
+describe("the examples", () => {
+  it("cover every topic shopify.app.toml subscribes to, compliance topics included, and nothing else", () => {
+    const topics = subscribedTopics();
+    expect(topics).toEqual(expect.arrayContaining(["carts/update", "customers/update", "customers/redact", "shop/redact"]));
+    const files = readdirSync(EXAMPLES).filter((f) => f.endsWith(".json"));
+    expect(topics.filter((t) => !files.includes(exampleFile(t))), "subscribed topics without an example file").toEqual([]);
+    expect(files.filter((f) => !topics.some((t) => exampleFile(t) === f)), "example files of no subscribed topic").toEqual([]);
+  });
+});
 
 describe("Shopify's example payloads, as Shopify sends them", () => {
   it.each(["carts/create", "carts/update"])("%s stores the cart with its exact variant and product ids", async (topic) => {
@@ -96,6 +112,18 @@ describe("Shopify's example payloads, as Shopify sends them", () => {
     expect(inventoryItemGid((task.payload as { inventoryItemId: string }).inventoryItemId)).toBe("gid://shopify/InventoryItem/271878346596884015");
   });
 
+  it("customers/update queues the consent read of the subscriber linked to its exact customer id", async () => {
+    const customerId = "706405506930370084"; // above 2^53: a rounded id would reach no subscriber
+    // The example's updated_at is 2021-12-31; consent recorded before it is older than the change.
+    const subscriber = await prisma.subscriber.create({ data: { shop, phone: "+34600900001", callingCode: "34", countryCode: "ES", status: "subscribed", customerId } });
+    await prisma.consentEvent.create({
+      data: { shop, subscriberId: subscriber.id, kind: "opt_in", source: "cart_block", text: "Offers on WhatsApp", textVersion: "v1", occurredAt: new Date("2021-06-01T00:00:00Z") },
+    });
+    await deliver("customers/update");
+    const tasks = await prisma.task.findMany({ where: { shop, kind: "consent.read_shopify_customer" } });
+    expect(tasks.map((t) => t.payload)).toEqual([{ customerId }]);
+  });
+
   it("app/scopes_update sets the offline session's scopes", async () => {
     await deliver("app/scopes_update");
     expect((await prisma.session.findUniqueOrThrow({ where: { id: `offline_${shop}` } })).scope).toBe("read_products,write_products");
@@ -122,5 +150,10 @@ describe("Shopify's example payloads, as Shopify sends them", () => {
     await deliver("shop/redact");
     expect(await prisma.shop.count({ where: { shop } })).toBe(0);
     expect(await prisma.order.count({ where: { shop } })).toBe(0);
+  });
+
+  // Last, after every delivery above: a topic given an example file must also be given a test here.
+  it("replayed the example of every subscribed topic", () => {
+    expect([...delivered].sort()).toEqual([...subscribedTopics()].sort());
   });
 });
