@@ -13,6 +13,7 @@ import { sendPacer, type SendPacer } from "./send-budget.server";
 import { createSentRecorder } from "./sent-recorder.server";
 import { loadBatchSnapshots, type BatchSnapshots } from "./batch-snapshot.server";
 import { loadSnapshot } from "./snapshot.server";
+import { createConsentRecheck } from "./consent-recheck.server";
 
 /**
  * The outbox dispatcher: claims due messages under a lease, asks the gate, sends through the
@@ -224,7 +225,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     // Synchronously after the gate said send, so no other row of this process slips in between.
     const done = reserve(row.shop, row.subscriberId ?? row.id);
     try {
-      const outcome = await send(row, now, useMarketingApi, phone, batch);
+      const outcome = await send(row, snapshot, useMarketingApi, phone, batch);
       if (outcome === "sent") {
         let sentTo = batch.sentTo.get(row.shop);
         if (!sentTo) batch.sentTo.set(row.shop, (sentTo = { ids: new Set(), uncounted: 0 }));
@@ -240,13 +241,32 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     }
   }
 
+  const consent = createConsentRecheck();
+
+  /**
+   * The gate again with the subscriber's consent as it is now, after the pacing wait and right
+   * before the Cloud API call: a STOP that landed since the snapshot was read stops the message.
+   */
+  async function stillAllowed(row: ClaimedNotification, snapshot: GateSnapshot): Promise<Outcome | null> {
+    if (!row.subscriberId || !snapshot.subscriber) return null;
+    const current = await consent.current(row.shop, row.subscriberId);
+    const now = clock.now();
+    const decision = decide({ ...snapshot, subscriber: current ? { ...snapshot.subscriber, ...current } : null }, now);
+    if (decision.action === "send") return null;
+    if (decision.action === "defer") {
+      return (await defer(row.id, owner, { until: decision.until, reason: decision.reason, at: now })) ? "deferred" : "lost_lease";
+    }
+    return (await skip(row.id, owner, decision.reason, now)) ? "skipped" : "lost_lease";
+  }
+
   async function send(
     row: ClaimedNotification,
-    now: Date,
+    snapshot: GateSnapshot,
     useMarketingApi: boolean,
     phone: string | null,
     batch: BatchContext,
   ): Promise<Outcome> {
+    const now = clock.now();
     const { credentialsCache } = batch;
     if (!credentialsCache.has(row.shop)) credentialsCache.set(row.shop, loadCredentials(row.shop));
     let credentials: Awaited<ReturnType<typeof loadCredentials>>;
@@ -261,6 +281,8 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_not_connected");
     }
     await pacer.take(credentials.phoneNumberId, credentials.messagesPerSecond);
+    const stopped = await stillAllowed(row, snapshot);
+    if (stopped) return stopped;
     let waMessageId: string;
     try {
       const sent = await whatsapp().sendTemplate(credentials, {
