@@ -1,6 +1,7 @@
 import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { systemClock, type Clock } from "../shared/clock";
+import { errorFields, log } from "../shared/log.server";
 
 /**
  * Keeps the tables that grow with traffic bounded. Every webhook delivery leaves a receipt and
@@ -66,7 +67,7 @@ export function startHousekeeping(options: { clock?: Clock; intervalMs?: number;
   const schedule = (ms: number) => {
     timer = setTimeout(() => {
       running = sweep(clock.now())
-        .catch((error: unknown) => console.error("housekeeping:", error instanceof Error ? error.message : error))
+        .catch((error: unknown) => log.error("housekeeping sweep failed", { error: errorFields(error) }))
         .finally(() => {
           running = undefined;
           if (!stopped) schedule(intervalMs);

@@ -14,6 +14,7 @@ import { createSentRecorder } from "./sent-recorder.server";
 import { loadBatchSnapshots, type BatchSnapshots } from "./batch-snapshot.server";
 import { loadSnapshot } from "./snapshot.server";
 import { createConsentRecheck } from "./consent-recheck.server";
+import { errorFields, log } from "../shared/log.server";
 
 /**
  * The outbox dispatcher: claims due messages under a lease, asks the gate, sends through the
@@ -129,7 +130,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       const attempt = row.attempts + 1;
       const code = error instanceof WhatsAppApiError ? error.code : null;
       const title = error instanceof Error ? error.message.slice(0, 200) : "unknown error";
-      if (!transient) console.error(`dispatch ${row.id}: unexpected error`, title);
+      if (!transient) log.error("dispatch: unexpected send error", { notification: row.id, error: errorFields(error) });
       if (attempt >= maxAttempts) {
         await markFailed(row.id, owner, {
           reason: `WhatsApp did not accept the message after ${attempt} attempts (${title}).`,
@@ -274,7 +275,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       credentials = await credentialsCache.get(row.shop)!;
     } catch (error) {
       // A token that cannot be decrypted is an operator problem (ENCRYPTION_KEYS), not the shopper's.
-      console.error(`dispatch ${row.id}: WhatsApp credentials of ${row.shop} unreadable:`, error instanceof Error ? error.name : "error");
+      log.error("dispatch: WhatsApp credentials unreadable", { notification: row.id, shop: row.shop, error: errorFields(error) });
       return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_credentials_unreadable");
     }
     if (!credentials || !phone) {
@@ -331,7 +332,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
             await handle(row, batch);
           } catch (error) {
             // The row keeps its lease and comes back when it runs out; nothing is lost.
-            console.error(`dispatch ${row.id}:`, error instanceof Error ? error.message : error);
+            log.error("dispatch: row failed, kept under its lease", { notification: row.id, error: errorFields(error) });
           }
         }
       }
@@ -352,7 +353,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
           try {
             claimed = await runOnce();
           } catch (error) {
-            console.error("dispatcher:", error instanceof Error ? error.message : error);
+            log.error("dispatcher poll failed", { error: errorFields(error) });
           }
           if (claimed === 0 && !stopping) {
             await new Promise<void>((resolve) => {
