@@ -38,7 +38,7 @@ async function captured(fn: () => Promise<unknown>): Promise<string> {
 }
 
 describe("errors are logged by code and context", () => {
-  it("a unique violation on a phone, raised in a task through the ORM and through raw SQL, logs no phone digits", async () => {
+  it("a unique violation on a phone (ORM, raw SQL, driver) and a phone PostgreSQL cannot read, raised in tasks, log no phone digits", async () => {
     const shop = "log-phone.myshopify.com";
     await db.prisma.subscriber.create({ data: { shop, phone: PHONE, callingCode: "34", status: "subscribed" } });
     runner.registerTaskHandler("test.dup-orm", async () => {
@@ -47,14 +47,23 @@ describe("errors are logged by code and context", () => {
     runner.registerTaskHandler("test.dup-raw", async () => {
       await db.prisma.$executeRaw`INSERT INTO "Subscriber" (id, shop, phone, "callingCode", "updatedAt") VALUES ('dup-raw', ${shop}, ${PHONE}, '34', now())`;
     });
-    await queue.enqueueTask({ shop, kind: "test.dup-orm" });
-    await queue.enqueueTask({ shop, kind: "test.dup-raw" });
+    // On the driver directly (the hot paths' sqlQuery): pg's error carries the row in `detail`.
+    runner.registerTaskHandler("test.dup-driver", async () => {
+      const { sqlQuery } = await import("../../../app/db.server");
+      const { Prisma } = await import("@prisma/client");
+      await sqlQuery(Prisma.sql`INSERT INTO "Subscriber" (id, shop, phone, "callingCode", "updatedAt") VALUES ('dup-driver', ${shop}, ${PHONE}, '34', now())`);
+    });
+    // PostgreSQL quotes a value it cannot read in the message itself.
+    runner.registerTaskHandler("test.cast", async () => {
+      await db.prisma.$queryRaw`SELECT ${PHONE}::int AS n`;
+    });
+    for (const kind of ["test.dup-orm", "test.dup-raw", "test.dup-driver", "test.cast"]) await queue.enqueueTask({ shop, kind });
     const output = await captured(() => runner.runDueTasks("log-test"));
 
     const entries = output.split("\n").filter((l) => l.includes('"task failed"')).map((l) => JSON.parse(l));
-    expect(entries).toHaveLength(2);
+    expect(entries).toHaveLength(4);
     // What an operator needs is there: the kind of error and its code.
-    for (const entry of entries) expect(JSON.stringify(entry.error)).toMatch(/P2002|P2010|23505/);
+    for (const entry of entries) expect(JSON.stringify(entry.error)).toMatch(/P2002|P2010|23505|22P02/);
     expect(output).not.toContain(DIGITS);
     // What the task row keeps of the error is as clean as the log.
     const tasks = await db.prisma.task.findMany({ where: { shop } });
