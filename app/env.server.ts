@@ -116,3 +116,13 @@ export function databaseEnv(source: Record<string, string | undefined> = process
   }
   return result.data;
 }
+
+/** The database settings and ENCRYPTION_KEYS, for `npm run keys:rotate`. */
+export function keyRotationEnv(source: Record<string, string | undefined> = process.env) {
+  const picked = schema.pick({ DATABASE_URL: true, PGLITE_DIR: true, ENCRYPTION_KEYS: true });
+  const result = picked.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== "")));
+  if (!result.success) {
+    throw new InvalidEnvironment(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  return result.data;
+}
