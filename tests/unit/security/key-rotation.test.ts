@@ -97,7 +97,7 @@ describe("key rotation", () => {
     await rawSql().exec(`ALTER TABLE "WhatsAppConnection" DROP COLUMN "appSecretEnc"`);
     const run = promisify(execFile);
     const { stdout } = await run(path.resolve("node_modules/.bin/tsx"), ["server/rotate-keys.ts"], {
-      env: { PATH: process.env.PATH, DATABASE_URL: process.env.DATABASE_URL, ENCRYPTION_KEYS: `${NEW},${OLD}` },
+      env: { NODE_ENV: "test", PATH: process.env.PATH, DATABASE_URL: process.env.DATABASE_URL, ENCRYPTION_KEYS: `${NEW},${OLD}` },
     });
     const last = stdout.trim().split("\n").pop()!;
     expect(last.startsWith("KEYS ")).toBe(true);
