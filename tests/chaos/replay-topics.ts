@@ -148,9 +148,13 @@ export async function replayEveryTopic(h: Harness): Promise<TopicReplayResult> {
     const rows = await h.sql<{ what: string; n: number }>(sql, [shops]);
     if (rows.length) violations.push(`${what} twice: ${rows.slice(0, 5).map((r) => `${r.what} x${r.n}`).join(", ")}`);
   };
-  const receipts = await h.sql<{ eventId: string; n: number }>(`SELECT "eventId", count(*)::int AS n FROM "WebhookReceipt" WHERE "eventId" = ANY($1) GROUP BY 1`, [events.map((e) => e.eventId)]);
+  // The ending shop's receipts go with the rest of its data when shop/redact is applied.
+  const kept = events.filter((e) => e.shop === main.shop);
+  const receipts = await h.sql<{ eventId: string; n: number }>(`SELECT "eventId", count(*)::int AS n FROM "WebhookReceipt" WHERE "eventId" = ANY($1) GROUP BY 1`, [kept.map((e) => e.eventId)]);
   const receiptOf = new Map(receipts.map((r) => [r.eventId, r.n]));
-  const unreceipted = events.filter((e) => receiptOf.get(e.eventId) !== 1).map((e) => `${e.topic}: ${receiptOf.get(e.eventId) ?? 0}`);
+  const unreceipted = kept.filter((e) => receiptOf.get(e.eventId) !== 1).map((e) => `${e.topic}: ${receiptOf.get(e.eventId) ?? 0}`);
+  const [{ n: left }] = await h.sql<{ n: number }>(`SELECT count(*)::int AS n FROM "Shop" WHERE shop = $1`, [ending.shop]);
+  if (left !== 0) violations.push("shop/redact replayed with app/uninstalled left the shop in place");
   if (unreceipted.length) violations.push(`receipts per event not 1: ${unreceipted.join(", ")}`);
   await twice("task", `SELECT kind || ' ' || left(payload::text, 80) AS what, count(*)::int AS n FROM "Task" WHERE shop = ANY($1) GROUP BY shop, kind, payload::text HAVING count(*) > 1`);
   await twice(
