@@ -1,5 +1,5 @@
-import type { ConsentScope, SubscriberStatus } from "@prisma/client";
-import prisma from "../db.server";
+import { Prisma, type ConsentScope, type SubscriberStatus } from "@prisma/client";
+import { sqlQuery } from "../db.server";
 import { groupedWrites } from "../shared/grouped-writes";
 
 /**
@@ -43,10 +43,14 @@ export function createConsentRecheck(): ConsentRecheck {
       const shops = group.map((w) => w.shop);
       const ids = group.map((w) => w.subscriberId);
       // Scoped by (shop, id) pairs: a subscriber id is only ever read for the shop it belongs to.
-      const rows = await prisma.$queryRaw<Array<CurrentConsent & { id: string; shop: string }>>`
-        SELECT s.id, s.shop, s.status, s.scope, s."marketingStoppedAt", s."marketingBlockedUntil"
+      // On the driver directly (one read per group of sends); instants as epoch milliseconds, as
+      // the columns are UTC timestamps without a zone.
+      const rows = await sqlQuery<{ id: string; shop: string; status: SubscriberStatus; scope: ConsentScope; stopped: number | null; blocked: number | null }>(Prisma.sql`
+        SELECT s.id, s.shop, s.status::text AS status, s.scope::text AS scope,
+               (extract(epoch FROM s."marketingStoppedAt") * 1000)::float8 AS stopped,
+               (extract(epoch FROM s."marketingBlockedUntil") * 1000)::float8 AS blocked
           FROM "Subscriber" s
-          JOIN unnest(${shops}::text[], ${ids}::text[]) AS k(shop, id) ON s.shop = k.shop AND s.id = k.id`;
+          JOIN unnest(${shops}::text[], ${ids}::text[]) AS k(shop, id) ON s.shop = k.shop AND s.id = k.id`);
       const found = new Map(rows.map((r) => [`${r.shop}\u0000${r.id}`, r]));
       for (const w of group) {
         const row = found.get(`${w.shop}\u0000${w.subscriberId}`);
@@ -55,8 +59,8 @@ export function createConsentRecheck(): ConsentRecheck {
             ? {
                 status: row.status,
                 scope: row.scope,
-                marketingStoppedAt: row.marketingStoppedAt ? new Date(row.marketingStoppedAt) : null,
-                marketingBlockedUntil: row.marketingBlockedUntil ? new Date(row.marketingBlockedUntil) : null,
+                marketingStoppedAt: row.stopped === null ? null : new Date(Number(row.stopped)),
+                marketingBlockedUntil: row.blocked === null ? null : new Date(Number(row.blocked)),
               }
             : null,
         );

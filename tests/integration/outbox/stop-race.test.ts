@@ -46,7 +46,7 @@ async function stop(subscriberId: string) {
 }
 
 describe("a STOP racing a claimed batch", () => {
-  it("keeps the stopped shoppers' messages from going while the rest of the batch is sent", async () => {
+  it("keeps the stopped shoppers' messages from going (and holds a newly limited one) while the rest of the batch is sent", async () => {
     const ids = await seedMessages(prisma, seed.shop, 8, "promotion");
     const rows = await prisma.notification.findMany({ where: { id: { in: ids } }, select: { id: true, subscriberId: true } });
     const subscriberOf = new Map(rows.map((r) => [r.id, r.subscriberId!]));
@@ -59,15 +59,21 @@ describe("a STOP racing a claimed batch", () => {
     expect(fake.heldCount).toBe(2);
     const stopped = ids.slice(4);
     for (const id of stopped) await stop(subscriberOf.get(id)!);
+    // Meta's per-user marketing limit (131049) recorded meanwhile for another shopper: held until it lifts.
+    const blockedUntil = new Date(Math.floor(Date.now() / 1000) * 1000 + 2 * 3_600_000);
+    await prisma.subscriber.update({ where: { id: subscriberOf.get(ids[3])! }, data: { marketingBlockedUntil: blockedUntil } });
     fake.releaseHeld();
     expect(await running).toBe(8);
 
     const counts = fake.acceptedCounts();
-    expect(ids.slice(0, 4).map((id) => counts.get(id) ?? 0)).toEqual([1, 1, 1, 1]);
+    expect(ids.slice(0, 4).map((id) => counts.get(id) ?? 0)).toEqual([1, 1, 1, 0]);
     expect(stopped.map((id) => counts.get(id) ?? 0)).toEqual([0, 0, 0, 0]);
     const after = await prisma.notification.findMany({ where: { id: { in: stopped } } });
     for (const row of after) expect(row).toMatchObject({ status: "skipped", decisionReason: "consent_unsubscribed", leaseOwner: null });
-    const sent = await prisma.notification.count({ where: { id: { in: ids.slice(0, 4) }, status: "sent" } });
-    expect(sent).toBe(4);
+    const sent = await prisma.notification.count({ where: { id: { in: ids.slice(0, 3) }, status: "sent" } });
+    expect(sent).toBe(3);
+    const held = await prisma.notification.findUniqueOrThrow({ where: { id: ids[3] } });
+    expect(held).toMatchObject({ status: "scheduled", decisionReason: "meta_marketing_limit", leaseOwner: null });
+    expect(held.sendAt.getTime()).toBe(blockedUntil.getTime());
   });
 });
