@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { CLICKS_PER_ADDRESS as CLICKS_PER_ADDRESS_RULE, CLICKS_PER_LINK as CLICKS_PER_LINK_RULE } from "../../app/flows/click-limits.server";
 import { cartPayload, cartToken, shopifyNumericId } from "../fakes/shopify/payloads";
 import { sendWebhook } from "../fakes/shopify/webhooks";
 import { SECRET, type Harness } from "./harness";
@@ -16,9 +17,8 @@ export interface AttackOutcome {
 
 type Attack = (h: Harness) => Promise<AttackOutcome>;
 
-/** What app/flows/click-limits.server.ts allows per link and per address an hour */
-const CLICKS_PER_LINK = 20;
-const CLICKS_PER_ADDRESS = 120;
+const CLICKS_PER_LINK = CLICKS_PER_LINK_RULE.limit;
+const CLICKS_PER_ADDRESS = CLICKS_PER_ADDRESS_RULE.limit;
 const PHONE_BROWSER =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1";
 const SHOP = "attacks.myshopify.com";
