@@ -29,8 +29,8 @@ async function main() {
   const started = Date.now();
   const baseUrl = await reachablePostgres();
   if (!baseUrl) {
-    console.log("chaos: skipped: PostgreSQL is unreachable (set DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)");
-    console.log(`CHAOS ${JSON.stringify({ skipped: "postgresql unreachable", errors: ["postgresql unreachable"] })}`);
+    console.log("chaos: FAILED: PostgreSQL is unreachable, nothing was tested (set DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test)");
+    console.log(`CHAOS ${JSON.stringify({ errors: ["postgresql unreachable"], violations: ["postgresql unreachable"] })}`);
     return 1;
   }
   const snapshot = snapshotBuild("chaos");
