@@ -21,8 +21,12 @@ const migrationsDir = () =>
   path.resolve(process.env.REBOUND_ROOT ?? process.cwd(), "prisma", "migrations");
 
 function open(): Database {
-  const { DATABASE_URL, PGLITE_DIR } = env();
-  const connection = openConnection(databaseTarget(DATABASE_URL, PGLITE_DIR));
+  const config = env();
+  const connection = openConnection(databaseTarget(config.DATABASE_URL, config.PGLITE_DIR), {
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: config.DATABASE_LOCK_TIMEOUT_MS,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+  });
   const prisma = new PrismaClient({ adapter: connection.adapter });
   const ready = (async () => {
     const migrations = await readMigrations(migrationsDir());
@@ -83,6 +87,15 @@ export async function sqlQuery<T>(statement: Prisma.Sql): Promise<T[]> {
 /** Runs the statements as one transaction in one round trip (see Connection.batch). */
 export function sqlBatch(statements: Prisma.Sql[]): Promise<unknown[][]> {
   return database().connection.batch(statements);
+}
+
+/**
+ * Raises the statement limit for the rest of the caller's transaction to the one for long
+ * background work (DATABASE_LONG_STATEMENT_TIMEOUT_MS): a restock fan-out to 100,000 shoppers
+ * or a campaign launch is one big statement, run by a task, never on a request's path.
+ */
+export async function allowLongStatements(tx: Pick<Prisma.TransactionClient, "$executeRawUnsafe">): Promise<void> {
+  await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${Math.round(env().DATABASE_LONG_STATEMENT_TIMEOUT_MS)}`);
 }
 
 export function databaseKind() {

@@ -4,6 +4,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import { errorFields, log } from "./shared/log.server";
 
 export const streamTimeout = 5000;
 
@@ -34,7 +35,7 @@ export default async function handleRequest(
         },
         onError(error: unknown) {
           responseStatusCode = 500;
-          console.error(error);
+          log.error("render failed", { error: errorFields(error) });
         },
       },
     );

@@ -19,6 +19,18 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
     .optional(),
   PGLITE_DIR: z.string().default("data/pglite"),
+  /**
+   * PostgreSQL only. Shopify drops a webhook delivery after 5 s and retries it: a statement that
+   * cannot finish (or a lock that cannot be had) well inside that fails with a 5xx Shopify
+   * retries, instead of requests piling up behind a stalled database. Long work (fan-outs,
+   * maintenance) raises its own limit per transaction; migrations run without one.
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3_000),
+  DATABASE_LOCK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(1_000),
+  /** Waiting for a pooled connection (or opening one) longer than this fails the request. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(1_500),
+  /** The statement limit of background fan-outs and maintenance (tasks, never a request). */
+  DATABASE_LONG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
   /** 32 bytes, base64: encrypts WhatsApp access and verify tokens at rest. Several keys rotate as "id:key,id:key" (first encrypts). */
@@ -95,7 +107,24 @@ export function env(): Env {
  * migrations must not demand the Shopify credentials.
  */
 export function databaseEnv(source: Record<string, string | undefined> = process.env) {
-  const picked = schema.pick({ DATABASE_URL: true, PGLITE_DIR: true });
+  const picked = schema.pick({
+    DATABASE_URL: true,
+    PGLITE_DIR: true,
+    DATABASE_STATEMENT_TIMEOUT_MS: true,
+    DATABASE_LOCK_TIMEOUT_MS: true,
+    DATABASE_CONNECT_TIMEOUT_MS: true,
+    DATABASE_LONG_STATEMENT_TIMEOUT_MS: true,
+  });
+  const result = picked.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== "")));
+  if (!result.success) {
+    throw new InvalidEnvironment(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  return result.data;
+}
+
+/** The database settings and ENCRYPTION_KEYS, for `npm run keys:rotate`. */
+export function keyRotationEnv(source: Record<string, string | undefined> = process.env) {
+  const picked = schema.pick({ DATABASE_URL: true, PGLITE_DIR: true, ENCRYPTION_KEYS: true });
   const result = picked.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== "")));
   if (!result.success) {
     throw new InvalidEnvironment(result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));

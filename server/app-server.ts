@@ -9,6 +9,7 @@ import { env } from "../app/env.server";
 import type { DirectWebhook } from "../app/webhooks/ingest.server";
 import { assertLosslessJson } from "../app/webhooks/shopify-json";
 import { nodeListener, serveWebhook } from "./http";
+import { errorFields, log } from "../app/shared/log.server";
 
 export interface ServerOptions {
   /** Vite in middleware mode instead of the built bundle */
@@ -103,7 +104,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     void remix.webhook(req.url.split("?")[0]).then(
       (webhook) => (webhook ? serveWebhook(req, res, webhook) : serve(req, res)),
       (error: unknown) => {
-        console.error("request failed", error);
+        log.error("request failed", { error: errorFields(error) });
         res.writeHead(500).end();
       },
     );

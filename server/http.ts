@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHeaders, sendResponse } from "@remix-run/node-fetch-server";
 import type { DirectWebhook, WebhookAnswer } from "../app/webhooks/ingest.server";
+import { errorFields, log } from "../app/shared/log.server";
 
 /** Largest request body accepted. Shopify's biggest webhook payloads stay well under this. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -94,7 +95,7 @@ export function nodeListener(handler: FetchHandler, origin: () => string) {
       if (error instanceof BodyTooLarge) {
         response = Response.json(TOO_LARGE, { status: 413 });
       } else {
-        console.error("request failed", error);
+        log.error("request failed", { error: errorFields(error) });
         response = new Response("Internal Server Error", { status: 500 });
       }
     }
@@ -122,7 +123,7 @@ export async function serveWebhook(req: IncomingMessage, res: ServerResponse, we
     if (error instanceof BodyTooLarge) {
       answer = { status: 413, body: TOO_LARGE };
     } else {
-      console.error("webhook failed", error);
+      log.error("webhook failed", { error: errorFields(error) });
       answer = { status: 500, body: { error: "internal_error" } };
     }
   }

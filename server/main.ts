@@ -4,6 +4,8 @@
  * DISPATCHER=off (then run `npm run worker` processes).
  */
 import { closeDatabase, startServer } from "./app-server";
+import { InvalidEnvironment } from "../app/env.server";
+import { errorFields, log } from "../app/shared/log.server";
 
 async function main() {
   const running = await startServer({ dev: process.argv.includes("--dev") });
@@ -24,6 +26,9 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error);
+  // A bad environment lists the variables at fault (names, never values); anything else is
+  // logged by its kind and code, as a database error's message quotes values.
+  if (error instanceof InvalidEnvironment) process.stderr.write(`${error.message}\n`);
+  else log.error("start-up failed", { error: errorFields(error) });
   process.exit(1);
 });

@@ -6,7 +6,8 @@
  */
 import { startBackgroundWork } from "../app/background.server";
 import { closeDatabase, databaseReady } from "../app/db.server";
-import { env } from "../app/env.server";
+import { env, InvalidEnvironment } from "../app/env.server";
+import { errorFields, log } from "../app/shared/log.server";
 
 async function main() {
   env();
@@ -30,6 +31,9 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
+  // A bad environment lists the variables at fault (names, never values); anything else is
+  // logged by its kind and code, as a database error's message quotes values.
+  if (error instanceof InvalidEnvironment) process.stderr.write(`${error.message}\n`);
+  else log.error("start-up failed", { error: errorFields(error) });
   process.exit(1);
 });

@@ -5,6 +5,7 @@ import type { ConfigurableFlow } from "../flows/settings";
 import { FLOW_CATEGORY, type MerchantFlow } from "./flow-catalog";
 import { FLOW_FIELDS, MAX_APPOINTMENT_REMINDERS, MAX_CART_STEPS, hasSingleTemplate } from "./flow-form";
 import type { FieldErrors } from "./form-errors";
+import { errorFields, log } from "../shared/log.server";
 
 /**
  * One flow's settings page on top of the flows module's own schema and storage
@@ -30,7 +31,7 @@ export async function loadCollectionChoices(admin: AdminGraphql, stored: string 
   try {
     listed = await listCollections(admin);
   } catch (error) {
-    console.warn("collections for the cross-sell picker:", error instanceof Error ? error.message : error);
+    log.warn("collections for the cross-sell picker unavailable", { error: errorFields(error) });
     failed = true;
   }
   const options = listed.map((c) => ({ ...c, known: true }));

@@ -58,7 +58,18 @@ export interface Connection {
 const NAME_OID = 19;
 const TEXT_OID = 25;
 
-export function openConnection(target: DatabaseTarget): Connection {
+/**
+ * Limits every connection of the pool starts with (PostgreSQL only; PGlite is one in-process
+ * connection with nothing to wait for). Unset: no limit (the `npm run setup` command).
+ */
+export interface ConnectionLimits {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  /** Waiting for a free pooled connection, or opening a new one */
+  connectTimeoutMs: number;
+}
+
+export function openConnection(target: DatabaseTarget, limits?: ConnectionLimits): Connection {
   if (target.kind === "pglite") {
     // PGlite creates its own folder but not the ones above it (data/ on a fresh clone).
     if (!target.dir.startsWith("memory://")) mkdirSync(path.dirname(target.dir), { recursive: true });
@@ -83,10 +94,13 @@ export function openConnection(target: DatabaseTarget): Connection {
       close: () => db.close(),
     };
   }
+  const settings = [`-c search_path="${target.schema}"`];
+  if (limits) settings.push(`-c statement_timeout=${Math.round(limits.statementTimeoutMs)}`, `-c lock_timeout=${Math.round(limits.lockTimeoutMs)}`);
   const pool = new pg.Pool({
     connectionString: target.url,
     max: 10,
-    options: `-c search_path="${target.schema}"`,
+    options: settings.join(" "),
+    ...(limits ? { connectionTimeoutMillis: Math.round(limits.connectTimeoutMs) } : {}),
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         pg.types.getTypeParser(oid === NAME_OID ? TEXT_OID : oid, format)) as typeof pg.types.getTypeParser,

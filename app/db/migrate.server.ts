@@ -49,6 +49,18 @@ export class MigrationDrift extends Error {
 
 /** Returns the names of the migrations it applied. */
 export async function migrate(raw: RawSql, migrations: Migration[], usesAdvisoryLock: boolean) {
+  // A migration may rewrite a big table, and the processes starting behind the one migrating
+  // wait on its advisory lock: neither is held to the request limits the pool starts with.
+  // RESET puts the connection back to those limits before it returns to the pool.
+  if (usesAdvisoryLock) await raw.exec("SET statement_timeout = 0; SET lock_timeout = 0");
+  try {
+    return await migrateLocked(raw, migrations, usesAdvisoryLock);
+  } finally {
+    if (usesAdvisoryLock) await raw.exec("RESET statement_timeout; RESET lock_timeout").catch(() => {});
+  }
+}
+
+async function migrateLocked(raw: RawSql, migrations: Migration[], usesAdvisoryLock: boolean) {
   if (usesAdvisoryLock) await raw.query(`SELECT pg_advisory_lock(${LOCK_KEY})`);
   try {
     await raw.exec(MIGRATIONS_TABLE);

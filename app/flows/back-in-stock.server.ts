@@ -1,5 +1,5 @@
 import { Prisma } from "@prisma/client";
-import prisma, { databaseKind } from "../db.server";
+import prisma, { allowLongStatements, databaseKind } from "../db.server";
 import { env } from "../env.server";
 import { planRestock, type RestockEvent, type RestockFanOut } from "./back-in-stock";
 import { loadFlowSetting } from "./flow-settings.server";
@@ -42,7 +42,13 @@ export async function notifyRestock(shop: string, event: RestockEvent, now: Date
   const parts = f.limit === null && databaseKind() === "postgres" ? env().FANOUT_PARALLELISM : 1;
   const outcomes = await Promise.all(
     Array.from({ length: parts }, (_, part) =>
-      prisma.$transaction((tx) => fanOutRestock(shop, f, now, tx, { part, of: parts }), { timeout: 60_000 }),
+      prisma.$transaction(
+        async (tx) => {
+          await allowLongStatements(tx);
+          return fanOutRestock(shop, f, now, tx, { part, of: parts });
+        },
+        { timeout: 60_000 },
+      ),
     ),
   );
   return outcomes.reduce(

@@ -1,4 +1,5 @@
 import prisma from "../db.server";
+import { clickCountable } from "./click-limits.server";
 import { notificationOfLinkToken } from "./link-token.server";
 import { withUtm } from "./plan";
 
@@ -37,12 +38,13 @@ async function findLink(token: string): Promise<Link | null> {
  * Returns null for a token we never issued, so the route answers 404 and records nothing.
  * A fetch by a crawler (link previews, security scanners) is redirected but not counted: it is
  * not the shopper, and counting it would credit orders to messages nobody opened. Nor does it
- * make a derived token's TrackedLink row: that waits for the first counted tap.
+ * make a derived token's TrackedLink row: that waits for the first counted tap. Taps past the
+ * per-link and per-address bounds (./click-limits.server.ts) are redirected and not written.
  */
 export async function recordClick(
   token: string,
   now: Date,
-  options: { automated?: boolean } = {},
+  options: { automated?: boolean; clientAddress?: string | null } = {},
 ): Promise<{ destination: string } | null> {
   const link = await findLink(token);
   if (!link) return null;
@@ -53,6 +55,8 @@ export async function recordClick(
   if (!notification) return null;
   const destination = withUtm(link.destination, notification.flow, new URL(link.destination).searchParams.get("utm_content"));
   if (options.automated) return { destination };
+  // A flood of one link (or from one address) is redirected but not written past a bound.
+  if (!(await clickCountable(link.shop, token, options.clientAddress ?? null, now))) return { destination };
   await prisma.$transaction([
     // Two first taps at once both get here: the row is made once, and both clicks count.
     ...(link.stored

@@ -1,5 +1,5 @@
 import { Prisma } from "@prisma/client";
-import prisma from "../db.server";
+import prisma, { allowLongStatements } from "../db.server";
 import { enqueueTask } from "../tasks/queue.server";
 import { loadFlowSetting } from "./flow-settings.server";
 import { DAY, storefront, withUtm } from "./plan";
@@ -92,6 +92,7 @@ export async function launchCampaign(shop: string, campaignId: string, now: Date
         data: { status: "sending", startedAt: now },
       });
       if (claimed.count === 0) return { launched: false as const, reason: "not_launchable" as const };
+      await allowLongStatements(tx);
       await tx.$executeRawUnsafe("SET LOCAL enable_nestloop = off");
       const rows = await tx.$queryRaw<Array<{ scheduled: number; held_out: number }>>`
         WITH audience AS (${audienceSql(shop, audience.audience, rules.countries, now, rules.cap)}),

@@ -2,6 +2,7 @@ import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { applyRetention } from "../privacy/retention.server";
 import { systemClock, type Clock } from "../shared/clock";
+import { errorFields, log } from "../shared/log.server";
 
 /**
  * Keeps the tables that grow with traffic bounded. Every webhook delivery leaves a receipt and
@@ -73,7 +74,7 @@ export function startHousekeeping(options: { clock?: Clock; intervalMs?: number;
       // The shared tables first, then each shop's own retention (app/privacy/retention.server.ts).
       running = sweep(clock.now())
         .then(() => applyRetention(clock.now()))
-        .catch((error: unknown) => console.error("housekeeping:", error instanceof Error ? error.message : error))
+        .catch((error: unknown) => log.error("housekeeping sweep failed", { error: errorFields(error) }))
         .finally(() => {
           running = undefined;
           if (!stopped) schedule(intervalMs);

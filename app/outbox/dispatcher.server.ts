@@ -13,6 +13,8 @@ import { sendPacer, type SendPacer } from "./send-budget.server";
 import { createSentRecorder } from "./sent-recorder.server";
 import { loadBatchSnapshots, type BatchSnapshots } from "./batch-snapshot.server";
 import { loadSnapshot } from "./snapshot.server";
+import { createConsentRecheck } from "./consent-recheck.server";
+import { errorFields, log } from "../shared/log.server";
 
 /**
  * The outbox dispatcher: claims due messages under a lease, asks the gate, sends through the
@@ -128,7 +130,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       const attempt = row.attempts + 1;
       const code = error instanceof WhatsAppApiError ? error.code : null;
       const title = error instanceof Error ? error.message.slice(0, 200) : "unknown error";
-      if (!transient) console.error(`dispatch ${row.id}: unexpected error`, title);
+      if (!transient) log.error("dispatch: unexpected send error", { notification: row.id, error: errorFields(error) });
       if (attempt >= maxAttempts) {
         await markFailed(row.id, owner, {
           reason: `WhatsApp did not accept the message after ${attempt} attempts (${title}).`,
@@ -224,7 +226,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     // Synchronously after the gate said send, so no other row of this process slips in between.
     const done = reserve(row.shop, row.subscriberId ?? row.id);
     try {
-      const outcome = await send(row, now, useMarketingApi, phone, batch);
+      const outcome = await send(row, snapshot, useMarketingApi, phone, batch);
       if (outcome === "sent") {
         let sentTo = batch.sentTo.get(row.shop);
         if (!sentTo) batch.sentTo.set(row.shop, (sentTo = { ids: new Set(), uncounted: 0 }));
@@ -240,13 +242,32 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
     }
   }
 
+  const consent = createConsentRecheck();
+
+  /**
+   * The gate again with the subscriber's consent as it is now, after the pacing wait and right
+   * before the Cloud API call: a STOP that landed since the snapshot was read stops the message.
+   */
+  async function stillAllowed(row: ClaimedNotification, snapshot: GateSnapshot): Promise<Outcome | null> {
+    if (!row.subscriberId || !snapshot.subscriber) return null;
+    const current = await consent.current(row.shop, row.subscriberId);
+    const now = clock.now();
+    const decision = decide({ ...snapshot, subscriber: current ? { ...snapshot.subscriber, ...current } : null }, now);
+    if (decision.action === "send") return null;
+    if (decision.action === "defer") {
+      return (await defer(row.id, owner, { until: decision.until, reason: decision.reason, at: now })) ? "deferred" : "lost_lease";
+    }
+    return (await skip(row.id, owner, decision.reason, now)) ? "skipped" : "lost_lease";
+  }
+
   async function send(
     row: ClaimedNotification,
-    now: Date,
+    snapshot: GateSnapshot,
     useMarketingApi: boolean,
     phone: string | null,
     batch: BatchContext,
   ): Promise<Outcome> {
+    const now = clock.now();
     const { credentialsCache } = batch;
     if (!credentialsCache.has(row.shop)) credentialsCache.set(row.shop, loadCredentials(row.shop));
     let credentials: Awaited<ReturnType<typeof loadCredentials>>;
@@ -254,13 +275,15 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
       credentials = await credentialsCache.get(row.shop)!;
     } catch (error) {
       // A token that cannot be decrypted is an operator problem (ENCRYPTION_KEYS), not the shopper's.
-      console.error(`dispatch ${row.id}: WhatsApp credentials of ${row.shop} unreadable:`, error instanceof Error ? error.name : "error");
+      log.error("dispatch: WhatsApp credentials unreadable", { notification: row.id, shop: row.shop, error: errorFields(error) });
       return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_credentials_unreadable");
     }
     if (!credentials || !phone) {
       return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_not_connected");
     }
     await pacer.take(credentials.phoneNumberId, credentials.messagesPerSecond);
+    const stopped = await stillAllowed(row, snapshot);
+    if (stopped) return stopped;
     let waMessageId: string;
     try {
       const sent = await whatsapp().sendTemplate(credentials, {
@@ -309,7 +332,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
             await handle(row, batch);
           } catch (error) {
             // The row keeps its lease and comes back when it runs out; nothing is lost.
-            console.error(`dispatch ${row.id}:`, error instanceof Error ? error.message : error);
+            log.error("dispatch: row failed, kept under its lease", { notification: row.id, error: errorFields(error) });
           }
         }
       }
@@ -330,7 +353,7 @@ export function createDispatcher(options: DispatcherOptions = {}): Dispatcher {
           try {
             claimed = await runOnce();
           } catch (error) {
-            console.error("dispatcher:", error instanceof Error ? error.message : error);
+            log.error("dispatcher poll failed", { error: errorFields(error) });
           }
           if (claimed === 0 && !stopping) {
             await new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import { Prisma } from "@prisma/client";
 import { databaseKind, sqlQuery } from "../db.server";
 import { sqlTimestamp } from "../webhooks/sql.server";
 import { PhoneNumberLimiter, clampRate } from "./rate-limit";
+import { errorFields, log } from "../shared/log.server";
 
 /**
  * A phone number's throughput, shared by every dispatcher that sends from it. Meta counts
@@ -116,7 +117,7 @@ export class SharedSendBudget implements SendPacer {
       } catch (error) {
         // The database is briefly out of reach (a restart, a killed connection): keep this
         // process under the number's rate on its own rather than stall the rows it holds.
-        if (!this.warned) console.warn("send budget unavailable, pacing this process alone:", error instanceof Error ? error.message : error);
+        if (!this.warned) log.warn("send budget unavailable, pacing this process alone", { error: errorFields(error) });
         this.warned = true;
         return this.fallback.take(phoneNumberId, perSecond);
       }

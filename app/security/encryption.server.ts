@@ -20,7 +20,7 @@ export class SecretUnreadable extends Error {
   }
 }
 
-interface Key {
+export interface Key {
   id: string;
   key: Buffer;
 }

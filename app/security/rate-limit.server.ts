@@ -34,6 +34,25 @@ export async function hitRateLimit(rule: RateLimit, now: Date): Promise<RateDeci
   };
 }
 
+/**
+ * Takes one hit only while the window is under its limit; resolves to whether it was taken.
+ * Past the limit nothing is written: a read answers, and the upsert's own guard covers the race
+ * between two hits at the limit (PostgreSQL writes no new row version when its WHERE fails). So
+ * a flood costs at most `limit` writes per window, where hitRateLimit costs one per request.
+ */
+export async function takeBounded(rule: RateLimit, now: Date): Promise<boolean> {
+  const windowStart = new Date(Math.floor(now.getTime() / rule.windowMs) * rule.windowMs);
+  const [seen] = await prisma.$queryRaw<Array<{ count: number }>>`
+    SELECT count FROM "RateCounter" WHERE key = ${rule.key} AND "windowStart" = ${windowStart}`;
+  if (seen && Number(seen.count) >= rule.limit) return false;
+  const taken = await prisma.$queryRaw<Array<{ count: number }>>`
+    INSERT INTO "RateCounter" (key, "windowStart", count) VALUES (${rule.key}, ${windowStart}, 1)
+    ON CONFLICT (key, "windowStart") DO UPDATE SET count = "RateCounter".count + 1
+     WHERE "RateCounter".count < ${rule.limit}
+    RETURNING count`;
+  return taken.length > 0;
+}
+
 /** Windows older than this are of no use to any limit we set. */
 const KEEP_MS = 24 * 3600_000;
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Prisma, type Task } from "@prisma/client";
 import prisma from "../db.server";
 import { systemClock } from "../shared/clock";
+import { errorSummary } from "../shared/log.server";
 
 /**
  * The durable queue for slow work that must not hold up a webhook's answer: Admin API lookups,
@@ -71,11 +72,26 @@ export async function claimTasks(owner: string, limit: number, leaseMs: number, 
     RETURNING *`;
 }
 
-export async function completeTask(id: string, owner: string): Promise<void> {
-  await prisma.task.updateMany({
+/** Resolves to false when the task's lease had passed to another runner (nothing is written). */
+export async function completeTask(id: string, owner: string): Promise<boolean> {
+  const { count } = await prisma.task.updateMany({
     where: { id, leaseOwner: owner, status: "running" },
     data: { status: "done", leaseOwner: null, leaseUntil: null },
   });
+  return count > 0;
+}
+
+/**
+ * Pushes the leases of tasks this runner still holds to `until`. Resolves to the ids it renewed;
+ * a task missing from them was taken by another runner (its lease had run out) or finished.
+ */
+export async function renewTaskLeases(ids: string[], owner: string, until: Date): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
+    UPDATE "Task" SET "leaseUntil" = ${until}
+     WHERE id = ANY(${ids}::text[]) AND "leaseOwner" = ${owner} AND status = 'running'
+    RETURNING id`;
+  return new Set(rows.map((r) => r.id));
 }
 
 /**
@@ -83,7 +99,8 @@ export async function completeTask(id: string, owner: string): Promise<void> {
  * for an error that says it would only fail again (`retryable: false`).
  */
 export async function failTask(task: Task, owner: string, error: unknown, now: Date, maxAttempts = 8) {
-  const message = error instanceof Error ? error.message : String(error);
+  // The error's kind and code, not its message: a database error quotes the values it refused.
+  const message = errorSummary(error);
   const final = typeof error === "object" && error !== null && (error as { retryable?: unknown }).retryable === false;
   const giveUp = final || task.attempts >= maxAttempts;
   const delay = Math.min(3_600_000, 1000 * 2 ** task.attempts);

@@ -1,11 +1,25 @@
 import { randomUUID } from "node:crypto";
 import type { Task } from "@prisma/client";
 import { systemClock, type Clock } from "../shared/clock";
+import { errorFields, log } from "../shared/log.server";
+import { keepLeases } from "./lease.server";
 import { claimTasks, completeTask, failTask } from "./queue.server";
 
-export type TaskHandler = (task: Task, clock: Clock) => Promise<void>;
+/** What a handler may watch: `signal` is aborted when another runner took the task over. */
+export interface TaskContext {
+  signal: AbortSignal;
+}
+
+export type TaskHandler = (task: Task, clock: Clock, context: TaskContext) => Promise<void>;
 
 const handlers = new Map<string, { run: TaskHandler; maxAttempts?: number }>();
+
+export class UnknownTaskKind extends Error {
+  constructor(public readonly kind: string) {
+    super(`no handler for task kind ${kind}`);
+    this.name = "UnknownTaskKind";
+  }
+}
 
 /**
  * Each module that defers work registers what to do with its task kind; `maxAttempts` overrides
@@ -39,20 +53,45 @@ export function wakeTaskRunners() {
   for (const nudge of runners) nudge();
 }
 
-/** Runs every due task once; returns how many ran. Used by the loop and by tests. */
+/**
+ * Runs every due task once; returns how many it claimed. Used by the loop and by tests. The
+ * batch's leases are renewed while it runs (./lease.server.ts), so a task that takes longer
+ * than a lease is not run a second time by another runner.
+ */
 export async function runDueTasks(owner: string, options: RunnerOptions = {}): Promise<number> {
   const clock = options.clock ?? systemClock;
-  const tasks = await claimTasks(owner, options.batchSize ?? 20, options.leaseMs ?? 60_000, clock.now());
-  for (const task of tasks) {
-    const handler = handlers.get(task.kind);
-    try {
-      if (!handler) throw new Error(`no handler for task kind ${task.kind}`);
-      await handler.run(task, clock);
-      await completeTask(task.id, owner);
-    } catch (error) {
-      console.error(`task ${task.kind} ${task.id} failed:`, error instanceof Error ? error.message : error);
-      await failTask(task, owner, error, clock.now(), handler?.maxAttempts);
+  const leaseMs = options.leaseMs ?? 60_000;
+  const tasks = await claimTasks(owner, options.batchSize ?? 20, leaseMs, clock.now());
+  if (tasks.length === 0) return 0;
+  const leases = keepLeases(
+    tasks.map((t) => t.id),
+    owner,
+    leaseMs,
+    clock,
+  );
+  try {
+    for (const task of tasks) {
+      // Waited behind the batch's earlier tasks: if its lease could not be kept, someone else may run it.
+      if (!leases.held(task.id)) continue;
+      const handler = handlers.get(task.kind);
+      try {
+        if (!handler) throw new UnknownTaskKind(task.kind);
+        await handler.run(task, clock, { signal: leases.signal(task.id) });
+        leases.release(task.id);
+        if (!(await completeTask(task.id, owner))) log.warn("task finished after its lease was lost", { task: task.id, kind: task.kind });
+      } catch (error) {
+        const lost = !leases.held(task.id);
+        leases.release(task.id);
+        if (lost) {
+          log.warn("task stopped: lease lost", { task: task.id, kind: task.kind, error });
+          continue;
+        }
+        log.error("task failed", { task: task.id, kind: task.kind, error: errorFields(error) });
+        await failTask(task, owner, error, clock.now(), handler?.maxAttempts);
+      }
     }
+  } finally {
+    leases.stop();
   }
   return tasks.length;
 }
@@ -77,7 +116,7 @@ export function startTaskRunner(options: RunnerOptions = {}) {
       try {
         ran = await runDueTasks(owner, options);
       } catch (error) {
-        console.error("task runner:", error instanceof Error ? error.message : error);
+        log.error("task runner poll failed", { error: errorFields(error) });
       }
       if (ran === 0 && !stopped) {
         await new Promise<void>((resolve) => {

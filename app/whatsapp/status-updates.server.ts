@@ -4,6 +4,7 @@ import { groupedWrites } from "../shared/grouped-writes";
 import { MARKETING_LIMIT_WAIT_MS, recordMarketingLimited, recordMarketingStopped } from "../outbox/marketing-signals.server";
 import { MARKETING_LIMIT, MARKETING_STOPPED, WhatsAppApiError } from "./errors";
 import type { StatusUpdate } from "./webhook-payload";
+import { errorFields, log } from "../shared/log.server";
 
 /**
  * Message status webhooks (sent, delivered, read, failed) applied to the outbox. Meta delivers at
@@ -192,7 +193,7 @@ function createStatusWriter() {
         group[0].reject(error);
         return [];
       }
-      console.error(`whatsapp statuses: a group of ${group.length} failed (${error instanceof Error ? error.message : error}); applying them one by one`);
+      log.error("whatsapp statuses: a group failed; applying them one by one", { size: group.length, error: errorFields(error) });
       for (const waiting of group) {
         try {
           // Alone, a status always finds its row first.

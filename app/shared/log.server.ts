@@ -1,0 +1,96 @@
+import { env } from "../env.server";
+
+/**
+ * The one structured logger: a JSON line per entry on stderr, levels from LOG_LEVEL.
+ *
+ * Errors are logged by what they are, never by their message. PostgreSQL quotes the values it
+ * chokes on (`Key (shop, phone)=(…, +34…) already exists`, `invalid input syntax for type
+ * integer: "…"`), Prisma repeats the driver's message, and an HTTP client's error may carry a URL
+ * with a token: so errorFields() keeps the class name, the SQLSTATE or Prisma code, and the names
+ * of the constraint, table and column involved, which is what an operator needs to find the
+ * cause, and drops message and detail. Fields named like personal data or secrets are redacted.
+ */
+type Level = "debug" | "info" | "warn" | "error";
+const RANK: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+export type LogFields = Record<string, unknown>;
+
+const REDACTED = /phone|email|token|secret|password|authorization/i;
+
+function threshold(): number {
+  try {
+    return RANK[env().LOG_LEVEL];
+  } catch {
+    // A command that runs without the app's settings (migrations, key rotation) logs at info.
+    return RANK.info;
+  }
+}
+
+/** Where lines go; tests swap it to read what would have been logged. */
+let sink: (line: string) => void = (line) => void process.stderr.write(`${line}\n`);
+
+export function setLogSink(next: (line: string) => void): () => void {
+  const previous = sink;
+  sink = next;
+  return () => {
+    sink = previous;
+  };
+}
+
+function write(level: Level, message: string, fields: LogFields = {}) {
+  if (RANK[level] < threshold()) return;
+  const safe: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    safe[key] = key !== "error" && REDACTED.test(key) ? "[redacted]" : value instanceof Error ? errorFields(value) : value;
+  }
+  sink(JSON.stringify({ at: new Date().toISOString(), level, message, ...safe }));
+}
+
+export const log = {
+  debug: (message: string, fields?: LogFields) => write("debug", message, fields),
+  info: (message: string, fields?: LogFields) => write("info", message, fields),
+  warn: (message: string, fields?: LogFields) => write("warn", message, fields),
+  error: (message: string, fields?: LogFields) => write("error", message, fields),
+};
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$."]{0,120}$/;
+const identifier = (value: unknown) => (typeof value === "string" && IDENTIFIER.test(value) ? value : undefined);
+
+/**
+ * What can be logged of an error: its class, its code (SQLSTATE such as 23505, a Prisma code
+ * such as P2002, a Node code such as ECONNRESET) and the schema names it points at. Never the
+ * message, the detail or a value. Follows `cause` one level (Prisma's driver adapter errors).
+ */
+export interface ErrorFields {
+  name: string;
+  code?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  fields?: string[];
+  cause?: ErrorFields;
+}
+
+export function errorFields(error: unknown, depth = 0): ErrorFields {
+  if (typeof error !== "object" || error === null) return { name: typeof error };
+  const e = error as Record<string, unknown>;
+  const meta = (e.meta ?? {}) as Record<string, unknown>;
+  const adapter = (meta.driverAdapterError ?? {}) as Record<string, unknown>;
+  const adapterCause = (adapter.cause ?? {}) as Record<string, unknown>;
+  const code = [e.code, adapterCause.originalCode, meta.code].find((c) => typeof c === "string" || typeof c === "number");
+  const target = Array.isArray(meta.target) ? meta.target : (adapterCause.constraint as { fields?: unknown } | undefined)?.fields;
+  const out: ErrorFields = { name: error instanceof Error ? error.name : "object" };
+  if (code !== undefined) out.code = String(code).slice(0, 40);
+  const table = identifier(e.table) ?? identifier(meta.modelName);
+  if (identifier(e.constraint)) out.constraint = identifier(e.constraint);
+  if (table) out.table = table;
+  if (identifier(e.column)) out.column = identifier(e.column);
+  if (Array.isArray(target)) out.fields = target.map(identifier).filter((f): f is string => Boolean(f));
+  if (depth < 2 && e.cause && e.cause !== error) out.cause = errorFields(e.cause, depth + 1);
+  return out;
+}
+
+/** errorFields as one short string, for places that keep a reason on a row (Task.lastError). */
+export function errorSummary(error: unknown): string {
+  const f = errorFields(error);
+  return [f.name, f.code, f.constraint ?? f.table, f.fields?.join(",")].filter(Boolean).join(" ").slice(0, 200);
+}

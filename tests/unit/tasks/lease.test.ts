@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestDatabase } from "../../support/database";
+
+const db = useTestDatabase();
+
+let queue: typeof import("../../../app/tasks/queue.server");
+let runner: typeof import("../../../app/tasks/runner.server");
+
+beforeAll(async () => {
+  queue = await import("../../../app/tasks/queue.server");
+  runner = await import("../../../app/tasks/runner.server");
+}, 60_000);
+
+const LEASE_MS = 300;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Another runner polling the same queue until `done` settles, as a second worker process would. */
+async function rival(owner: string, done: Promise<unknown>) {
+  let finished = false;
+  void done.finally(() => (finished = true));
+  let claimed = 0;
+  while (!finished) {
+    claimed += await runner.runDueTasks(owner, { leaseMs: LEASE_MS });
+    await sleep(40);
+  }
+  return claimed;
+}
+
+describe("task leases", () => {
+  it("a task slower than its lease runs exactly once while another runner polls", async () => {
+    const shop = "lease-slow.myshopify.com";
+    const runs: string[] = [];
+    runner.registerTaskHandler("test.slow", async (task) => {
+      runs.push(task.id);
+      await sleep(LEASE_MS * 5);
+    });
+    // Two tasks in one batch: the second waits behind the first, its lease kept alive too.
+    await queue.enqueueTask({ shop, kind: "test.slow", dedupKey: "a" });
+    await queue.enqueueTask({ shop, kind: "test.slow", dedupKey: "b" });
+    const first = runner.runDueTasks("runner-a", { leaseMs: LEASE_MS, batchSize: 2 });
+    const claimedByRival = await rival("runner-b", first);
+    expect(await first).toBe(2);
+    expect(claimedByRival).toBe(0);
+    expect(runs).toHaveLength(2);
+    expect(new Set(runs).size).toBe(2);
+    const tasks = await db.prisma.task.findMany({ where: { shop } });
+    expect(tasks.map((t) => [t.status, t.attempts, t.leaseOwner])).toEqual([
+      ["done", 1, null],
+      ["done", 1, null],
+    ]);
+  });
+
+  it("stops renewing when the task ends: a crashed runner's task comes back one lease later", async () => {
+    const shop = "lease-crash.myshopify.com";
+    await queue.enqueueTask({ shop, kind: "test.crash" });
+    // Claimed by a runner that then died (never ran it): nothing renews the lease.
+    await queue.claimTasks("dead-runner", 10, LEASE_MS, new Date());
+    let ran = 0;
+    runner.registerTaskHandler("test.crash", async () => {
+      ran++;
+    });
+    expect(await runner.runDueTasks("runner-c", { leaseMs: LEASE_MS })).toBe(0);
+    await sleep(LEASE_MS + 100);
+    expect(await runner.runDueTasks("runner-c", { leaseMs: LEASE_MS })).toBe(1);
+    expect(ran).toBe(1);
+    const row = await db.prisma.task.findFirstOrThrow({ where: { shop } });
+    expect(row.status).toBe("done");
+    // The finished batch renews nothing: its lease columns stay cleared.
+    await sleep(LEASE_MS);
+    expect((await db.prisma.task.findFirstOrThrow({ where: { shop } })).leaseUntil).toBeNull();
+  });
+
+  it("a runner whose task was taken over notices: the handler is told, and it records nothing", async () => {
+    const shop = "lease-lost.myshopify.com";
+    let aborted = false;
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    runner.registerTaskHandler("test.taken", async (_task, _clock, { signal }) => {
+      started();
+      for (let i = 0; i < 50 && !signal.aborted; i++) await sleep(LEASE_MS / 5);
+      aborted = signal.aborted;
+    });
+    await queue.enqueueTask({ shop, kind: "test.taken" });
+    const run = runner.runDueTasks("runner-d", { leaseMs: LEASE_MS });
+    await running;
+    // Another runner took it over (say this one stalled past its lease): the next renewal finds out.
+    await db.prisma.task.updateMany({ where: { shop }, data: { leaseOwner: "runner-e", leaseUntil: new Date(Date.now() + 60_000) } });
+    await run;
+    expect(aborted).toBe(true);
+    const row = await db.prisma.task.findFirstOrThrow({ where: { shop } });
+    expect(row).toMatchObject({ status: "running", leaseOwner: "runner-e" });
+  });
+});
