@@ -70,6 +70,18 @@ const schema = z.object({
    */
   FANOUT_PARALLELISM: z.coerce.number().int().min(1).max(8).default(2),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /**
+   * Proxies of the deployment's own in front of the app (a load balancer: 1). Each appends the
+   * address it was connected from to X-Forwarded-For, so only that many entries, counted from the
+   * right, are trustworthy; everything to their left is whatever the caller wrote.
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /**
+   * Opt-in confirmations (double opt-in, or a shopper widening their consent) one shop may send
+   * per hour. Each is a paid message from the merchant's number and, when unwanted, a quality
+   * risk; a flood of forged sign-ups stops here instead of at Meta's quality rating.
+   */
+  OPTIN_CONFIRMATIONS_PER_HOUR: z.coerce.number().int().min(1).default(300),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -2,6 +2,7 @@ import type { ConsentKind } from "@prisma/client";
 import prisma from "../db.server";
 import { classifyReply } from "./keywords";
 import { appendConsentEvent, lockSubscriber } from "./ledger.server";
+import { applyConfirmedWidening } from "./optin.server";
 import { recordOptOut, stopScheduledMessages } from "./opt-out.server";
 import { restoreSuppression } from "./suppression.server";
 import { InvalidPhoneNumber, parseWhatsAppSender } from "./phone.server";
@@ -108,6 +109,13 @@ export async function handleInboundMessage(input: InboundMessage): Promise<{ act
     if (current.status === "pending" && (intent === "confirm" || intent === "start")) {
       await appendConsentEvent(tx, { ...proof, kind: "confirmed", scope: current.scope });
       return { action: "opted_in" as const };
+    }
+    if (current.status === "subscribed" && (intent === "confirm" || intent === "start")) {
+      // Their yes to a confirmation asking whether they want more than they had (optin.server.ts).
+      const widened = await applyConfirmedWidening(tx, input.shop, subscriber.id, input.at, async (scope, wideningEventId) => {
+        await appendConsentEvent(tx, { ...proof, kind: "confirmed", scope, context: { ...proof.context, wideningEventId } });
+      });
+      return { action: widened ? ("opted_in" as const) : ("ignored" as const) };
     }
     if (current.status === "unsubscribed" && intent === "start") {
       // Only the shopper's own request brings them back (Meta: honour opt-outs until they ask).

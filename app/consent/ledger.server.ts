@@ -51,8 +51,11 @@ type StatusEvent = Pick<ConsentEvent, "kind" | "context">;
 export function statusAfter(event: StatusEvent): SubscriberStatus | null {
   switch (event.kind) {
     case "opt_in": {
-      // With double opt-in the shopper is only `pending` until they answer the confirmation.
       const context = (event.context ?? {}) as Record<string, unknown>;
+      // A subscriber asking for more than they agreed to keeps what they have until they confirm
+      // on WhatsApp (optin.server.ts): the request alone changes nothing.
+      if (context.widening === true) return null;
+      // With double opt-in the shopper is only `pending` until they answer the confirmation.
       return context.requiresConfirmation === true ? "pending" : "subscribed";
     }
     case "confirmed":
@@ -122,17 +125,32 @@ const NO_STATUS_KINDS: ConsentKind[] = ["marketing_stopped", "merchant_claim"];
  * delivered late by WhatsApp does not undo an opt-in the shopper made after sending it.
  */
 export async function refreshStatus(db: Db, shop: string, subscriberId: string): Promise<SubscriberStatus> {
-  const latest = await db.consentEvent.findFirst({
-    where: { shop, subscriberId, kind: { notIn: NO_STATUS_KINDS } },
-    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-    select: { kind: true, context: true, scope: true },
-  });
+  const latest = await latestStatusEvent(db, shop, subscriberId);
   const status = (latest && statusAfter(latest)) ?? "pending";
   await db.subscriber.updateMany({
     where: { shop, id: subscriberId },
     data: { status, ...(latest && latest.kind !== "opt_out" ? { scope: latest.scope } : {}) },
   });
   return status;
+}
+
+/**
+ * The newest event that says what the status is. Most kinds always do; an opt-in that only asks
+ * to widen consent does not, and is passed over (a few at most: each is rate limited).
+ */
+async function latestStatusEvent(db: Db, shop: string, subscriberId: string) {
+  const PAGE = 20;
+  for (let skip = 0; ; skip += PAGE) {
+    const events = await db.consentEvent.findMany({
+      where: { shop, subscriberId, kind: { notIn: NO_STATUS_KINDS } },
+      orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+      select: { kind: true, context: true, scope: true },
+      skip,
+      take: PAGE,
+    });
+    const found = events.find((event) => statusAfter(event) !== null);
+    if (found || events.length < PAGE) return found ?? null;
+  }
 }
 
 /** Row lock on the subscriber so two requests for the same person apply one after the other. */

@@ -1,9 +1,10 @@
 import type { ConsentSource } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
+import { env } from "../env.server";
 import { hitRateLimits } from "../security/rate-limit.server";
 import { hashDevice } from "./ledger.server";
-import { recordOptIn, type OptInResult } from "./optin.server";
+import { ConfirmationLimitReached, recordOptIn, type OptInResult } from "./optin.server";
 import { InvalidPhoneNumber, parsePhone } from "./phone.server";
 
 /**
@@ -91,12 +92,24 @@ export async function readFormBody(request: Request): Promise<Record<string, unk
   throw new OptInRejected(415, "unsupported_media_type");
 }
 
-/** The shopper's address: Shopify's proxy (and our load balancer) put it first in X-Forwarded-For. */
-export function clientIp(request: Request, context: unknown): string | null {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  if (forwarded) return forwarded.slice(0, 64);
+/**
+ * The shopper's address, for rate limits and the consent proof's device hash. X-Forwarded-For is
+ * a list anyone can start: each proxy appends the address it was connected from, so only the
+ * entries added by proxies we trust are facts. Those are the deployment's own
+ * (TRUSTED_PROXY_HOPS), plus Shopify's app proxy for a request whose signature proves it came
+ * through Shopify, which puts the storefront visitor's address in the header.
+ * https://shopify.dev/docs/apps/build/online-store/app-proxies/authenticate-app-proxies
+ */
+export function clientIp(request: Request, context: unknown, via: { shopifyProxy?: boolean } = {}): string | null {
   const address = (context as { clientAddress?: unknown } | undefined)?.clientAddress;
-  return typeof address === "string" ? address : null;
+  const forwarded = (request.headers.get("x-forwarded-for") ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  const chain = [...forwarded, ...(typeof address === "string" ? [address] : [])];
+  if (chain.length === 0) return null;
+  const trusted = env().TRUSTED_PROXY_HOPS + (via.shopifyProxy ? 1 : 0);
+  return chain[Math.max(0, chain.length - 1 - trusted)].slice(0, 64);
 }
 
 /** WhatsApp's Business Messaging Policy: the opt-in must name WhatsApp and the business. */
@@ -158,19 +171,24 @@ async function submit(
   const phoneLimit = await hitRateLimits([{ key: `optin:phone:${submission.shop}:${phone.e164}`, ...PHONE_LIMIT }], submission.now);
   if (!phoneLimit.allowed) throw new OptInRejected(429, "rate_limited", undefined, phoneLimit.retryAfter);
 
-  return recordOptIn({
-    shop: submission.shop,
-    phone,
-    source: form.source,
-    scope: form.scope,
-    text: form.consentText,
-    textVersion: form.textVersion,
-    locale: form.locale,
-    deviceHash: hashDevice(submission.ip, submission.userAgent),
-    customerId: submission.customerId ?? null,
-    at: submission.now,
-    ...context,
-  });
+  try {
+    return await recordOptIn({
+      shop: submission.shop,
+      phone,
+      source: form.source,
+      scope: form.scope,
+      text: form.consentText,
+      textVersion: form.textVersion,
+      locale: form.locale,
+      deviceHash: hashDevice(submission.ip, submission.userAgent),
+      customerId: submission.customerId ?? null,
+      at: submission.now,
+      ...context,
+    });
+  } catch (error) {
+    if (error instanceof ConfirmationLimitReached) throw new OptInRejected(429, "rate_limited", undefined, error.retryAfter);
+    throw error;
+  }
 }
 
 /** POST /apps/<subpath>/optin from the theme blocks (already verified by the app proxy signature). */

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { ConsentScope, ConsentSource, SubscriberStatus } from "@prisma/client";
 import prisma from "../db.server";
+import { env } from "../env.server";
+import { hitRateLimit } from "../security/rate-limit.server";
 import { scheduleNotifications } from "../outbox/schedule.server";
 import { restoreSuppression } from "./suppression.server";
 import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "./keywords";
@@ -42,6 +44,19 @@ export interface OptInResult {
 
 /** Sources whose consent text offers cart reminders and offers (product blocks only promise a restock alert). */
 const OFFER_SOURCES = new Set<ConsentSource>(["cart_block", "cart_embed", "checkout", "thank_you"]);
+const CHECKOUT_SOURCES = new Set<ConsentSource>(["checkout", "thank_you"]);
+const SCOPE_RANK: Record<ConsentScope, number> = { utility: 0, marketing: 1 };
+
+/**
+ * Sending one more confirmation would pass the shop's hourly ceiling
+ * (OPTIN_CONFIRMATIONS_PER_HOUR): the opt-in is refused and nothing of it is written.
+ */
+export class ConfirmationLimitReached extends Error {
+  constructor(public readonly retryAfter: number) {
+    super("opt-in confirmations per hour reached for this shop");
+    this.name = "ConfirmationLimitReached";
+  }
+}
 
 /** What makes two submits "the same opt-in": same person and the same thing asked for. */
 function idempotencyKey(input: OptInInput): string {
@@ -82,7 +97,7 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
     if (inserted > 0) await restoreSuppression(tx, input.shop, subscriber.id, input.phone.e164);
     const current = await tx.subscriber.findUniqueOrThrow({
       where: { id: subscriber.id },
-      select: { status: true, acceptsOffers: true, customerId: true },
+      select: { status: true, acceptsOffers: true, customerId: true, scope: true },
     });
     const eventCount = await tx.consentEvent.count({ where: { shop: input.shop, subscriberId: subscriber.id } });
 
@@ -104,14 +119,26 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
         })
       : null;
     const stillWanted = !input.variantId || waitingRequest?.status === "waiting";
+
+    // A number that already confirmed on WhatsApp does not need to confirm again for a new item
+    // of what it agreed to. Asking for more (marketing over utility only, offers over one restock
+    // alert) is a new consent: anyone can type a number into a storefront form, so until the
+    // shopper says yes on WhatsApp the old scope stands. A checkout whose session token names the
+    // subscriber's own customer is the buyer themselves, and needs no second proof.
+    const alreadyConfirmed = eventCount > 0 && current.status === "subscribed";
+    const wantsOffers = OFFER_SOURCES.has(input.source);
+    const widens =
+      alreadyConfirmed &&
+      (SCOPE_RANK[input.scope ?? "marketing"] > SCOPE_RANK[current.scope] || (wantsOffers && !current.acceptsOffers));
+    const provenBuyer = CHECKOUT_SOURCES.has(input.source) && !!input.customerId && current.customerId === input.customerId;
+    const widening = widens && !provenBuyer;
+
     if (repeat && stillWanted && current.status !== "unsubscribed") {
-      await linkCart(tx, input, subscriber.id);
+      if (!widening) await linkCart(tx, input, subscriber.id);
       return { subscriberId: subscriber.id, status: current.status, recorded: false, confirmationScheduled: false };
     }
-
-    // A number that already confirmed on WhatsApp does not need to confirm again for a new item.
-    const alreadyConfirmed = eventCount > 0 && current.status === "subscribed";
-    const requiresConfirmation = doubleOptIn && !alreadyConfirmed;
+    const wideningOpen = widening && (await openWidening(tx, input.shop, subscriber.id)) !== null;
+    const requiresConfirmation = (doubleOptIn && !alreadyConfirmed) || widening;
     const { event, status } = await appendConsentEvent(tx, {
       shop: input.shop,
       subscriberId: subscriber.id,
@@ -126,6 +153,8 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
       context: {
         key,
         requiresConfirmation,
+        // A widening leaves the status as it is (ledger statusAfter); the shopper's yes applies it.
+        ...(widening ? { widening: true, offers: wantsOffers } : {}),
         variantId: input.variantId ?? null,
         productId: input.productId ?? null,
         cartToken: input.cartToken ?? null,
@@ -134,15 +163,18 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
       },
     });
 
-    await tx.subscriber.update({
-      where: { id: subscriber.id },
-      data: {
-        locale: input.locale,
-        ...(OFFER_SOURCES.has(input.source) && !current.acceptsOffers ? { acceptsOffers: true } : {}),
-      },
-    });
-    // A known number now opting in at a logged-in checkout: Shopify's customer gets the consent too.
-    if (input.customerId && !current.customerId) await linkSubscriberToCustomer(tx, input.shop, subscriber.id, input.customerId);
+    // An unconfirmed widening changes nothing about the subscriber: not even their language.
+    if (!widening) {
+      await tx.subscriber.update({
+        where: { id: subscriber.id },
+        data: {
+          locale: input.locale,
+          ...(wantsOffers && !current.acceptsOffers ? { acceptsOffers: true } : {}),
+        },
+      });
+      // A known number now opting in at a logged-in checkout: Shopify's customer gets the consent too.
+      if (input.customerId && !current.customerId) await linkSubscriberToCustomer(tx, input.shop, subscriber.id, input.customerId);
+    }
 
     if (input.variantId) {
       await tx.backInStockRequest.upsert({
@@ -153,10 +185,21 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
         update: { status: "waiting", notifiedAt: null, productId: input.productId ?? undefined },
       });
     }
-    await linkCart(tx, input, subscriber.id);
+    // The cart or checkout becomes theirs when the widening is confirmed (applyConfirmedWidening).
+    if (!widening) await linkCart(tx, input, subscriber.id);
 
     // One confirmation per pending period: a second opt-in while still pending sends nothing new.
-    const startsPending = requiresConfirmation && (eventCount === 0 || current.status !== "pending");
+    const startsPending = widening
+      ? !wideningOpen
+      : requiresConfirmation && (eventCount === 0 || current.status !== "pending");
+    if (startsPending) {
+      const ceiling = await hitRateLimit(
+        { key: `optin:confirmations:${input.shop}`, limit: env().OPTIN_CONFIRMATIONS_PER_HOUR, windowMs: 3600_000 },
+        input.at,
+        tx,
+      );
+      if (!ceiling.allowed) throw new ConfirmationLimitReached(ceiling.retryAfter);
+    }
     const confirmationScheduled = startsPending
       ? await scheduleConfirmation(tx, input, subscriber.id, event.id, shopRow?.name ?? input.shop)
       : false;
@@ -170,16 +213,72 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
  * any real payload is newer) holds the link, and the webhook's upsert fills in the contents
  * without touching subscriberId.
  */
-async function linkCart(tx: Db, input: OptInInput, subscriberId: string) {
+async function linkCart(tx: Db, input: Pick<OptInInput, "shop" | "cartToken" | "checkoutToken" | "at">, subscriberId: string) {
+  // Never re-pointed: a cart or checkout token is all a form sends, and it proves nothing about
+  // who is asking. A cart already linked to one shopper's number stays theirs, so no one can
+  // have another shopper's cart reminders (its contents, its recovery link) sent to their phone.
   if (input.cartToken) {
     await tx.$executeRaw`
       INSERT INTO "Cart" (token, shop, "subscriberId", status, lines, "itemCount", "totalPrice", "shopifyUpdatedAt", "createdAt", "updatedAt")
       VALUES (${input.cartToken}, ${input.shop}, ${subscriberId}, 'emptied', '[]'::jsonb, 0, 0, to_timestamp(0), ${input.at}, ${input.at})
-      ON CONFLICT (shop, token) DO UPDATE SET "subscriberId" = EXCLUDED."subscriberId", "updatedAt" = EXCLUDED."updatedAt"`;
+      ON CONFLICT (shop, token) DO UPDATE SET "subscriberId" = EXCLUDED."subscriberId", "updatedAt" = EXCLUDED."updatedAt"
+       WHERE "Cart"."subscriberId" IS NULL OR "Cart"."subscriberId" = EXCLUDED."subscriberId"`;
   }
   if (input.checkoutToken) {
-    await tx.checkout.updateMany({ where: { shop: input.shop, token: input.checkoutToken }, data: { subscriberId } });
+    await tx.checkout.updateMany({
+      where: { shop: input.shop, token: input.checkoutToken, OR: [{ subscriberId: null }, { subscriberId }] },
+      data: { subscriberId },
+    });
   }
+}
+
+interface WideningRequest {
+  id: string;
+  scope: ConsentScope;
+  context: { offers?: boolean; cartToken?: string | null; checkoutToken?: string | null };
+}
+
+/** The shopper's latest request for more consent that no later yes, STOP or START has settled. */
+async function openWidening(tx: Db, shop: string, subscriberId: string): Promise<WideningRequest | null> {
+  const settled = await tx.consentEvent.findFirst({
+    where: { shop, subscriberId, kind: { in: ["confirmed", "opt_out", "re_opt_in"] } },
+    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+    select: { occurredAt: true },
+  });
+  const request = await tx.consentEvent.findFirst({
+    where: {
+      shop,
+      subscriberId,
+      kind: "opt_in",
+      context: { path: ["widening"], equals: true },
+      ...(settled ? { occurredAt: { gt: settled.occurredAt } } : {}),
+    },
+    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+    select: { id: true, scope: true, context: true },
+  });
+  return request ? { id: request.id, scope: request.scope, context: (request.context ?? {}) as WideningRequest["context"] } : null;
+}
+
+/**
+ * The shopper answered yes on WhatsApp while subscribed: if they had asked for more (a wider
+ * scope, offers), it applies now, with the cart or checkout they asked about. `confirm` appends
+ * the ledger's "confirmed" event with the scope to record. Returns false when nothing was waiting
+ * for their yes. Call with the subscriber row locked.
+ */
+export async function applyConfirmedWidening(
+  tx: Db,
+  shop: string,
+  subscriberId: string,
+  at: Date,
+  confirm: (scope: ConsentScope, wideningEventId: string) => Promise<void>,
+): Promise<boolean> {
+  const request = await openWidening(tx, shop, subscriberId);
+  if (!request) return false;
+  const current = await tx.subscriber.findUniqueOrThrow({ where: { id: subscriberId }, select: { scope: true } });
+  await confirm(SCOPE_RANK[request.scope] > SCOPE_RANK[current.scope] ? request.scope : current.scope, request.id);
+  if (request.context.offers) await tx.subscriber.updateMany({ where: { shop, id: subscriberId }, data: { acceptsOffers: true } });
+  await linkCart(tx, { shop, cartToken: request.context.cartToken, checkoutToken: request.context.checkoutToken, at }, subscriberId);
+  return true;
 }
 
 /**

@@ -28,7 +28,7 @@ export const action = async ({ request, context }: ActionFunctionArgs) => {
     const result = await submitStorefrontOptIn({
       shop: session.shop,
       body,
-      ip: clientIp(request, context),
+      ip: clientIp(request, context, { shopifyProxy: true }),
       userAgent: request.headers.get("user-agent"),
       now: systemClock.now(),
     });

@@ -19,10 +19,14 @@ export interface RateDecision {
   retryAfter: number;
 }
 
-export async function hitRateLimit(rule: RateLimit, now: Date): Promise<RateDecision> {
+/**
+ * Counts one hit. With `db` a transaction, the hit is part of it: rolled back with it, and the
+ * window's row stays locked until it ends (so concurrent hits of one key queue behind it).
+ */
+export async function hitRateLimit(rule: RateLimit, now: Date, db: Pick<typeof prisma, "$queryRaw"> = prisma): Promise<RateDecision> {
   const startMs = Math.floor(now.getTime() / rule.windowMs) * rule.windowMs;
   const windowStart = new Date(startMs);
-  const rows = await prisma.$queryRaw<Array<{ count: number }>>`
+  const rows = await db.$queryRaw<Array<{ count: number }>>`
     INSERT INTO "RateCounter" (key, "windowStart", count) VALUES (${rule.key}, ${windowStart}, 1)
     ON CONFLICT (key, "windowStart") DO UPDATE SET count = "RateCounter".count + 1
     RETURNING count`;
