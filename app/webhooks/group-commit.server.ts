@@ -1,6 +1,7 @@
 import type { Prisma } from "@prisma/client";
 import { sqlBatch } from "../db.server";
 import { groupedWrites } from "../shared/grouped-writes";
+import { errorFields, log } from "../shared/log.server";
 
 /**
  * Group commit for webhook deliveries. A delivery is a few statements that must commit together
@@ -56,9 +57,8 @@ export function createGroupCommit(run: Run, options: { maxGroup?: number; writer
     } catch (error) {
       if (now.length === 1) now[0].reject(error);
       else {
-        // The SQLSTATE only: a message can quote a payload's values.
-        const code = (error as { code?: unknown }).code ?? (error instanceof Error ? error.name : "unknown");
-        console.error(`webhooks: a group of ${now.length} deliveries failed (${String(code)}); committing them one by one`);
+        // errorFields keeps the SQLSTATE, never the message: a message can quote a payload's values.
+        log.warn("webhook group failed; committing its deliveries one by one", { deliveries: now.length, error: errorFields(error) });
         await Promise.all(now.map((waiting) => run(waiting.statements).then(waiting.resolve, waiting.reject)));
       }
     }

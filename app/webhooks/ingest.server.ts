@@ -7,7 +7,7 @@ import { wakeTaskRunners } from "../tasks/runner.server";
 import { describeFailure, isTransientFailure } from "./delivery-errors";
 import { keepFailedDelivery, recordReplayFailure, resolveFailedDelivery, signedBody, type FailedDelivery } from "./failed-deliveries.server";
 import { commitDelivery } from "./group-commit.server";
-import { logWebhook } from "./log.server";
+import { log } from "../shared/log.server";
 import { LosslessJsonUnavailable, parseShopifyJson } from "./shopify-json";
 import { storedTopic, verifyShopifyDelivery, type ShopifyDelivery } from "./shopify-signature.server";
 import { sqlTimestamp } from "./sql.server";
@@ -177,17 +177,17 @@ export async function receiveShopifyWebhook<T>(delivery: ShopifyDelivery, handle
   const fields = { shop: meta.shop, topic: handler.topic, eventId: meta.eventId, reason: processed.reason };
   if (kept.kept === "no_room") {
     // Answered with an error, so Shopify keeps retrying it while an operator clears the backlog.
-    logWebhook("error", "webhook not applied and the shop's failed deliveries are full", fields);
+    log.error("webhook not applied and the shop's failed deliveries are full", fields);
     return { status: 503, body: { error: "failed deliveries of this shop are at their limit" } };
   }
-  logWebhook("warn", "webhook not applied, kept for replay", { ...fields, id: kept.id });
+  log.warn("webhook not applied, kept for replay", { ...fields, id: kept.id });
   return { status: 200, body: { ok: false, outcome: "kept", id: kept.id, reason: processed.reason } };
 }
 
 function answerDone(meta: WebhookMeta, done: Extract<Processed, { kind: "done" }>): WebhookAnswer {
   if (done.outcome === "not_installed") return { status: 200, body: { ignored: "shop is not installed" } };
   if (done.outcome === "ignored") {
-    logWebhook("info", "webhook ignored", { shop: meta.shop, topic: meta.topic, eventId: meta.eventId, reason: done.reason });
+    log.info("webhook ignored", { shop: meta.shop, topic: meta.topic, eventId: meta.eventId, reason: done.reason });
     return { status: 200, body: { ignored: done.reason } };
   }
   // Committed: a task it enqueued (a restock's fan-out) can start now rather than at the next poll.
