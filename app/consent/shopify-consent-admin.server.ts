@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { SafeDetail } from "../shared/log.server";
 
 /**
  * The customer's WhatsApp marketing consent in Shopify, read and written through the GraphQL
@@ -95,7 +96,9 @@ export interface ShopifyCustomerConsent {
  * A call Shopify answered with a GraphQL error or a userError. Messages carry codes and field
  * paths only: Shopify's own message may quote the customer's phone number.
  */
-export class ShopifyConsentError extends Error {
+export class ShopifyConsentError extends Error implements SafeDetail {
+  /** Built from userError codes, field paths and HTTP statuses only (never the phone) */
+  readonly safeDetail: string;
   constructor(
     message: string,
     /** false: the same call will be refused again (an unknown customer, no phone number) */
@@ -103,6 +106,7 @@ export class ShopifyConsentError extends Error {
   ) {
     super(message);
     this.name = "ShopifyConsentError";
+    this.safeDetail = message;
   }
 }
 

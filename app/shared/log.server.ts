@@ -62,6 +62,8 @@ const identifier = (value: unknown) => (typeof value === "string" && IDENTIFIER.
  */
 export interface ErrorFields {
   name: string;
+  /** An error's own account of itself, when it is one of ours that vouches for it (SafeDetail) */
+  detail?: string;
   code?: string;
   constraint?: string;
   table?: string;
@@ -79,6 +81,7 @@ export function errorFields(error: unknown, depth = 0): ErrorFields {
   const code = [e.code, adapterCause.originalCode, meta.code].find((c) => typeof c === "string" || typeof c === "number");
   const target = Array.isArray(meta.target) ? meta.target : (adapterCause.constraint as { fields?: unknown } | undefined)?.fields;
   const out: ErrorFields = { name: error instanceof Error ? error.name : "object" };
+  if (typeof e.safeDetail === "string") out.detail = e.safeDetail.slice(0, 300);
   if (code !== undefined) out.code = String(code).slice(0, 40);
   const table = identifier(e.table) ?? identifier(meta.modelName);
   if (identifier(e.constraint)) out.constraint = identifier(e.constraint);
@@ -89,8 +92,18 @@ export function errorFields(error: unknown, depth = 0): ErrorFields {
   return out;
 }
 
+/**
+ * Implemented by this app's own boundary errors whose text is built only from codes, field
+ * paths and statuses (a Shopify userError code, an HTTP status), never from a value a driver,
+ * a shopper or a payload supplied: that text is what an operator most needs, so it is kept.
+ */
+export interface SafeDetail {
+  readonly safeDetail: string;
+}
+
 /** errorFields as one short string, for places that keep a reason on a row (Task.lastError). */
 export function errorSummary(error: unknown): string {
   const f = errorFields(error);
+  if (f.detail) return f.detail.slice(0, 300);
   return [f.name, f.code, f.constraint ?? f.table, f.fields?.join(",")].filter(Boolean).join(" ").slice(0, 200);
 }

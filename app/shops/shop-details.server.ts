@@ -1,5 +1,6 @@
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { z } from "zod";
+import type { SafeDetail } from "../shared/log.server";
 
 /**
  * The shop's own details, read from the Admin API when the app is installed: name, currency,
@@ -44,10 +45,13 @@ export interface ShopDetails {
 }
 
 /** The Admin API did not give the shop's details; `reason` is safe to show the merchant. */
-export class ShopDetailsUnavailable extends Error {
+export class ShopDetailsUnavailable extends Error implements SafeDetail {
+  /** An HTTP status or Shopify's GraphQL error text about the shop query: no shopper data. */
+  readonly safeDetail: string;
   constructor(public readonly reason: string) {
     super(`Shop details unavailable: ${reason}`);
     this.name = "ShopDetailsUnavailable";
+    this.safeDetail = this.message;
   }
 }
 

@@ -13,7 +13,8 @@ const shop = "click-flood.myshopify.com";
 const destination = "https://click-flood.myshopify.com/products/shirt";
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // As deployed behind one load balancer: the last X-Forwarded-For entry is the address it saw.
+  server = await startTestServer({ TRUSTED_PROXY_HOPS: "1" });
   ({ default: prisma } = await import("../../../app/db.server"));
   limits = await import("../../../app/flows/click-limits.server");
   await prisma.shop.create({ data: { shop } });
