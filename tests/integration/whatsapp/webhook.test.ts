@@ -48,8 +48,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const url = (path: string) => `${server.url}${path}`;
-
 async function sendMany(shop: string, count: number) {
   const sent: Array<{ id: string; waMessageId: string }> = [];
   for (let i = 0; i < count; i++) sent.push(await sendOne(shop));
