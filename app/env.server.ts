@@ -48,6 +48,12 @@ const schema = z.object({
    * webhooks are refused. docs/decisions/019-one-meta-app-secret.md
    */
   WHATSAPP_APP_SECRET: z.string().optional(),
+  /**
+   * The verify token set with the webhook's callback URL on that Meta app, once for every
+   * merchant; Meta's subscription check (GET) must echo it. Unset, the check answers 403.
+   * docs/decisions/023-one-verify-token.md
+   */
+  WHATSAPP_VERIFY_TOKEN: z.string().optional(),
   /** The id of that Meta app (numeric), for Embedded Signup's code exchange. */
   WHATSAPP_APP_ID: z.string().regex(/^[0-9]{1,32}$/, "must be the numeric Meta app id").optional(),
   /** Where App Bridge is loaded from; the sandbox serves a local stand-in. */

@@ -62,6 +62,7 @@ function sandboxEnvironment() {
   process.env.ENCRYPTION_KEYS ||= `sandbox:${randomBytes(32).toString("base64")}`;
   process.env.CONSENT_HASH_SALT ||= randomBytes(16).toString("hex");
   process.env.WHATSAPP_APP_SECRET ||= randomBytes(16).toString("hex");
+  process.env.WHATSAPP_VERIFY_TOKEN ||= randomBytes(16).toString("hex");
   process.env.WHATSAPP_APP_ID ||= String(100_000_000_000_000 + (randomBytes(4).readUInt32BE() % 900_000_000_000));
   // App Bridge comes from the sandbox's admin stand-in, not Shopify's CDN.
   process.env.APP_BRIDGE_URL = `http://127.0.0.1:${ADMIN_PORT}/sandbox/app-bridge.js`;

@@ -155,7 +155,6 @@ export async function playWeek(s: SandboxServices, options: { quiet: boolean }) 
         businessAccountId: DEMO_NUMBER.wabaId,
         displayPhoneNumber: DEMO_NUMBER.displayPhoneNumber,
         accessToken: DEMO_NUMBER.accessToken,
-        verifyToken: "sandbox-verify-token",
       },
       now(),
     );

@@ -12,8 +12,9 @@ import { fieldErrors, type FieldErrors } from "./form-errors";
 import { checkNumberWithMeta } from "./whatsapp-number-check.server";
 
 /**
- * The shop's WhatsApp Business number. Secrets (access token, verify token) are write-only: stored as encrypted envelopes, never returned to the browser; a blank field on
- * update keeps the stored value.
+ * The shop's WhatsApp Business number. The access token is write-only: stored as an encrypted
+ * envelope, never returned to the browser; a blank field on update keeps the stored value. The
+ * webhook's verify token is not the merchant's: it is set once on Rebound's Meta app (ADR 023).
  */
 export interface ConnectionView {
   phoneNumberId: string;
@@ -22,7 +23,6 @@ export interface ConnectionView {
   status: "unconfigured" | "healthy" | "token_invalid";
   statusReason: string | null;
   hasAccessToken: boolean;
-  hasVerifyToken: boolean;
   lastTestAt: string | null;
 }
 
@@ -36,7 +36,6 @@ export async function loadConnection(shop: string): Promise<ConnectionView | nul
     status: row.status,
     statusReason: row.statusReason,
     hasAccessToken: Boolean(row.accessTokenEnc),
-    hasVerifyToken: Boolean(row.verifyTokenEnc),
     lastTestAt: row.lastTestAt?.toISOString() ?? null,
   };
 }
@@ -48,7 +47,6 @@ const connectionForm = z.object({
   businessAccountId: z.string().trim().regex(/^\d{5,30}$/, "Use the numeric WhatsApp Business account ID"),
   displayPhoneNumber: z.string().trim().max(40).optional().transform((s) => s || null),
   accessToken: secret,
-  verifyToken: secret,
 });
 
 export type SaveConnectionResult = { ok: true } | { ok: false; errors: FieldErrors };
@@ -76,7 +74,6 @@ export async function saveConnection(shop: string, form: Record<string, unknown>
 
   const secrets = {
     ...(data.accessToken ? { accessTokenEnc: encryptSecret(data.accessToken) } : {}),
-    ...(data.verifyToken ? { verifyTokenEnc: encryptSecret(data.verifyToken) } : {}),
   };
   const fields = {
     phoneNumberId: data.phoneNumberId,
@@ -93,7 +90,7 @@ export async function saveConnection(shop: string, form: Record<string, unknown>
         });
       } else {
         await tx.whatsAppConnection.create({
-          data: { shop, ...fields, accessTokenEnc: secrets.accessTokenEnc!, verifyTokenEnc: secrets.verifyTokenEnc, status: "healthy" },
+          data: { shop, ...fields, accessTokenEnc: secrets.accessTokenEnc!, status: "healthy" },
         });
       }
       // A new connection or token brings the account's templates in.

@@ -311,7 +311,6 @@ export const en = {
     businessAccountId: "WhatsApp Business account ID",
     displayPhoneNumber: "Display phone number",
     accessToken: "Access token",
-    verifyToken: "Webhook verify token",
     secretStored: "Saved. Leave empty to keep it.",
     secretMissing: "Not set",
     connect: "Save connection",

@@ -93,12 +93,10 @@ function ConnectionForm({ connection, errors, saved, busy }: { connection: Loade
   const [displayPhoneNumber, setDisplayPhoneNumber] = useState(connection?.displayPhoneNumber ?? "");
   // Secrets start empty every time: the server never sends them back.
   const [accessToken, setAccessToken] = useState("");
-  const [verifyToken, setVerifyToken] = useState("");
   // Once saved, the typed secrets leave the page too; only "Saved" remains.
   useEffect(() => {
     if (!saved) return;
     setAccessToken("");
-    setVerifyToken("");
   }, [saved]);
   const secretHelp = (stored: boolean | undefined) => (stored ? t.secretStored : t.secretMissing);
   const status = connection?.status;
@@ -120,7 +118,6 @@ function ConnectionForm({ connection, errors, saved, busy }: { connection: Loade
             </FormLayout.Group>
             <TextField label={t.displayPhoneNumber} name="displayPhoneNumber" value={displayPhoneNumber} onChange={setDisplayPhoneNumber} autoComplete="off" error={errors.displayPhoneNumber} />
             <TextField label={t.accessToken} name="accessToken" type="password" value={accessToken} onChange={setAccessToken} autoComplete="new-password" helpText={secretHelp(connection?.hasAccessToken)} error={errors.accessToken} />
-            <TextField label={t.verifyToken} name="verifyToken" type="password" value={verifyToken} onChange={setVerifyToken} autoComplete="new-password" helpText={secretHelp(connection?.hasVerifyToken)} error={errors.verifyToken} />
           </FormLayout>
           <InlineStack align="end">
             <Button submit variant="primary" loading={busy}>{t.connect}</Button>

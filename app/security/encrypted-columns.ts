@@ -13,5 +13,4 @@ export interface EncryptedColumn {
 
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: "WhatsAppConnection", key: "shop", column: "accessTokenEnc" },
-  { table: "WhatsAppConnection", key: "shop", column: "verifyTokenEnc" },
 ];

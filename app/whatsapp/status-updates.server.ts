@@ -67,7 +67,9 @@ const RESCHEDULE = Prisma.sql`(f.status = 'failed' AND f.code = ${Prisma.raw(Str
  *   retry can still apply it once the row exists); a receipt already there is a duplicate;
  * - the update is guarded on the locked, newest version of the row: forward only, and only while
  *   the row carries this message id or none;
- * - each change appends its NotificationEvent.
+ * - each change appends its NotificationEvent;
+ * - a duplicate of a failure that was applied (its NotificationEvent is there) names its shop and
+ *   subscriber too, for the consequences below.
  */
 function statusStatement(params: StatusParam[], now: Date) {
   return Prisma.sql`
@@ -128,12 +130,16 @@ function statusStatement(params: StatusParam[], now: Date) {
     SELECT v.i,
            CASE WHEN u.i IS NOT NULL THEN 'applied' WHEN f.i IS NOT NULL THEN 'stale' WHEN m.i IS NOT NULL THEN 'duplicate'
                 WHEN found.i IS NOT NULL THEN 'again' ELSE 'unknown_message' END AS outcome,
-           u.shop, u."subscriberId" AS "subscriberId"
+           COALESCE(u.shop, d.shop) AS shop, COALESCE(u."subscriberId", d."subscriberId") AS "subscriberId"
       FROM v
       LEFT JOIN found ON found.i = v.i
       LEFT JOIN m ON m.i = v.i
       LEFT JOIN f ON f.i = v.i
-      LEFT JOIN u ON u.i = v.i`;
+      LEFT JOIN u ON u.i = v.i
+      LEFT JOIN "Notification" d ON d.id = m.nid AND d.shop = m.shop AND f.i IS NULL AND m.status = 'failed'
+        AND EXISTS (SELECT 1 FROM "NotificationEvent" e
+                     WHERE e."notificationId" = m.nid AND e.shop = m.shop AND e.kind IN ('failed', 'retry_scheduled')
+                       AND e.detail->>'waMessageId' = m.wa)`;
 }
 
 /** What the statement needs of one status; computed before it is queued. */
@@ -224,9 +230,12 @@ export async function applyStatusUpdate(phoneNumberId: string, update: StatusUpd
   writer ??= createStatusWriter();
   const { outcome, shop, subscriberId } = await writer(statusParam(phoneNumberId, update, at));
 
-  // Subscriber-level consequences of a failure, after the status itself is safely recorded.
+  // Subscriber-level consequences of a failure, after the status itself is recorded. They commit
+  // apart from its receipt, so a crash in between would leave a receipt without them: they are
+  // applied again for a duplicate of an applied failure (Meta's retry), and each is idempotent
+  // (set once; only ever later), so applying one twice changes nothing.
   const error = update.errors?.[0];
-  if (outcome === "applied" && shop && subscriberId && error) {
+  if ((outcome === "applied" || outcome === "duplicate") && shop && subscriberId && error) {
     if (error.code === MARKETING_STOPPED) await recordMarketingStopped(shop, subscriberId, at, update.id);
     if (error.code === MARKETING_LIMIT) await recordMarketingLimited(shop, subscriberId, at);
   }

@@ -1,5 +1,4 @@
-import type { Flow, TemplateCategory } from "@prisma/client";
-import prisma from "../db.server";
+import type { Flow, Prisma, TemplateCategory } from "@prisma/client";
 import { FLOW_CATEGORY } from "../outbox/flow-category";
 
 /**
@@ -11,15 +10,13 @@ import { FLOW_CATEGORY } from "../outbox/flow-category";
 const CATEGORIES = new Set<string>(["MARKETING", "UTILITY", "AUTHENTICATION"]);
 
 /** Flows that send this template: named in their settings, or with messages waiting to use it. */
-async function flowsUsingTemplate(shop: string, name: string): Promise<Flow[]> {
-  const [settings, pending] = await Promise.all([
-    prisma.flowSetting.findMany({ where: { shop }, select: { flow: true, config: true } }),
-    prisma.notification.findMany({
-      where: { shop, templateName: name, status: { in: ["scheduled", "sending"] } },
-      distinct: ["flow"],
-      select: { flow: true },
-    }),
-  ]);
+async function flowsUsingTemplate(db: Prisma.TransactionClient, shop: string, name: string): Promise<Flow[]> {
+  const settings = await db.flowSetting.findMany({ where: { shop }, select: { flow: true, config: true } });
+  const pending = await db.notification.findMany({
+    where: { shop, templateName: name, status: { in: ["scheduled", "sending"] } },
+    distinct: ["flow"],
+    select: { flow: true },
+  });
   const flows = new Set<Flow>(pending.map((p) => p.flow));
   for (const setting of settings) {
     if (namesTemplate(setting.config, name)) flows.add(setting.flow);
@@ -35,26 +32,29 @@ function namesTemplate(config: unknown, name: string): boolean {
   return false;
 }
 
-async function pauseFlows(shop: string, flows: Flow[], reason: string) {
+async function pauseFlows(db: Prisma.TransactionClient, shop: string, flows: Flow[], reason: string) {
   if (flows.length === 0) return 0;
-  const paused = await prisma.flowSetting.updateMany({ where: { shop, flow: { in: flows } }, data: { pausedReason: reason } });
+  const paused = await db.flowSetting.updateMany({ where: { shop, flow: { in: flows } }, data: { pausedReason: reason } });
   return paused.count;
 }
 
+/** Applied in the caller's transaction, with the webhook's receipt (app/whatsapp/webhook.server.ts). */
 export async function applyTemplateStatus(
+  db: Prisma.TransactionClient,
   shop: string,
   change: { name: string; language: string; event: string; reason?: string | null },
 ): Promise<void> {
   // REINSTATED returns a paused template to service; FLAGGED is a quality warning, still sendable.
   if (change.event === "FLAGGED") return;
   const status = change.event === "REINSTATED" ? "APPROVED" : change.event;
-  await prisma.messageTemplate.updateMany({ where: { shop, name: change.name, language: change.language }, data: { status } });
+  await db.messageTemplate.updateMany({ where: { shop, name: change.name, language: change.language }, data: { status } });
   if (status !== "APPROVED") {
-    await pauseFlows(shop, await flowsUsingTemplate(shop, change.name), `template_${status.toLowerCase()}:${change.name}`);
+    await pauseFlows(db, shop, await flowsUsingTemplate(db, shop, change.name), `template_${status.toLowerCase()}:${change.name}`);
   }
 }
 
 export async function applyTemplateCategory(
+  db: Prisma.TransactionClient,
   shop: string,
   change: { name: string; language: string; newCategory: string; previousCategory?: string },
 ): Promise<void> {
@@ -62,10 +62,10 @@ export async function applyTemplateCategory(
   if (!change.previousCategory || !CATEGORIES.has(change.newCategory)) return;
   const category = change.newCategory as TemplateCategory;
   const previous = CATEGORIES.has(change.previousCategory) ? (change.previousCategory as TemplateCategory) : null;
-  await prisma.messageTemplate.updateMany({
+  await db.messageTemplate.updateMany({
     where: { shop, name: change.name, language: change.language },
     data: { category, previousCategory: previous },
   });
-  const mismatched = (await flowsUsingTemplate(shop, change.name)).filter((flow) => FLOW_CATEGORY[flow] !== category);
-  await pauseFlows(shop, mismatched, `template_recategorised:${change.name}:${change.previousCategory}->${category}`);
+  const mismatched = (await flowsUsingTemplate(db, shop, change.name)).filter((flow) => FLOW_CATEGORY[flow] !== category);
+  await pauseFlows(db, shop, mismatched, `template_recategorised:${change.name}:${change.previousCategory}->${category}`);
 }

@@ -1,7 +1,8 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { env } from "../env.server";
 import { handleInboundMessage } from "../consent/inbound.server";
-import { decryptSecret } from "../security/encryption.server";
 import type { RawDelivery, WebhookAnswer } from "../webhooks/ingest.server";
 import { verifyMetaSignature } from "./signature";
 import { applyStatusUpdate } from "./status-updates.server";
@@ -22,28 +23,29 @@ import {
  * and applied idempotently: Meta retries a delivery that did not get a 200.
  * https://developers.facebook.com/docs/graph-api/webhooks/getting-started
  */
-function safeDecrypt(envelope: string | null): string | null {
-  if (!envelope) return null;
-  try {
-    return decryptSecret(envelope);
-  } catch {
-    return null;
-  }
-}
-
-/** GET: Meta proves the endpoint is ours by asking us to echo hub.challenge for our verify token. */
-export async function verifyWhatsAppSubscription(url: URL): Promise<Response> {
+/**
+ * GET: Meta proves the endpoint is ours by asking us to echo hub.challenge for the verify token
+ * set on Rebound's Meta app, one value for every merchant (WHATSAPP_VERIFY_TOKEN, ADR 023). The
+ * answer costs the same whatever the number of shops, reads no database, and the comparison
+ * takes the same time wherever a guess first differs.
+ * https://developers.facebook.com/docs/graph-api/webhooks/getting-started#verification-requests
+ */
+export function verifyWhatsAppSubscription(url: URL): Response {
+  const expected = env().WHATSAPP_VERIFY_TOKEN;
   const mode = url.searchParams.get("hub.mode");
   const token = url.searchParams.get("hub.verify_token");
   const challenge = url.searchParams.get("hub.challenge");
-  if (mode !== "subscribe" || !token || !challenge) return new Response("Forbidden", { status: 403 });
-  const connections = await prisma.whatsAppConnection.findMany({
-    where: { verifyTokenEnc: { not: null } },
-    select: { verifyTokenEnc: true },
-  });
-  const known = connections.some((c) => safeDecrypt(c.verifyTokenEnc) === token);
-  if (!known) return new Response("Forbidden", { status: 403 });
+  if (!expected || mode !== "subscribe" || token === null || !challenge || !sameSecret(token, expected)) {
+    return new Response("Forbidden", { status: 403 });
+  }
   return new Response(challenge, { status: 200, headers: { "Content-Type": "text/plain" } });
+}
+
+/** Both values are hashed with one key first, so the digests have one length whatever was sent. */
+const COMPARE_KEY = randomBytes(32);
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHmac("sha256", COMPARE_KEY).update(value, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 type Work = () => Promise<void>;
@@ -105,8 +107,8 @@ export async function receiveWhatsAppWebhook(delivery: RawDelivery): Promise<Web
         }
         const key = `wa:template:${value.data.message_template_id}:${value.data.event}:${entry.time ?? ""}`;
         work.push(() =>
-          forEachShopOfAccount(entry.id, key, "whatsapp/message_template_status_update", (shop) =>
-            applyTemplateStatus(shop, {
+          forEachShopOfAccount(entry.id, key, "whatsapp/message_template_status_update", (tx, shop) =>
+            applyTemplateStatus(tx, shop, {
               name: value.data.message_template_name,
               language: value.data.message_template_language,
               event: value.data.event,
@@ -122,8 +124,8 @@ export async function receiveWhatsAppWebhook(delivery: RawDelivery): Promise<Web
         }
         const key = `wa:category:${value.data.message_template_id}:${value.data.previous_category ?? "impending"}:${value.data.new_category}:${entry.time ?? ""}`;
         work.push(() =>
-          forEachShopOfAccount(entry.id, key, "whatsapp/template_category_update", (shop) =>
-            applyTemplateCategory(shop, {
+          forEachShopOfAccount(entry.id, key, "whatsapp/template_category_update", (tx, shop) =>
+            applyTemplateCategory(tx, shop, {
               name: value.data.message_template_name,
               language: value.data.message_template_language,
               newCategory: value.data.new_category,
@@ -140,44 +142,45 @@ export async function receiveWhatsAppWebhook(delivery: RawDelivery): Promise<Web
 }
 
 /** Template changes name the WhatsApp Business Account; each shop on it gets the change once. */
-async function forEachShopOfAccount(accountId: string, key: string, topic: string, apply: (shop: string) => Promise<void>) {
+async function forEachShopOfAccount(accountId: string, key: string, topic: string, apply: (tx: Prisma.TransactionClient, shop: string) => Promise<void>) {
   const connections = await prisma.whatsAppConnection.findMany({ where: { businessAccountId: accountId }, select: { shop: true } });
   for (const { shop } of connections) {
-    await once(`${key}:${shop}`, shop, topic, () => apply(shop));
+    await once(`${key}:${shop}`, shop, topic, (tx) => apply(tx, shop));
   }
 }
 
 /**
- * Records the delivery and applies it; when applying fails the record is removed again, so the
- * 500 makes Meta retry and the retry is not mistaken for a duplicate.
+ * Records the delivery and applies it in one transaction: the receipt is committed only with
+ * the change it stands for. A failure, or the process dying half way, leaves neither, so Meta's
+ * retry is applied instead of being taken for a duplicate. A concurrent copy of the delivery
+ * waits on the receipt's unique key and then finds it.
  */
-async function once(eventId: string, shop: string, topic: string, apply: () => Promise<unknown>) {
-  const inserted = await prisma.$executeRaw`
-    INSERT INTO "WebhookReceipt" ("eventId", shop, topic) VALUES (${eventId}, ${shop}, ${topic})
-    ON CONFLICT ("eventId") DO NOTHING`;
-  if (inserted === 0) return;
-  try {
-    await apply();
-  } catch (error) {
-    await prisma.webhookReceipt.deleteMany({ where: { eventId } });
-    throw error;
-  }
+async function once(eventId: string, shop: string, topic: string, apply: (tx: Prisma.TransactionClient) => Promise<unknown>) {
+  await prisma.$transaction(async (tx) => {
+    const inserted = await tx.$executeRaw`
+      INSERT INTO "WebhookReceipt" ("eventId", shop, topic) VALUES (${eventId}, ${shop}, ${topic})
+      ON CONFLICT ("eventId") DO NOTHING`;
+    if (inserted > 0) await apply(tx);
+  });
 }
 
-/** Replies (STOP, START, the "Stop promotions" button) go to the consent module. */
+/**
+ * Replies (STOP, START, the "Stop promotions" button) go to the consent module. No receipt: the
+ * consent ledger records the message id in the same transaction as the change it makes, and a
+ * message id already in the ledger changes nothing (app/consent/inbound.server.ts), so a retry
+ * after a crash is applied and a retry after success is not.
+ */
 async function receiveInbound(shop: string, phoneNumberId: string, message: InboundWhatsAppMessage) {
   const buttonPayload = message.button?.payload ?? message.interactive?.button_reply?.id;
   const buttonText = message.button?.text ?? message.interactive?.button_reply?.title;
-  await once(`wa:message:${message.id}`, shop, "whatsapp/messages", () =>
-    handleInboundMessage({
-      shop,
-      phoneNumberId,
-      from: message.from.startsWith("+") ? message.from : `+${message.from}`,
-      messageId: message.id,
-      text: message.text?.body,
-      buttonPayload,
-      buttonText,
-      at: new Date(Number(message.timestamp) * 1000),
-    }),
-  );
+  await handleInboundMessage({
+    shop,
+    phoneNumberId,
+    from: message.from.startsWith("+") ? message.from : `+${message.from}`,
+    messageId: message.id,
+    text: message.text?.body,
+    buttonPayload,
+    buttonText,
+    at: new Date(Number(message.timestamp) * 1000),
+  });
 }

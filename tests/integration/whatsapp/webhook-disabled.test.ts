@@ -16,6 +16,7 @@ const fakes: FakeWhatsApp[] = [];
 
 beforeAll(async () => {
   delete process.env.WHATSAPP_APP_SECRET;
+  delete process.env.WHATSAPP_VERIFY_TOKEN;
   server = await startTestServer();
   ({ default: prisma } = await import("../../../app/db.server"));
   await seedShop(prisma, SHOP);
@@ -27,6 +28,13 @@ afterAll(async () => {
 });
 
 describe("WhatsApp webhook without the Meta app secret", () => {
+  it("answers Meta's subscription check with 403 when no verify token is configured", async () => {
+    const check = await fetch(`${server.url}/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=anything&hub.challenge=5`);
+    expect(check.status).toBe(403);
+    const empty = await fetch(`${server.url}/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=&hub.challenge=5`);
+    expect(empty.status).toBe(403);
+  });
+
   it("refuses every POST and changes nothing", async () => {
     const subscriber = await prisma.subscriber.create({ data: { shop: SHOP.shop, phone: "+34600000201", callingCode: "34", status: "subscribed" } });
     const numbers = [{ phoneNumberId: SHOP.phoneNumberId, wabaId: SHOP.wabaId, accessToken: SHOP.token }];

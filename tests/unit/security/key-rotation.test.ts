@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 
 const envelopes = async () =>
-  db.prisma.whatsAppConnection.findMany({ orderBy: { shop: "asc" }, select: { shop: true, accessTokenEnc: true, verifyTokenEnc: true } });
+  db.prisma.whatsAppConnection.findMany({ orderBy: { shop: "asc" }, select: { shop: true, accessTokenEnc: true } });
 
 describe("key rotation", () => {
   it("lists every encrypted column of the schema", () => {
@@ -54,7 +54,6 @@ describe("key rotation", () => {
           phoneNumberId: `90${i}`,
           businessAccountId: `91${i}`,
           accessTokenEnc: encryption.encryptSecret(`token-${i}`, oldRing),
-          verifyTokenEnc: i % 2 === 0 ? encryption.encryptSecret(`verify-${i}`, oldRing) : null,
         },
       });
     }
@@ -68,16 +67,15 @@ describe("key rotation", () => {
     await db.prisma.whatsAppConnection.create({ data: { shop: "rotate-lost.myshopify.com", phoneNumberId: "990", businessAccountId: "991", accessTokenEnc: lost } });
 
     const report = await rotation.rotateEncryptionKeys(rawSql(), ring, { batchSize: 2 });
-    expect(report.rotated).toBe(5 + 3);
+    expect(report.rotated).toBe(5);
     expect(report.unreadable).toBe(1);
     expect(report.remaining["WhatsAppConnection.accessTokenEnc"]).toEqual({ k0: 1, k2: 6 });
-    expect(report.remaining["WhatsAppConnection.verifyTokenEnc"]).toEqual({ k2: 3 });
+    expect(report.skipped).toEqual([]);
 
     const rows = await envelopes();
     for (const row of rows.filter((r) => r.shop !== "rotate-lost.myshopify.com")) {
       const i = row.shop.replace(/^rotate-|\.myshopify\.com$/g, "");
       expect(encryption.decryptSecret(row.accessTokenEnc, newOnly)).toBe(`token-${i}`);
-      if (row.verifyTokenEnc) expect(encryption.decryptSecret(row.verifyTokenEnc, newOnly)).toBe(`verify-${i}`);
     }
     expect(rows.find((r) => r.shop === "rotate-lost.myshopify.com")?.accessTokenEnc).toBe(lost);
 
@@ -87,14 +85,29 @@ describe("key rotation", () => {
     expect(await envelopes()).toEqual(rows);
   });
 
-  it.skipIf(!process.env.DATABASE_URL)("npm run keys:rotate reports per key id, and skips a listed column the database no longer has", async () => {
+  it("skips a listed column the database no longer has and still rotates the others", async () => {
+    const ring = encryption.parseKeys(`${NEW},${OLD}`);
+    await db.prisma.whatsAppConnection.update({
+      where: { shop: "rotate-0.myshopify.com" },
+      data: { accessTokenEnc: encryption.encryptSecret("token-0", encryption.parseKeys(OLD)) },
+    });
+    // A listed column a migration removed before the list caught up (verifyTokenEnc went in
+    // 20261203000800): rotation must not depend on it.
+    const gone = { table: "WhatsAppConnection", key: "shop", column: "verifyTokenEnc" };
+    const report = await rotation.rotateEncryptionKeys(rawSql(), ring, { columns: [gone, ...columns.ENCRYPTED_COLUMNS] });
+    expect(report).toMatchObject({ rotated: 1, unreadable: 1, skipped: ["WhatsAppConnection.verifyTokenEnc"] });
+    expect(report.remaining["WhatsAppConnection.accessTokenEnc"]).toEqual({ k0: 1, k2: 6 });
+    expect(report.remaining).not.toHaveProperty("WhatsAppConnection.verifyTokenEnc");
+    const row = await db.prisma.whatsAppConnection.findUniqueOrThrow({ where: { shop: "rotate-0.myshopify.com" } });
+    expect(encryption.decryptSecret(row.accessTokenEnc, encryption.parseKeys(NEW))).toBe("token-0");
+  });
+
+  it.skipIf(!process.env.DATABASE_URL)("npm run keys:rotate reports per key id", async () => {
     await db.prisma.whatsAppConnection.deleteMany({ where: { shop: "rotate-lost.myshopify.com" } });
     await db.prisma.whatsAppConnection.update({
       where: { shop: "rotate-0.myshopify.com" },
       data: { accessTokenEnc: encryption.encryptSecret("token-0", encryption.parseKeys(OLD)) },
     });
-    // A listed column a migration removed before the list caught up: rotation must not depend on it.
-    await rawSql().exec(`ALTER TABLE "WhatsAppConnection" DROP COLUMN "verifyTokenEnc"`);
     const run = promisify(execFile);
     const { stdout } = await run(path.resolve("node_modules/.bin/tsx"), ["server/rotate-keys.ts"], {
       env: { NODE_ENV: "test", PATH: process.env.PATH, DATABASE_URL: process.env.DATABASE_URL, ENCRYPTION_KEYS: `${NEW},${OLD}` },
@@ -102,7 +115,7 @@ describe("key rotation", () => {
     const last = stdout.trim().split("\n").pop()!;
     expect(last.startsWith("KEYS ")).toBe(true);
     const report = JSON.parse(last.slice(5));
-    expect(report).toMatchObject({ current: "k2", rotated: 1, unreadable: 0, skipped: ["WhatsAppConnection.verifyTokenEnc"] });
+    expect(report).toMatchObject({ current: "k2", rotated: 1, unreadable: 0, skipped: [] });
     expect(report.remaining["WhatsAppConnection.accessTokenEnc"]).toEqual({ k2: 6 });
     expect(stdout).toContain("may be removed from ENCRYPTION_KEYS: k1");
   }, 60_000);
