@@ -9,6 +9,7 @@ import {
   checkoutToken,
   customersDataRequestPayload,
   customersRedactPayload,
+  customerUpdatePayload,
   inventoryLevelPayload,
   orderPayload,
   productPayload,
@@ -105,6 +106,8 @@ export async function replayEveryTopic(h: Harness): Promise<TopicReplayResult> {
     "products/update": { shop: main.shop, payload: productPayload({ id: item.productId, title: "Shirt", variants: [], updatedAt: now }) },
     "app/scopes_update": { shop: main.shop, payload: scopesUpdatePayload({ previous: ["read_products"], current: ["read_products", "read_orders"], updatedAt: now }) },
     "customers/data_request": { shop: main.shop, payload: customersDataRequestPayload({ shop: main.shop, customer: { id: customerId, phone }, ordersRequested: [orderId] }) },
+    // The subscriber is this customer: the update asks for their WhatsApp consent to be read again.
+    "customers/update": { shop: main.shop, payload: customerUpdatePayload({ id: customerId, phone, updatedAt: now }) },
     "customers/redact": { shop: main.shop, payload: customersRedactPayload({ shop: main.shop, customer: { id: shopifyNumericId(), phone: "+34633000999" } }) },
     "app/uninstalled": { shop: ending.shop, payload: { id: shopifyNumericId(), domain: ending.shop, myshopify_domain: ending.shop } },
     "shop/redact": { shop: ending.shop, payload: shopRedactPayload({ shop: ending.shop }) },
