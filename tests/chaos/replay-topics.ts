@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { seedCatalogue } from "../../bench/seed";
 import {
   cartPayload,
@@ -17,8 +15,10 @@ import {
   shopRedactPayload,
   shopifyNumericId,
 } from "../fakes/shopify/payloads";
+import { subscribedTopics } from "../fakes/shopify/app-config";
 import { sendWebhook, type WebhookDelivery } from "../fakes/shopify/webhooks";
 import { SECRET, until, type Harness } from "./harness";
+import { shuffle } from "./replay";
 
 /**
  * Every topic the app subscribes to (shopify.app.toml), each event delivered COPIES times at once
@@ -37,20 +37,6 @@ export interface TopicReplayResult {
 }
 
 const COPIES = 5;
-
-/** Topics (and compliance topics) of shopify.app.toml, in file order. */
-export function subscribedTopics(root = process.cwd()): string[] {
-  const toml = readFileSync(path.join(root, "shopify.app.toml"), "utf8");
-  return [...toml.matchAll(/^\s*(?:compliance_)?topics\s*=\s*\[([^\]]*)\]/gm)].flatMap((m) => [...m[1].matchAll(/"([^"]+)"/g)].map((t) => t[1]));
-}
-
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}
 
 export async function replayEveryTopic(h: Harness): Promise<TopicReplayResult> {
   const main = { shop: "replay-topics.myshopify.com", phoneNumberId: "5601", wabaId: "6601", token: "token-replay-topics", messagesPerSecond: 80 };

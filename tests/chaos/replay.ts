@@ -19,7 +19,8 @@ export interface ReplayResult {
 const VERSIONS = 5;
 const COPIES = 10;
 
-function shuffle<T>(items: T[]): T[] {
+/** In place (Fisher–Yates): deliveries arrive in any order, as Shopify's retries do. */
+export function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     [items[i], items[j]] = [items[j], items[i]];
