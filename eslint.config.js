@@ -30,4 +30,19 @@ export default tseslint.config(
     files: ["app/env.server.ts", "app/db/adapter.server.ts", "app/db.server.ts", "tests/**", "scripts/**", "server/**", "sandbox/**", "bench/**", "prisma.config.ts", "vite.config.ts", "extensions/**"],
     rules: { "no-restricted-properties": "off" },
   },
+  {
+    // The app and its server log through one structured logger (levels, request ids, redaction).
+    // Scripts, tests, the sandbox and the bench print what they report.
+    files: ["app/**", "server/**"],
+    rules: {
+      "no-console": "error",
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.object.name='process'][callee.property.name='emitWarning']",
+          message: "Log through log from app/shared/log.server.ts",
+        },
+      ],
+    },
+  },
 );

@@ -6,6 +6,7 @@ import {
   shopifyApp,
 } from "@shopify/shopify-app-remix/server";
 import { env } from "./env.server";
+import { log } from "./shared/log.server";
 import { ADMIN_API_VERSION } from "./shops/api-version";
 import { MigratedSessionStorage } from "./shops/session-storage.server";
 import { recordInstall } from "./shops/shop.server";
@@ -38,9 +39,23 @@ const LOG_SEVERITY = {
   error: LogSeverity.Error,
   silent: LogSeverity.Error,
 } as const;
+const LEVEL_OF = {
+  [LogSeverity.Debug]: "debug",
+  [LogSeverity.Info]: "info",
+  [LogSeverity.Warning]: "warn",
+  [LogSeverity.Error]: "error",
+} as const;
+// The library's debug lines quote request URLs, whose query may hold a session token (id_token)
+// or a signature.
+const SIGNED_PARAM = /\b(id_token|token|hmac|signature|session)=[^&\s,}]+/gi;
+
+/** The library's lines go through the app's logger: JSON, with the request id, LOG_LEVEL applied. */
+function libraryLog(severity: LogSeverity, message: string) {
+  log[LEVEL_OF[severity]]("shopify library", { detail: message.replace(SIGNED_PARAM, "$1=[redacted]") });
+}
 
 const shopify = shopifyApp({
-  logger: { level: LOG_SEVERITY[config.LOG_LEVEL] },
+  logger: { level: LOG_SEVERITY[config.LOG_LEVEL], log: libraryLog },
   apiKey: config.SHOPIFY_API_KEY,
   apiSecretKey: config.SHOPIFY_API_SECRET,
   apiVersion: ADMIN_API_VERSION,
@@ -60,11 +75,7 @@ const shopify = shopifyApp({
   },
 });
 
-export default shopify;
-export const apiVersion = ADMIN_API_VERSION;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
 export const authenticate = shopify.authenticate;
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
-export const registerWebhooks = shopify.registerWebhooks;
-export const sessionStorage = shopify.sessionStorage;

@@ -10,6 +10,7 @@ import type { DirectWebhook } from "../app/webhooks/ingest.server";
 import { assertLosslessJson } from "../app/webhooks/shopify-json";
 import { nodeListener, serveWebhook } from "./http";
 import { errorFields, log } from "../app/shared/log.server";
+import { serveWithRequestId } from "../app/shared/request-id.server";
 
 export interface ServerOptions {
   /** Vite in middleware mode instead of the built bundle */
@@ -87,7 +88,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   assertLosslessJson();
   const root = options.root ?? process.cwd();
   const applied = await databaseReady();
-  if (applied.length > 0) console.log(`migrations applied: ${applied.join(", ")}`);
+  if (applied.length > 0) log.info("migrations applied", { migrations: applied });
 
   const remix = await loadRemix(options.dev ?? false, root);
   let origin = config.SHOPIFY_APP_URL;
@@ -99,7 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Shopify webhooks and Meta's status webhooks skip Remix's request handling: at their delivery
   // rates its per-request work (a fetch Request, route matching, a Response) cost more than the
   // delivery's own write.
-  const server = http.createServer((req, res) => {
+  const route = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (req.method !== "POST" || !req.url || !mayBeWebhook(req.url)) return serve(req, res);
     void remix.webhook(req.url.split("?")[0]).then(
       (webhook) => (webhook ? serveWebhook(req, res, webhook) : serve(req, res)),
@@ -108,7 +109,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         res.writeHead(500).end();
       },
     );
-  });
+  };
+  const server = http.createServer((req, res) => serveWithRequestId(req, res, () => route(req, res)));
   server.keepAliveTimeout = 65_000;
 
   const host = options.host ?? config.HOST;
@@ -123,7 +125,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   if (!config.WHATSAPP_APP_SECRET) {
     // Said once, at start, rather than on every refused delivery: Meta's statuses, shoppers' STOP
     // replies and template changes all wait (Meta retries them) until the secret is configured.
-    process.emitWarning("WhatsApp webhooks are disabled: WHATSAPP_APP_SECRET (the Meta app secret) is not set", {
+    log.warn("WhatsApp webhooks are disabled: WHATSAPP_APP_SECRET (the Meta app secret) is not set", {
       code: "REBOUND_WHATSAPP_WEBHOOKS_DISABLED",
     });
   }

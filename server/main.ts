@@ -9,14 +9,14 @@ import { errorFields, log } from "../app/shared/log.server";
 
 async function main() {
   const running = await startServer({ dev: process.argv.includes("--dev") });
-  // Tests and the sandbox read this line to learn the port when PORT=0.
-  console.log(`rebound listening on ${running.url}`);
+  // Says where it listens (PORT=0 picks a free port).
+  log.info("rebound listening", { url: running.url });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing in-flight work`);
+    log.info("finishing in-flight work", { signal });
     await running.close();
     await closeDatabase();
     process.exit(0);

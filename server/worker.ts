@@ -12,16 +12,16 @@ import { errorFields, log } from "../app/shared/log.server";
 async function main() {
   env();
   const applied = await databaseReady();
-  if (applied.length > 0) console.log(`migrations applied: ${applied.join(", ")}`);
+  if (applied.length > 0) log.info("migrations applied", { migrations: applied });
   const background = startBackgroundWork();
-  // Tests and process managers read this line to know the worker is running.
-  console.log(`rebound worker started (pid ${process.pid})`);
+  // Tests and process managers read this line (at LOG_LEVEL info or lower) to know the worker runs.
+  log.info("rebound worker started", { pid: process.pid });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing in-flight work`);
+    log.info("finishing in-flight work", { signal });
     await background.stop();
     await closeDatabase();
     process.exit(0);

@@ -1,28 +1,45 @@
+import pino, { type Logger } from "pino";
 import { env } from "../env.server";
+import { currentLogContext } from "./log-context.server";
 
 /**
- * The one structured logger: a JSON line per entry on stderr, levels from LOG_LEVEL.
+ * The one structured logger (pino): a JSON line per entry on stderr, so that commands keep stdout
+ * for what they print (`DEMO {json}`, `KEYS {json}`). Levels come from LOG_LEVEL; lines written
+ * while a request is served carry its `requestId` (log-context.server.ts).
  *
  * Errors are logged by what they are, never by their message. PostgreSQL quotes the values it
  * chokes on (`Key (shop, phone)=(…, +34…) already exists`, `invalid input syntax for type
  * integer: "…"`), Prisma repeats the driver's message, and an HTTP client's error may carry a URL
  * with a token: so errorFields() keeps the class name, the SQLSTATE or Prisma code, and the names
  * of the constraint, table and column involved, which is what an operator needs to find the
- * cause, and drops message and detail. Fields named like personal data or secrets are redacted.
+ * cause, and drops message and detail. Fields named like personal data or secrets are redacted
+ * at any depth of what is logged.
  */
-type Level = "debug" | "info" | "warn" | "error";
-const RANK: Record<Level | "silent", number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 export type LogFields = Record<string, unknown>;
 
 const REDACTED = /phone|email|token|secret|password|authorization/i;
+const MAX_DEPTH = 8;
 
-function threshold(): number {
-  try {
-    return RANK[env().LOG_LEVEL];
-  } catch {
-    // A command that runs without the app's settings (migrations, key rotation) logs at info.
-    return RANK.info;
+/**
+ * What may be written of a logged value: an Error becomes its errorFields, a field whose name says
+ * phone, email, token, secret, password or authorization becomes "[redacted]", whatever it holds
+ * and however deep it sits (a header bag, a session, an array of recipients).
+ */
+function redact(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (value instanceof Error) return errorFields(value);
+  if (value instanceof Date) return value;
+  if (depth >= MAX_DEPTH) return "[too deep]";
+  if (seen.has(value)) return "[circular]";
+  seen.add(value);
+  const json = (value as { toJSON?: () => unknown }).toJSON;
+  if (typeof json === "function") return redact(json.call(value), depth, seen);
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
+  const safe: LogFields = {};
+  for (const [key, field] of Object.entries(value)) {
+    safe[key] = REDACTED.test(key) ? "[redacted]" : redact(field, depth + 1, seen);
   }
+  return safe;
 }
 
 /** Where lines go; tests swap it to read what would have been logged. */
@@ -36,20 +53,42 @@ export function setLogSink(next: (line: string) => void): () => void {
   };
 }
 
-function write(level: Level, message: string, fields: LogFields = {}) {
-  if (RANK[level] < threshold()) return;
-  const safe: LogFields = {};
-  for (const [key, value] of Object.entries(fields)) {
-    safe[key] = key !== "error" && REDACTED.test(key) ? "[redacted]" : value instanceof Error ? errorFields(value) : value;
+function createLogger(level: string): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      messageKey: "message",
+      timestamp: () => `,"at":"${new Date().toISOString()}"`,
+      mixin: () => ({ ...currentLogContext() }),
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (fields) => redact(fields, 0, new WeakSet()) as LogFields,
+      },
+    },
+    { write: (line: string) => sink(line.endsWith("\n") ? line.slice(0, -1) : line) },
+  );
+}
+
+let logger: Logger | undefined;
+let fallback: Logger | undefined;
+
+function current(): Logger {
+  if (logger) return logger;
+  try {
+    logger = createLogger(env().LOG_LEVEL);
+    return logger;
+  } catch {
+    // A command that runs without the app's settings (migrations, key rotation) logs at info.
+    return (fallback ??= createLogger("info"));
   }
-  sink(JSON.stringify({ at: new Date().toISOString(), level, message, ...safe }));
 }
 
 export const log = {
-  debug: (message: string, fields?: LogFields) => write("debug", message, fields),
-  info: (message: string, fields?: LogFields) => write("info", message, fields),
-  warn: (message: string, fields?: LogFields) => write("warn", message, fields),
-  error: (message: string, fields?: LogFields) => write("error", message, fields),
+  debug: (message: string, fields?: LogFields) => current().debug(fields ?? {}, message),
+  info: (message: string, fields?: LogFields) => current().info(fields ?? {}, message),
+  warn: (message: string, fields?: LogFields) => current().warn(fields ?? {}, message),
+  error: (message: string, fields?: LogFields) => current().error(fields ?? {}, message),
 };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$."]{0,120}$/;

@@ -15,7 +15,7 @@ export const FINISH_INSTALL = "shops.finish_install";
 /** What Shopify's reinstall resets: the shop is installed and may send again. */
 /**
  * What an install (or reinstall) writes. installedAt lets a late app/uninstalled, triggered before
- * this install, be recognised and ignored (app/webhooks/uninstall-delivery.server.ts).
+ * this install, be recognised and ignored (app/shops/uninstall-delivery.server.ts).
  */
 const installedNow = () =>
   ({ status: "installed", installedAt: new Date(), uninstalledAt: null, sendingPausedReason: null, sendingPausedAt: null }) as const;

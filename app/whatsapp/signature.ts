@@ -6,10 +6,6 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * secret to check against, compared in constant time.
  * https://developers.facebook.com/docs/graph-api/webhooks/getting-started#validate-payloads
  */
-export function signMetaBody(body: string | Uint8Array, secret: string): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
-
 export function verifyMetaSignature(body: Uint8Array, header: string | null | undefined, secret: string): boolean {
   if (!secret || !header || !/^sha256=[0-9a-f]{64}$/i.test(header)) return false;
   const given = Buffer.from(header.slice(7).toLowerCase(), "hex");

@@ -74,6 +74,5 @@ export const envelopeSchema = z.object({
     .min(1),
 });
 
-export type WebhookEnvelope = z.infer<typeof envelopeSchema>;
 export type StatusUpdate = z.infer<typeof statusSchema>;
 export type InboundWhatsAppMessage = z.infer<typeof inboundSchema>;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { seedDue, seedSubscribers } from "../../bench/seed";
+import { startedWorkerPid } from "../support/worker-output";
 import { LEASE_MS, sleep, until, type Harness } from "./harness";
 
 /**
@@ -31,7 +32,8 @@ const shop = { shop: "crash.myshopify.com", phoneNumberId: "5101", wabaId: "6101
 
 function startWorker(h: Harness, name: string): Promise<ChildProcess> {
   const child = spawn("npx", ["--no-install", "tsx", "server/worker.ts"], {
-    env: { ...process.env, ...h.baseEnv, DATABASE_URL: h.databaseUrl(name), DISPATCHER_BATCH_SIZE: "50" },
+    // LOG_LEVEL info: the "worker started" line is logged at info.
+    env: { ...process.env, ...h.baseEnv, DATABASE_URL: h.databaseUrl(name), DISPATCHER_BATCH_SIZE: "50", LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: npx and tsx start the worker as a grandchild; the group signal
     // reaches the process doing the work.
@@ -39,11 +41,12 @@ function startWorker(h: Harness, name: string): Promise<ChildProcess> {
   });
   return new Promise((resolve, reject) => {
     let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (/rebound worker started \(pid \d+\)/.test(output)) resolve(child);
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      if (startedWorkerPid(output) !== undefined) resolve(child);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
     child.once("exit", (code) => reject(new Error(`worker exited early (${code}): ${output.slice(-2000)}`)));
   });
 }

@@ -31,8 +31,8 @@ import { customerConsentOperations } from "./admin-customers";
  * Other operations: `admin.addOperation("OperationName", (ctx) => data)`; the operation name is
  * the one in the query text (`query ReboundShop { ... }`) or the request's `operationName`.
  */
-export { FakeAdminStore, type FakeCollection, type FakeProduct, type FakeShop, type FakeVariant } from "./admin-store";
-export { defaultOperations, discountCodes, FakeGraphQLError, type OperationContext, type OperationHandler } from "./admin-operations";
+export { FakeAdminStore } from "./admin-store";
+export { defaultOperations, discountCodes, FakeGraphQLError, type OperationHandler } from "./admin-operations";
 
 export interface RecordedAdminRequest {
   shop: string;

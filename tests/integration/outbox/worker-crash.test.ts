@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { isolatedDatabaseEnv } from "../../support/server";
+import { startedWorkerPid } from "../../support/worker-output";
 import { appTestEnv, seedMessages, seedShop, TEMPLATES } from "./fixtures";
 
 /**
@@ -18,7 +19,7 @@ let dropDatabase: () => Promise<void> = async () => {};
 let prisma: typeof import("../../../app/db.server").default;
 const children: ChildProcess[] = [];
 
-/** The worker's own pid (it prints it), under npx and tsx. */
+/** The worker's own pid (it logs it), under npx and tsx. */
 const workerPids = new WeakMap<ChildProcess, number>();
 
 function startWorker(): Promise<ChildProcess> {
@@ -29,6 +30,8 @@ function startWorker(): Promise<ChildProcess> {
       WHATSAPP_API_VERSION: "v23.0",
       DISPATCHER_LEASE_MS: String(LEASE_MS),
       DISPATCHER_BATCH_SIZE: "25",
+      // The "worker started" line, which names its pid, is logged at info.
+      LOG_LEVEL: "info",
     },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: npx and tsx start the worker as a grandchild, and a signal sent to
@@ -40,14 +43,14 @@ function startWorker(): Promise<ChildProcess> {
     let output = "";
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const started = output.match(/rebound worker started \(pid (\d+)\)/);
-      if (started) {
-        workerPids.set(child, Number(started[1]));
+      const pid = startedWorkerPid(output);
+      if (pid !== undefined) {
+        workerPids.set(child, pid);
         resolve(child);
       }
     };
     child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on("data", onData);
     child.once("exit", (code) => reject(new Error(`worker exited early (${code}): ${output}`)));
   });
 }
