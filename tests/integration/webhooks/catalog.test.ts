@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from "../../support/server";
 let server: TestServer;
 let admin: FakeShopifyAdmin;
 let prisma: typeof import("../../../app/db.server").default;
-let runDueTasks: typeof import("../../../app/tasks/runner.server").runDueTasks;
+let runDueTasks: (owner: string, options?: import("../../../app/tasks/runner.server").RunnerOptions) => Promise<number>;
 const shop = "catalog-test.myshopify.com";
 const TOKEN = "shpat_catalog_test_token";
 
@@ -21,9 +21,10 @@ beforeAll(async () => {
   admin.store.seedShop({ domain: shop, accessToken: TOKEN });
   server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: admin.origin });
   prisma = (await import("../../../app/db.server")).default;
-  // The task handlers register themselves when imported, as in the web process and workers.
-  await import("../../../app/tasks/handlers.server");
-  runDueTasks = (await import("../../../app/tasks/runner.server")).runDueTasks;
+  // The app's registry, as the web process and workers build it at start-up.
+  const registry = (await import("../../../app/background.server")).createAppTaskRegistry();
+  const runner = await import("../../../app/tasks/runner.server");
+  runDueTasks = (owner, options) => runner.runDueTasks(owner, registry, options);
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
   await prisma.session.create({
     data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: TOKEN, scope: "read_products,read_inventory" },
