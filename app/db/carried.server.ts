@@ -33,7 +33,7 @@ export function leaveFlag(flag: Carried<boolean>, condition: Prisma.Sql): Prisma
 
 /** True when an earlier statement of the transaction left the flag raised. */
 export function flagRaised(flag: Carried<boolean>): Prisma.Sql {
-  return Prisma.sql`(current_setting(${flag.setting}, true) = 'yes')`;
+  return Prisma.sql`(COALESCE(current_setting(${flag.setting}, true), '') = 'yes')`;
 }
 
 /** An expression (for a SELECT list) that leaves a jsonb value; NULL leaves an empty array. */
