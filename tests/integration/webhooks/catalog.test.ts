@@ -92,6 +92,29 @@ describe("inventory_levels/update", () => {
     expect(after.map((t) => (t.payload as { restockId: string }).restockId)).toEqual([restockEvent, `again-${item}`]);
   });
 
+  it("writes nothing for a second delivery of an event, for a known item or an unknown one", async () => {
+    const item = shopifyNumericId();
+    const variantId = shopifyNumericId();
+    await send("products/update", productPayload({ id: shopifyNumericId(), title: "Kettle", variants: [{ id: variantId, inventoryItemId: item, price: "60.00", inventoryQuantity: 0 }], updatedAt: at(0) }));
+    const location = shopifyNumericId();
+    const eventId = `level-${item}`;
+    expect(await (await send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: item, locationId: location, available: 0, updatedAt: at(1) }), eventId)).json()).toMatchObject({ outcome: "applied" });
+    // The same event id with a newer body: were the writes not guarded by the receipt, this
+    // would store 9 and announce a restock.
+    const again = await send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: item, locationId: location, available: 9, updatedAt: at(2) }), eventId);
+    expect(await again.json()).toMatchObject({ outcome: "duplicate" });
+    expect((await prisma.variant.findUniqueOrThrow({ where: { shop_id: { shop, id: String(variantId) } } })).available).toBe(0);
+    expect((await restocks()).filter((t) => (t.payload as { variantId: string }).variantId === String(variantId))).toEqual([]);
+
+    const unknown = shopifyNumericId();
+    const lookups = () => prisma.task.count({ where: { shop, kind: "catalog.resolve_inventory_item", payload: { path: ["inventoryItemId"], equals: String(unknown) } } });
+    await send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: unknown, locationId: location, available: 4, updatedAt: at(1) }), `level-${unknown}`);
+    expect(await lookups()).toBe(1);
+    await prisma.task.deleteMany({ where: { shop, kind: "catalog.resolve_inventory_item", payload: { path: ["inventoryItemId"], equals: String(unknown) } } });
+    await send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: unknown, locationId: location, available: 4, updatedAt: at(1) }), `level-${unknown}`);
+    expect(await lookups()).toBe(0);
+  });
+
   it("adds up levels from many locations arriving at once", async () => {
     const item = shopifyNumericId();
     const variantId = shopifyNumericId();
