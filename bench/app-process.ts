@@ -49,9 +49,9 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
   },
   /** Deferred webhook work only (the fan-out runs as a task). */
   async startTasks() {
-    await import("../app/tasks/handlers.server");
+    const { createAppTaskRegistry } = await import("../app/background.server");
     const { startTaskRunner } = await import("../app/tasks/runner.server");
-    tasks ??= startTaskRunner();
+    tasks ??= startTaskRunner(createAppTaskRegistry());
     return null;
   },
   async stopTasks() {

@@ -1,5 +1,5 @@
 import type http from "node:http";
-import { startBackgroundWork, type BackgroundWork } from "../app/background.server";
+import { createAppTaskRegistry, startBackgroundWork, type BackgroundWork } from "../app/background.server";
 import prisma from "../app/db.server";
 import { env } from "../app/env.server";
 import { createDispatcher } from "../app/outbox/dispatcher.server";
@@ -61,12 +61,13 @@ ${appBridgeStandIn}`;
 
   const dispatcher = createDispatcher({ clock, owner: "sandbox-dispatcher", retryBaseMs: 60_000 });
   let live: BackgroundWork | undefined;
+  const taskRegistry = createAppTaskRegistry();
 
   async function drain() {
     let tasks = 0;
     let messages = 0;
     for (let round = 0; round < 200; round++) {
-      const ranTasks = await runDueTasks("sandbox-tasks", { clock });
+      const ranTasks = await runDueTasks("sandbox-tasks", taskRegistry, { clock });
       const claimed = await dispatcher.runOnce();
       await whatsapp.settle();
       tasks += ranTasks;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import prisma from "../db.server";
 import { zonedTimeToUtc } from "../flows/appointment";
 import { campaignProgress, estimateAudience as estimatePromotionAudience } from "../flows/promotion.server";
-import { enqueueTask } from "../tasks/queue.server";
+import { cancelQueuedTasks, enqueueTask } from "../tasks/queue.server";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { fieldErrors, type FieldErrors } from "./form-errors";
 import { bodyPlaceholderCount } from "./template-preview";
@@ -161,7 +161,7 @@ export async function cancelCampaign(shop: string, id: string): Promise<SaveCamp
   if (campaign.status !== "draft" && campaign.status !== "scheduled") return { ok: false, errors: { form: "This campaign already started" } };
   await prisma.$transaction([
     prisma.campaign.updateMany({ where: { id, shop, status: { in: ["draft", "scheduled"] } }, data: { status: "cancelled" } }),
-    prisma.task.updateMany({ where: { shop, kind: CAMPAIGN_LAUNCH_TASK, status: "queued", dedupKey: { startsWith: `campaign:${id}:` } }, data: { status: "done", lastError: "cancelled" } }),
+    cancelQueuedTasks(shop, CAMPAIGN_LAUNCH_TASK, `campaign:${id}:`),
   ]);
   return { ok: true, id };
 }

@@ -1,6 +1,8 @@
 import { Prisma } from "@prisma/client";
 import { z } from "zod";
-import { emitFromWebhook, flowEventInsert } from "../webhooks/domain-events.server";
+import { leaveJson, flagRaised, type Carried } from "../db/carried.server";
+import { enqueueLeftTasks, PENDING_TASKS } from "../tasks/pipelined.server";
+import { flowEventTask } from "../webhooks/domain-events.server";
 import type { WebhookMeta } from "../webhooks/ingest.server";
 import { money, shopifyId, sumMoney, timestamp } from "../webhooks/shopify-fields";
 import { sqlDecimal, sqlJson, sqlTimestamp } from "../webhooks/sql.server";
@@ -122,28 +124,24 @@ export async function saveCart(tx: Prisma.TransactionClient, shop: string, cart:
   return changed > 0;
 }
 
-/** carts/create and carts/update. */
-export async function applyCartWebhook(tx: Prisma.TransactionClient, meta: WebhookMeta, payload: CartPayload) {
-  const changed = await saveCart(tx, meta.shop, mapCart(payload));
-  if (changed) await emitFromWebhook(tx, meta, { kind: "flows.cart_changed", payload: { cartToken: payload.token } });
-}
-
 /** A cart delivery locks its cart's row (and writes tasks keyed by its event). */
 export const cartLockKey = (payload: CartPayload) => `cart ${payload.token}`;
 
 /**
- * carts/create and carts/update as steps of the receipt's statement: the same writes as
- * applyCartWebhook. Within one statement every step sees the rows as they were before it, so the
- * conversion step only runs when the upsert left the row alone (one row is never written twice).
+ * carts/create and carts/update, as the statements of a pipelined delivery
+ * (app/webhooks/webhook-handler.ts): the cart's writes while `received` is raised, then its flow
+ * event, enqueued only when the cart row changed. Within one statement every step sees the rows
+ * as they were before it, so the conversion step only runs when the upsert left the row alone
+ * (one row is never written twice).
  */
-export function cartWebhookSteps(meta: WebhookMeta, payload: CartPayload, received: Prisma.Sql): Prisma.Sql[] {
+export function cartWebhookStatements(meta: WebhookMeta, payload: CartPayload, received: Carried<boolean>): Prisma.Sql[] {
   const cart = mapCart(payload);
-  const event = { kind: "flows.cart_changed", payload: { cartToken: payload.token } } as const;
-  return [
-    Prisma.sql`cart_row AS (${cartUpsert(meta.shop, cart, received)} RETURNING 1)`,
-    Prisma.sql`cart_converted AS (${cartConversion(meta.shop, cart.token, Prisma.sql`${received} AND NOT EXISTS (SELECT 1 FROM cart_row)`)} RETURNING 1)`,
-    Prisma.sql`cart_event AS (${flowEventInsert(meta.shop, meta.eventId, event, Prisma.sql`EXISTS (SELECT 1 FROM cart_row)`)} RETURNING 1)`,
-  ];
+  const event = flowEventTask(meta.eventId, { kind: "flows.cart_changed", payload: { cartToken: payload.token } });
+  const writes = Prisma.sql`
+    WITH cart_row AS (${cartUpsert(meta.shop, cart, flagRaised(received))} RETURNING 1),
+    cart_converted AS (${cartConversion(meta.shop, cart.token, Prisma.sql`${flagRaised(received)} AND NOT EXISTS (SELECT 1 FROM cart_row)`)} RETURNING 1)
+    SELECT ${leaveJson(PENDING_TASKS, Prisma.sql`CASE WHEN EXISTS (SELECT 1 FROM cart_row) THEN ${sqlJson([event])} END`)} AS pending`;
+  return [writes, enqueueLeftTasks(meta.shop)];
 }
 
 /** The checkout that started from a cart: remember it, and who the shopper turned out to be. */

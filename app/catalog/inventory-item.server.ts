@@ -3,7 +3,7 @@ import type { Task } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
 import { unauthenticated } from "../shopify.server";
-import { registerTaskHandler } from "../tasks/runner.server";
+import type { TaskHandlers } from "../tasks/registry.server";
 import { idFromGid } from "../webhooks/shopify-fields";
 import { sqlDecimal } from "../webhooks/sql.server";
 import {
@@ -105,4 +105,5 @@ export async function runResolveInventoryItem(task: Task) {
   await resolveInventoryItem(task.shop, job, admin);
 }
 
-registerTaskHandler(RESOLVE_INVENTORY_ITEM, runResolveInventoryItem);
+/** The catalogue's deferred work, for the task registry (app/background.server.ts). */
+export const catalogTaskHandlers: TaskHandlers = { [RESOLVE_INVENTORY_ITEM]: runResolveInventoryItem };

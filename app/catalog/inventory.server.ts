@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import { z } from "zod";
-import { systemClock } from "../shared/clock";
-import { emitFlowEvent, type FlowEvent } from "../webhooks/domain-events.server";
+import { flagRaised, leaveJson, type Carried } from "../db/carried.server";
+import { enqueueLeftTasks, PENDING_TASKS, type TaskRequest } from "../tasks/pipelined.server";
+import { emitFlowEvent, flowEventKey, type FlowEvent } from "../webhooks/domain-events.server";
 import type { WebhookMeta } from "../webhooks/ingest.server";
 import { shopifyId, timestamp } from "../webhooks/shopify-fields";
 import { sqlJson, sqlTimestamp } from "../webhooks/sql.server";
@@ -97,46 +97,48 @@ export async function announceRestocks(
 }
 
 /**
- * A level's delivery locks its item: the variants (inventoryLevelLock), then the item's levels and
- * its lookup task. One key per item, not per location, so that one transaction never holds two
+ * A level's delivery locks its item: the variants (inventoryLevelStatements), then the item's
+ * levels and its lookup task. One key per item, not per location, so that one transaction never holds two
  * levels of an item taken in an order another transaction could take the other way.
  */
 export const inventoryLevelLockKey = (payload: InventoryLevelPayload) => `inventory ${payload.inventory_item_id}`;
 
-/** The item's variants, locked so that concurrent level updates of one item sum one after another. */
-export function inventoryLevelLock(meta: WebhookMeta, payload: InventoryLevelPayload): Prisma.Sql {
-  return Prisma.sql`
-    SELECT id FROM "Variant" WHERE shop = ${meta.shop} AND "inventoryItemId" = ${payload.inventory_item_id}
-     ORDER BY id FOR UPDATE`;
-}
-
 /**
- * Stores the level (an older `updated_at` for the same item and location changes nothing),
- * re-sums the item's variants and announces restocks; an unknown item is resolved later. One
- * statement, run after inventoryLevelLock in the same transaction: the lock was granted before
- * this statement's snapshot was taken, so every level committed by an earlier writer of the item
- * is in it. The statement cannot see the level row it writes, so the total is the other
- * locations' levels plus this one; `before` reads the variants as they were (no step sees
- * another step's writes), which is what a restock is measured against.
+ * inventory_levels/update, as the statements of a pipelined delivery (app/webhooks/
+ * webhook-handler.ts): the item's variants locked, so that concurrent level updates of one item
+ * sum one after another; then the level stored (an older `updated_at` for the same item and
+ * location changes nothing), the item's variants re-summed and restocks announced; an unknown
+ * item is resolved later. The writes are one statement after the lock: the lock was granted
+ * before that statement's snapshot was taken, so every level committed by an earlier writer of
+ * the item is in it. The statement cannot see the level row it writes, so the total is the
+ * other locations' levels plus this one; `before` reads the variants as they were (no step sees
+ * another step's writes), which is what a restock is measured against. The tasks it wants are
+ * left as PENDING_TASKS for the statement after it.
  */
-export function inventoryLevelWrites(meta: WebhookMeta, payload: InventoryLevelPayload, received: Prisma.Sql): Prisma.Sql | null {
+export function inventoryLevelStatements(meta: WebhookMeta, payload: InventoryLevelPayload, received: Carried<boolean>): Prisma.Sql[] {
   // null for items whose inventory Shopify does not track: there is no stock to record.
-  if (payload.available === null) return null;
+  if (payload.available === null) return [];
   const { shop, eventId } = meta;
   const itemId = payload.inventory_item_id;
-  const now = new Date();
-  const task = (id: Prisma.Sql, kind: string, payload: Prisma.Sql, dedupKey: Prisma.Sql) => Prisma.sql`
-    ${id}, ${shop}, ${kind}, ${payload}, ${dedupKey},
-    ${sqlTimestamp(systemClock.now())}, ${sqlTimestamp(now)}, ${sqlTimestamp(now)}`;
   const restock = "flows.variant_restocked" satisfies FlowEvent["kind"];
-  const resolve: ResolveInventoryItemPayload = { inventoryItemId: itemId, eventId };
-  return Prisma.sql`
+  // An item no variant names yet: one lookup per item, because a bulk stock import sends a level
+  // per location and the Admin API is rate limited per shop. The lookup sums every level stored
+  // by the time it runs.
+  const lookup: TaskRequest = {
+    kind: RESOLVE_INVENTORY_ITEM,
+    payload: { inventoryItemId: itemId, eventId },
+    dedupKey: `${RESOLVE_INVENTORY_ITEM}:${itemId}`,
+  };
+  const lock = Prisma.sql`
+    SELECT id FROM "Variant" WHERE shop = ${shop} AND "inventoryItemId" = ${itemId} AND ${flagRaised(received)}
+     ORDER BY id FOR UPDATE`;
+  const writes = Prisma.sql`
     WITH before AS (
       SELECT id, available FROM "Variant" WHERE shop = ${shop} AND "inventoryItemId" = ${itemId}),
     level AS (
       INSERT INTO "InventoryLevel" (shop, "inventoryItemId", "locationId", available, "shopifyUpdatedAt")
       SELECT ${shop}, ${itemId}, ${payload.location_id}, CAST(${payload.available} AS integer), ${sqlTimestamp(payload.updated_at)}
-       WHERE ${received}
+       WHERE ${flagRaised(received)}
       ON CONFLICT (shop, "inventoryItemId", "locationId") DO UPDATE SET
         available = EXCLUDED.available, "shopifyUpdatedAt" = EXCLUDED."shopifyUpdatedAt"
       WHERE "InventoryLevel"."shopifyUpdatedAt" <= EXCLUDED."shopifyUpdatedAt"
@@ -151,31 +153,16 @@ export function inventoryLevelWrites(meta: WebhookMeta, payload: InventoryLevelP
         FROM total t
        WHERE v.shop = ${shop} AND v."inventoryItemId" = ${itemId} AND t.total IS NOT NULL
       RETURNING v.id, v.available),
-    -- Each variant that went from none (or unknown) to some: the event emitFlowEvent writes.
-    -- An older delivery changed no level, so no total: nothing is announced.
-    restocked AS (
-      INSERT INTO "Task" (id, shop, kind, payload, "dedupKey", "runAt", "createdAt", "updatedAt")
-      SELECT ${task(
-        Prisma.sql`CAST(gen_random_uuid() AS text)`,
-        restock,
-        Prisma.sql`jsonb_build_object('variantId', a.id, 'available', a.available, 'restockId', CAST(${eventId} AS text))`,
-        Prisma.sql`CAST(${`${eventId}:${restock}:`} AS text) || a.id`,
-      )}
+    -- Each variant that went from none (or unknown) to some: the event emitFlowEvent writes. An
+    -- older delivery changed no level, so no total: nothing is announced.
+    wanted AS (
+      SELECT jsonb_build_object('kind', CAST(${restock} AS text),
+               'payload', jsonb_build_object('variantId', a.id, 'available', a.available, 'restockId', CAST(${eventId} AS text)),
+               'dedupKey', CAST(${flowEventKey(eventId, restock, "")} AS text) || a.id) AS task
         FROM after a JOIN before b ON b.id = a.id
        WHERE a.available > 0 AND (b.available IS NULL OR b.available <= 0)
-      ON CONFLICT (shop, "dedupKey") DO NOTHING),
-    -- An item no variant names yet: one lookup per item, because a bulk stock import sends a
-    -- level per location and the Admin API is rate limited per shop. The lookup sums every
-    -- level stored by the time it runs.
-    unknown AS (
-      INSERT INTO "Task" (id, shop, kind, payload, "dedupKey", "runAt", "createdAt", "updatedAt")
-      SELECT ${task(
-        Prisma.sql`${randomUUID()}`,
-        RESOLVE_INVENTORY_ITEM,
-        sqlJson(resolve),
-        Prisma.sql`${`${RESOLVE_INVENTORY_ITEM}:${itemId}`}`,
-      )}
-       WHERE ${received} AND NOT EXISTS (SELECT 1 FROM before)
-      ON CONFLICT (shop, "dedupKey") DO NOTHING)
-    SELECT 1 AS written`;
+      UNION ALL
+      SELECT ${sqlJson(lookup)} WHERE ${flagRaised(received)} AND NOT EXISTS (SELECT 1 FROM before))
+    SELECT ${leaveJson(PENDING_TASKS, Prisma.sql`(SELECT jsonb_agg(task) FROM wanted)`)} AS pending`;
+  return [lock, writes, enqueueLeftTasks(shop)];
 }

@@ -1,7 +1,7 @@
 import type { Task } from "@prisma/client";
 import { z } from "zod";
 import { unauthenticated } from "../shopify.server";
-import { registerTaskHandler } from "../tasks/runner.server";
+import type { TaskHandlers } from "../tasks/registry.server";
 import { PUSH_CONSENT_TO_SHOPIFY, READ_SHOPIFY_CUSTOMER_CONSENT } from "./shopify-consent-queue.server";
 import { pullConsentFromShopify, pushConsentToShopify } from "./shopify-consent-sync.server";
 
@@ -25,5 +25,8 @@ export async function runConsentRead(task: Task) {
   await pullConsentFromShopify(task.shop, customerId, admin);
 }
 
-registerTaskHandler(PUSH_CONSENT_TO_SHOPIFY, runConsentPush);
-registerTaskHandler(READ_SHOPIFY_CUSTOMER_CONSENT, runConsentRead);
+/** Consent sync's deferred work, for the task registry (app/background.server.ts). */
+export const consentTaskHandlers: TaskHandlers = {
+  [PUSH_CONSENT_TO_SHOPIFY]: runConsentPush,
+  [READ_SHOPIFY_CUSTOMER_CONSENT]: runConsentRead,
+};

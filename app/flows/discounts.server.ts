@@ -2,8 +2,7 @@ import type { Task } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
 import { unauthenticated } from "../shopify.server";
-import { registerTaskHandler } from "../tasks/runner.server";
-import { DISCOUNT_TASK } from "./plan.server";
+import type { Clock } from "../shared/clock";
 
 /**
  * Creates the unique, single-use code a reminder step offers. It runs as a Task right after
@@ -93,8 +92,9 @@ export async function createDiscountCode(
   return "created";
 }
 
-registerTaskHandler(DISCOUNT_TASK, async (task: Task, clock) => {
+/** Runs a reminder step's discount task (plan.server.ts DISCOUNT_TASK) with the shop's offline Admin session. */
+export async function runDiscountTask(task: Task, clock: Clock) {
   const payload = payloadSchema.parse(task.payload);
   const { admin } = await unauthenticated.admin(task.shop);
   await createDiscountCode(task.shop, payload, admin, clock.now());
-});
+}

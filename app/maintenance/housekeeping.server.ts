@@ -3,6 +3,7 @@ import prisma from "../db.server";
 import { applyRetention } from "../privacy/retention.server";
 import { systemClock, type Clock } from "../shared/clock";
 import { errorFields, log } from "../shared/log.server";
+import { purgeFinishedTasks } from "../tasks/queue.server";
 
 /**
  * Keeps the tables that grow with traffic bounded. Every webhook delivery leaves a receipt and
@@ -27,12 +28,20 @@ export const RETENTION = {
 
 const BATCH = 5_000;
 
-/** One table's rule: rows matching `old` (given the cutoff) are deleted. */
-const SWEEPS: Array<{ table: string; keepMs: number; old: (cutoff: Date) => Prisma.Sql }> = [
-  { table: "WebhookReceipt", keepMs: RETENTION.webhookReceiptsMs, old: (cutoff) => Prisma.sql`"receivedAt" < ${cutoff}` },
-  { table: "Task", keepMs: RETENTION.finishedTasksMs, old: (cutoff) => Prisma.sql`status IN ('done', 'failed') AND "updatedAt" < ${cutoff}` },
-  { table: "RateCounter", keepMs: RETENTION.rateWindowsMs, old: (cutoff) => Prisma.sql`"windowStart" < ${cutoff}` },
-  { table: "FailedWebhook", keepMs: RETENTION.failedWebhooksMs, old: (cutoff) => Prisma.sql`"receivedAt" < ${cutoff}` },
+/** Deletes up to `limit` rows of a table matching `old` (given the cutoff); resolves to how many. */
+const purgeWhere =
+  (table: string, old: (cutoff: Date) => Prisma.Sql) =>
+  (cutoff: Date, limit: number): Promise<number> =>
+    prisma.$executeRaw`
+      DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE ctid IN (
+        SELECT ctid FROM ${Prisma.raw(`"${table}"`)} WHERE ${old(cutoff)} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
+
+/** One table's rule; the task queue purges its own table (app/tasks/queue.server.ts). */
+const SWEEPS: Array<{ table: string; keepMs: number; purge: (cutoff: Date, limit: number) => Promise<number> }> = [
+  { table: "WebhookReceipt", keepMs: RETENTION.webhookReceiptsMs, purge: purgeWhere("WebhookReceipt", (cutoff) => Prisma.sql`"receivedAt" < ${cutoff}`) },
+  { table: "Task", keepMs: RETENTION.finishedTasksMs, purge: purgeFinishedTasks },
+  { table: "RateCounter", keepMs: RETENTION.rateWindowsMs, purge: purgeWhere("RateCounter", (cutoff) => Prisma.sql`"windowStart" < ${cutoff}`) },
+  { table: "FailedWebhook", keepMs: RETENTION.failedWebhooksMs, purge: purgeWhere("FailedWebhook", (cutoff) => Prisma.sql`"receivedAt" < ${cutoff}`) },
 ];
 
 export type SweepCounts = Record<string, number>;
@@ -44,13 +53,11 @@ export type SweepCounts = Record<string, number>;
 export async function sweep(now: Date, budgetMs = 2_000): Promise<SweepCounts> {
   const started = Date.now();
   const counts: SweepCounts = {};
-  for (const { table, keepMs, old } of SWEEPS) {
+  for (const { table, keepMs, purge } of SWEEPS) {
     counts[table] = 0;
     const cutoff = new Date(now.getTime() - keepMs);
     for (;;) {
-      const deleted = await prisma.$executeRaw`
-        DELETE FROM ${Prisma.raw(`"${table}"`)} WHERE ctid IN (
-          SELECT ctid FROM ${Prisma.raw(`"${table}"`)} WHERE ${old(cutoff)} LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)`;
+      const deleted = await purge(cutoff, BATCH);
       counts[table] += deleted;
       if (deleted < BATCH || Date.now() - started > budgetMs) break;
     }

@@ -2,7 +2,7 @@ import type { Task } from "@prisma/client";
 import prisma from "../db.server";
 import { unauthenticated } from "../shopify.server";
 import { enqueueOrRestartTask, findTask } from "../tasks/queue.server";
-import { registerTaskHandler } from "../tasks/runner.server";
+import type { TaskHandlers } from "../tasks/registry.server";
 import { describeAdminFailure, fetchShopDetails } from "./shop-details.server";
 import { completePendingInstall, FINISH_INSTALL, notePendingInstallReason } from "./shop.server";
 
@@ -29,13 +29,15 @@ export async function finishInstall(task: Pick<Task, "shop">): Promise<"finished
   }
 }
 
-registerTaskHandler(
-  FINISH_INSTALL,
-  async (task) => {
-    await finishInstall(task);
+/** Finishing installs, for the task registry (app/background.server.ts). */
+export const installTaskHandlers: TaskHandlers = {
+  [FINISH_INSTALL]: {
+    run: async (task) => {
+      await finishInstall(task);
+    },
+    maxAttempts: MAX_ATTEMPTS,
   },
-  { maxAttempts: MAX_ATTEMPTS },
-);
+};
 
 export interface InstallProgress {
   reason: string;

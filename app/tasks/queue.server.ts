@@ -3,6 +3,7 @@ import { Prisma, type Task } from "@prisma/client";
 import prisma from "../db.server";
 import { systemClock } from "../shared/clock";
 import { errorSummary } from "../shared/log.server";
+import type { TaskKind } from "./kinds";
 
 /**
  * The durable queue for slow work that must not hold up a webhook's answer: Admin API lookups,
@@ -13,7 +14,7 @@ export type TaskClient = Prisma.TransactionClient | typeof prisma;
 
 export interface NewTask {
   shop: string;
-  kind: string;
+  kind: TaskKind;
   payload?: Prisma.InputJsonValue;
   /** Same key, same shop: enqueued once. */
   dedupKey?: string;
@@ -22,16 +23,42 @@ export interface NewTask {
 
 export async function enqueueTask(input: NewTask, db: TaskClient = prisma): Promise<void> {
   // "Now" is the process clock's, not the database's: the sandbox runs on simulated time.
-  const task = { ...input, runAt: input.runAt ?? systemClock.now() };
-  if (task.dedupKey) {
-    await db.task.upsert({
-      where: { shop_dedupKey: { shop: task.shop, dedupKey: task.dedupKey } },
-      create: { ...task, payload: task.payload ?? {} },
-      update: {},
-    });
+  const runAt = input.runAt ?? systemClock.now();
+  const payload = input.payload ?? {};
+  if (input.dedupKey) {
+    // Plain SQL rather than the ORM's upsert: flows' domain events take this path on every
+    // webhook, and the ORM compiles its query on every call.
+    const written = new Date().toISOString();
+    await db.$executeRaw`
+      INSERT INTO "Task" (id, shop, kind, payload, "dedupKey", "runAt", "createdAt", "updatedAt")
+      VALUES (${randomUUID()}, ${input.shop}, ${input.kind}, CAST(${JSON.stringify(payload)} AS jsonb), ${input.dedupKey},
+              CAST(${runAt.toISOString()} AS timestamp), CAST(${written} AS timestamp), CAST(${written} AS timestamp))
+      ON CONFLICT (shop, "dedupKey") DO NOTHING`;
     return;
   }
-  await db.task.create({ data: { ...task, payload: task.payload ?? {} } });
+  await db.task.create({ data: { shop: input.shop, kind: input.kind, payload, runAt } });
+}
+
+/**
+ * Ends a shop's queued tasks of a kind whose dedup key starts with `dedupKeyPrefix` without
+ * running them (done, "cancelled"): a campaign cancelled before its launch. Running ones finish.
+ */
+export function cancelQueuedTasks(shop: string, kind: TaskKind, dedupKeyPrefix: string, db: TaskClient = prisma) {
+  return db.task.updateMany({
+    where: { shop, kind, status: "queued", dedupKey: { startsWith: dedupKeyPrefix } },
+    data: { status: "done", lastError: "cancelled" },
+  });
+}
+
+/**
+ * Deletes up to `limit` finished (done or failed) tasks last changed before `cutoff`, skipping
+ * rows another sweeper holds; resolves to how many. Queued and running tasks are never touched.
+ */
+export function purgeFinishedTasks(cutoff: Date, limit: number): Promise<number> {
+  return prisma.$executeRaw`
+    DELETE FROM "Task" WHERE ctid IN (
+      SELECT ctid FROM "Task" WHERE status IN ('done', 'failed') AND "updatedAt" < ${cutoff}
+       LIMIT ${limit} FOR UPDATE SKIP LOCKED)`;
 }
 
 /**

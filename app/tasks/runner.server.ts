@@ -1,32 +1,15 @@
 import { randomUUID } from "node:crypto";
-import type { Task } from "@prisma/client";
 import { systemClock, type Clock } from "../shared/clock";
 import { errorFields, log } from "../shared/log.server";
 import { keepLeases } from "./lease.server";
 import { claimTasks, completeTask, failTask } from "./queue.server";
-
-/** What a handler may watch: `signal` is aborted when another runner took the task over. */
-export interface TaskContext {
-  signal: AbortSignal;
-}
-
-export type TaskHandler = (task: Task, clock: Clock, context: TaskContext) => Promise<void>;
-
-const handlers = new Map<string, { run: TaskHandler; maxAttempts?: number }>();
+import type { TaskRegistry } from "./registry.server";
 
 export class UnknownTaskKind extends Error {
   constructor(public readonly kind: string) {
     super(`no handler for task kind ${kind}`);
     this.name = "UnknownTaskKind";
   }
-}
-
-/**
- * Each module that defers work registers what to do with its task kind; `maxAttempts` overrides
- * the queue's default for work that must keep trying (backoff is capped at an hour).
- */
-export function registerTaskHandler(kind: string, handler: TaskHandler, options: { maxAttempts?: number } = {}) {
-  handlers.set(kind, { run: handler, maxAttempts: options.maxAttempts });
 }
 
 export interface RunnerOptions {
@@ -58,7 +41,7 @@ export function wakeTaskRunners() {
  * batch's leases are renewed while it runs (./lease.server.ts), so a task that takes longer
  * than a lease is not run a second time by another runner.
  */
-export async function runDueTasks(owner: string, options: RunnerOptions = {}): Promise<number> {
+export async function runDueTasks(owner: string, registry: TaskRegistry, options: RunnerOptions = {}): Promise<number> {
   const clock = options.clock ?? systemClock;
   const leaseMs = options.leaseMs ?? 60_000;
   const tasks = await claimTasks(owner, options.batchSize ?? 20, leaseMs, clock.now());
@@ -73,7 +56,9 @@ export async function runDueTasks(owner: string, options: RunnerOptions = {}): P
     for (const task of tasks) {
       // Waited behind the batch's earlier tasks: if its lease could not be kept, someone else may run it.
       if (!leases.held(task.id)) continue;
-      const handler = handlers.get(task.kind);
+      // Every kind the app enqueues has a handler (checked at start-up); an unknown one is a row
+      // written by another version of the app, failed with the queue's backoff.
+      const handler = registry.handler(task.kind);
       try {
         if (!handler) throw new UnknownTaskKind(task.kind);
         await handler.run(task, clock, { signal: leases.signal(task.id) });
@@ -96,8 +81,8 @@ export async function runDueTasks(owner: string, options: RunnerOptions = {}): P
   return tasks.length;
 }
 
-/** Polls for due tasks until stopped; a full batch polls again at once. */
-export function startTaskRunner(options: RunnerOptions = {}) {
+/** Polls for due tasks until stopped, running each with its handler in `registry`; a full batch polls again at once. */
+export function startTaskRunner(registry: TaskRegistry, options: RunnerOptions = {}) {
   const owner = `tasks-${process.pid}-${randomUUID().slice(0, 8)}`;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -114,7 +99,7 @@ export function startTaskRunner(options: RunnerOptions = {}) {
       nudged = false;
       let ran = 0;
       try {
-        ran = await runDueTasks(owner, options);
+        ran = await runDueTasks(owner, registry, options);
       } catch (error) {
         log.error("task runner poll failed", { error: errorFields(error) });
       }

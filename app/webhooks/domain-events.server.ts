@@ -1,8 +1,7 @@
-import { randomUUID } from "node:crypto";
-import { Prisma } from "@prisma/client";
-import { systemClock } from "../shared/clock";
+import type { Prisma } from "@prisma/client";
+import { enqueueTask } from "../tasks/queue.server";
+import type { TaskRequest } from "../tasks/pipelined.server";
 import type { WebhookMeta } from "./ingest.server";
-import { sqlJson, sqlTimestamp } from "./sql.server";
 
 /**
  * Domain events from webhooks to the flows, as Tasks written in the webhook's own transaction:
@@ -17,32 +16,18 @@ export type FlowEvent =
   | { kind: "flows.order_cancelled"; payload: { orderId: string } }
   | { kind: "flows.variant_restocked"; payload: { variantId: string; available: number; restockId: string } };
 
-export async function emitFlowEvent(
-  tx: Prisma.TransactionClient,
-  shop: string,
-  eventId: string,
-  event: FlowEvent,
-): Promise<void> {
-  await tx.$executeRaw(flowEventInsert(shop, eventId, event, Prisma.sql`TRUE`));
+/** The task that carries an event; for a pipelined delivery, what it leaves as PENDING_TASKS. */
+export function flowEventTask(eventId: string, event: FlowEvent): TaskRequest {
+  return { kind: event.kind, payload: event.payload, dedupKey: flowEventKey(eventId, event.kind, event.kind === "flows.variant_restocked" ? event.payload.variantId : undefined) };
 }
 
-/**
- * The row enqueueTask writes, as one INSERT … ON CONFLICT DO NOTHING written only when `when`
- * holds: this runs on every webhook, and the ORM's upsert goes through its query compiler on
- * every call; as plain SQL it can also be a step of a webhook's single statement. Same dedup rule
- * (shop, dedupKey); runAt from the process clock (the sandbox runs on simulated time).
- */
-export function flowEventInsert(shop: string, eventId: string, event: FlowEvent, when: Prisma.Sql): Prisma.Sql {
-  // One product update can restock several variants: each gets its own event.
-  const subject = event.kind === "flows.variant_restocked" ? `:${event.payload.variantId}` : "";
-  const dedupKey = `${eventId}:${event.kind}${subject}`;
-  const written = new Date();
-  return Prisma.sql`
-    INSERT INTO "Task" (id, shop, kind, payload, "dedupKey", "runAt", "createdAt", "updatedAt")
-    SELECT ${randomUUID()}, ${shop}, ${event.kind}, ${sqlJson(event.payload)}, ${dedupKey},
-           ${sqlTimestamp(systemClock.now())}, ${sqlTimestamp(written)}, ${sqlTimestamp(written)}
-     WHERE ${when}
-    ON CONFLICT (shop, "dedupKey") DO NOTHING`;
+/** One product update can restock several variants: each gets its own event (`subject`). */
+export function flowEventKey(eventId: string, kind: FlowEvent["kind"], subject?: string): string {
+  return `${eventId}:${kind}${subject === undefined ? "" : `:${subject}`}`;
+}
+
+export async function emitFlowEvent(tx: Prisma.TransactionClient, shop: string, eventId: string, event: FlowEvent): Promise<void> {
+  await enqueueTask({ shop, ...flowEventTask(eventId, event) }, tx);
 }
 
 export const emitFromWebhook = (tx: Prisma.TransactionClient, meta: WebhookMeta, event: FlowEvent) =>

@@ -1,4 +1,6 @@
-import { registerTaskHandler } from "../tasks/runner.server";
+import type { Task } from "@prisma/client";
+import type { Clock } from "../shared/clock";
+import type { TaskHandlers } from "../tasks/registry.server";
 import { loadCredentials, pauseForInvalidToken, whatsAppClientFromEnv } from "./connection.server";
 import { TOKEN_INVALID, WhatsAppApiError } from "./errors";
 import { syncTemplates } from "./templates.server";
@@ -10,7 +12,7 @@ import { syncTemplates } from "./templates.server";
  */
 export const SYNC_TEMPLATES = "whatsapp.sync_templates";
 
-registerTaskHandler(SYNC_TEMPLATES, async (task, clock) => {
+async function runTemplateSync(task: Task, clock: Clock) {
   const credentials = await loadCredentials(task.shop);
   if (!credentials) return; // disconnected since it was enqueued: nothing to sync
   try {
@@ -22,4 +24,7 @@ registerTaskHandler(SYNC_TEMPLATES, async (task, clock) => {
     }
     throw error;
   }
-});
+}
+
+/** Template sync, for the task registry (app/background.server.ts). */
+export const templateTaskHandlers: TaskHandlers = { [SYNC_TEMPLATES]: runTemplateSync };

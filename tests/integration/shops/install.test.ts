@@ -23,7 +23,7 @@ let server: TestServer;
 let admin: FakeShopifyAdmin;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
 let prisma: typeof import("../../../app/db.server").default;
-let runDueTasks: typeof import("../../../app/tasks/runner.server").runDueTasks;
+let runDueTasks: (owner: string, options?: import("../../../app/tasks/runner.server").RunnerOptions) => Promise<number>;
 let manualClock: typeof import("../../../app/shared/clock").manualClock;
 
 /** The admin opening the embedded app: a fresh session token, as App Bridge sends it. */
@@ -47,9 +47,10 @@ beforeAll(async () => {
   admin.store.seedShop({ domain: OLD, accessToken: "shpat_unused" });
   server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: admin.origin }, { root: snapshot.root });
   prisma = (await import("../../../app/db.server")).default;
-  // The task handlers register themselves when imported, as in the web process and workers.
-  await import("../../../app/tasks/handlers.server");
-  runDueTasks = (await import("../../../app/tasks/runner.server")).runDueTasks;
+  // The app's registry, as the web process and workers build it at start-up.
+  const registry = (await import("../../../app/background.server")).createAppTaskRegistry();
+  const runner = await import("../../../app/tasks/runner.server");
+  runDueTasks = (owner, options) => runner.runDueTasks(owner, registry, options);
   manualClock = (await import("../../../app/shared/clock")).manualClock;
 });
 

@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from "../../support/server";
 let server: TestServer;
 let admin: FakeShopifyAdmin;
 let prisma: typeof import("../../../app/db.server").default;
-let runDueTasks: typeof import("../../../app/tasks/runner.server").runDueTasks;
+let runDueTasks: (owner: string, options?: import("../../../app/tasks/runner.server").RunnerOptions) => Promise<number>;
 const shop = "catalog-test.myshopify.com";
 const TOKEN = "shpat_catalog_test_token";
 
@@ -21,9 +21,10 @@ beforeAll(async () => {
   admin.store.seedShop({ domain: shop, accessToken: TOKEN });
   server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: admin.origin });
   prisma = (await import("../../../app/db.server")).default;
-  // The task handlers register themselves when imported, as in the web process and workers.
-  await import("../../../app/tasks/handlers.server");
-  runDueTasks = (await import("../../../app/tasks/runner.server")).runDueTasks;
+  // The app's registry, as the web process and workers build it at start-up.
+  const registry = (await import("../../../app/background.server")).createAppTaskRegistry();
+  const runner = await import("../../../app/tasks/runner.server");
+  runDueTasks = (owner, options) => runner.runDueTasks(owner, registry, options);
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
   await prisma.session.create({
     data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: TOKEN, scope: "read_products,read_inventory" },
@@ -89,6 +90,29 @@ describe("inventory_levels/update", () => {
     await send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: item, locationId: lisbon, available: 7, updatedAt: at(5) }), `again-${item}`);
     const after = (await restocks()).filter((t) => (t.payload as { variantId: string }).variantId === String(variantId));
     expect(after.map((t) => (t.payload as { restockId: string }).restockId)).toEqual([restockEvent, `again-${item}`]);
+  });
+
+  it("writes nothing for a second delivery of an event, for a known item or an unknown one", async () => {
+    const item = shopifyNumericId();
+    const variantId = shopifyNumericId();
+    await send("products/update", productPayload({ id: shopifyNumericId(), title: "Kettle", variants: [{ id: variantId, inventoryItemId: item, price: "60.00", inventoryQuantity: 0 }], updatedAt: at(0) }));
+    const location = shopifyNumericId();
+    const eventId = `level-${item}`;
+    expect(await (await send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: item, locationId: location, available: 0, updatedAt: at(1) }), eventId)).json()).toMatchObject({ outcome: "applied" });
+    // The same event id with a newer body: were the writes not guarded by the receipt, this
+    // would store 9 and announce a restock.
+    const again = await send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: item, locationId: location, available: 9, updatedAt: at(2) }), eventId);
+    expect(await again.json()).toMatchObject({ outcome: "duplicate" });
+    expect((await prisma.variant.findUniqueOrThrow({ where: { shop_id: { shop, id: String(variantId) } } })).available).toBe(0);
+    expect((await restocks()).filter((t) => (t.payload as { variantId: string }).variantId === String(variantId))).toEqual([]);
+
+    const unknown = shopifyNumericId();
+    const lookups = () => prisma.task.count({ where: { shop, kind: "catalog.resolve_inventory_item", payload: { path: ["inventoryItemId"], equals: String(unknown) } } });
+    await send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: unknown, locationId: location, available: 4, updatedAt: at(1) }), `level-${unknown}`);
+    expect(await lookups()).toBe(1);
+    await prisma.task.deleteMany({ where: { shop, kind: "catalog.resolve_inventory_item", payload: { path: ["inventoryItemId"], equals: String(unknown) } } });
+    await send("inventory_levels/update", inventoryLevelPayload({ inventoryItemId: unknown, locationId: location, available: 4, updatedAt: at(1) }), `level-${unknown}`);
+    expect(await lookups()).toBe(0);
   });
 
   it("adds up levels from many locations arriving at once", async () => {

@@ -3,6 +3,7 @@ import type { AdminGraphql } from "../../../app/consent/shopify-consent-admin.se
 import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
 import { customersOf, seedCustomer, setWhatsAppConsentInAdmin, shopifyDateTime } from "../../fakes/shopify/admin-customers";
 import { useTestDatabase } from "../../support/database";
+import { testKind } from "../../support/task-registry";
 
 const database = useTestDatabase();
 
@@ -160,8 +161,8 @@ describe("customerWhatsAppMarketingConsentUpdate refusals", () => {
   });
 
   it("stops retrying a task whose error says it is final, and retries others", async () => {
-    await queue.enqueueTask({ shop: SHOP, kind: "test.final", dedupKey: "final" });
-    await queue.enqueueTask({ shop: SHOP, kind: "test.transient", dedupKey: "transient" });
+    await queue.enqueueTask({ shop: SHOP, kind: testKind("test.final"), dedupKey: "final" });
+    await queue.enqueueTask({ shop: SHOP, kind: testKind("test.transient"), dedupKey: "transient" });
     const claimed = await queue.claimTasks("owner", 10, 60_000, new Date(Date.now() + 1000));
     const final = claimed.find((t) => t.kind === "test.final")!;
     const transient = claimed.find((t) => t.kind === "test.transient")!;

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import { testKind, testTaskRegistry } from "../../support/task-registry";
+
+const testTasks = testTaskRegistry();
 
 const db = useTestDatabase();
 
@@ -41,24 +44,24 @@ describe("errors are logged by code and context", () => {
   it("a unique violation on a phone (ORM, raw SQL, driver) and a phone PostgreSQL cannot read, raised in tasks, log no phone digits", async () => {
     const shop = "log-phone.myshopify.com";
     await db.prisma.subscriber.create({ data: { shop, phone: PHONE, callingCode: "34", status: "subscribed" } });
-    runner.registerTaskHandler("test.dup-orm", async () => {
+    testTasks.on("test.dup-orm", async () => {
       await db.prisma.subscriber.create({ data: { shop, phone: PHONE, callingCode: "34" } });
     });
-    runner.registerTaskHandler("test.dup-raw", async () => {
+    testTasks.on("test.dup-raw", async () => {
       await db.prisma.$executeRaw`INSERT INTO "Subscriber" (id, shop, phone, "callingCode", "updatedAt") VALUES ('dup-raw', ${shop}, ${PHONE}, '34', now())`;
     });
     // On the driver directly (the hot paths' sqlQuery): pg's error carries the row in `detail`.
-    runner.registerTaskHandler("test.dup-driver", async () => {
+    testTasks.on("test.dup-driver", async () => {
       const { sqlQuery } = await import("../../../app/db.server");
       const { Prisma } = await import("@prisma/client");
       await sqlQuery(Prisma.sql`INSERT INTO "Subscriber" (id, shop, phone, "callingCode", "updatedAt") VALUES ('dup-driver', ${shop}, ${PHONE}, '34', now())`);
     });
     // PostgreSQL quotes a value it cannot read in the message itself.
-    runner.registerTaskHandler("test.cast", async () => {
+    testTasks.on("test.cast", async () => {
       await db.prisma.$queryRaw`SELECT ${PHONE}::int AS n`;
     });
-    for (const kind of ["test.dup-orm", "test.dup-raw", "test.dup-driver", "test.cast"]) await queue.enqueueTask({ shop, kind });
-    const output = await captured(() => runner.runDueTasks("log-test"));
+    for (const kind of ["test.dup-orm", "test.dup-raw", "test.dup-driver", "test.cast"] as const) await queue.enqueueTask({ shop, kind: testKind(kind) });
+    const output = await captured(() => runner.runDueTasks("log-test", testTasks.registry));
 
     const entries = output.split("\n").filter((l) => l.includes('"task failed"')).map((l) => JSON.parse(l));
     expect(entries).toHaveLength(4);

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import { testKind, testTaskRegistry } from "../../support/task-registry";
+
+const testTasks = testTaskRegistry();
 
 const db = useTestDatabase();
 
@@ -20,7 +23,7 @@ async function rival(owner: string, done: Promise<unknown>) {
   void done.finally(() => (finished = true));
   let claimed = 0;
   while (!finished) {
-    claimed += await runner.runDueTasks(owner, { leaseMs: LEASE_MS });
+    claimed += await runner.runDueTasks(owner, testTasks.registry, { leaseMs: LEASE_MS });
     await sleep(40);
   }
   return claimed;
@@ -30,14 +33,14 @@ describe("task leases", () => {
   it("a task slower than its lease runs exactly once while another runner polls", async () => {
     const shop = "lease-slow.myshopify.com";
     const runs: string[] = [];
-    runner.registerTaskHandler("test.slow", async (task) => {
+    testTasks.on("test.slow", async (task) => {
       runs.push(task.id);
       await sleep(LEASE_MS * 5);
     });
     // Two tasks in one batch: the second waits behind the first, its lease kept alive too.
-    await queue.enqueueTask({ shop, kind: "test.slow", dedupKey: "a" });
-    await queue.enqueueTask({ shop, kind: "test.slow", dedupKey: "b" });
-    const first = runner.runDueTasks("runner-a", { leaseMs: LEASE_MS, batchSize: 2 });
+    await queue.enqueueTask({ shop, kind: testKind("test.slow"), dedupKey: "a" });
+    await queue.enqueueTask({ shop, kind: testKind("test.slow"), dedupKey: "b" });
+    const first = runner.runDueTasks("runner-a", testTasks.registry, { leaseMs: LEASE_MS, batchSize: 2 });
     const claimedByRival = await rival("runner-b", first);
     expect(await first).toBe(2);
     expect(claimedByRival).toBe(0);
@@ -52,16 +55,16 @@ describe("task leases", () => {
 
   it("stops renewing when the task ends: a crashed runner's task comes back one lease later", async () => {
     const shop = "lease-crash.myshopify.com";
-    await queue.enqueueTask({ shop, kind: "test.crash" });
+    await queue.enqueueTask({ shop, kind: testKind("test.crash") });
     // Claimed by a runner that then died (never ran it): nothing renews the lease.
     await queue.claimTasks("dead-runner", 10, LEASE_MS, new Date());
     let ran = 0;
-    runner.registerTaskHandler("test.crash", async () => {
+    testTasks.on("test.crash", async () => {
       ran++;
     });
-    expect(await runner.runDueTasks("runner-c", { leaseMs: LEASE_MS })).toBe(0);
+    expect(await runner.runDueTasks("runner-c", testTasks.registry, { leaseMs: LEASE_MS })).toBe(0);
     await sleep(LEASE_MS + 100);
-    expect(await runner.runDueTasks("runner-c", { leaseMs: LEASE_MS })).toBe(1);
+    expect(await runner.runDueTasks("runner-c", testTasks.registry, { leaseMs: LEASE_MS })).toBe(1);
     expect(ran).toBe(1);
     const row = await db.prisma.task.findFirstOrThrow({ where: { shop } });
     expect(row.status).toBe("done");
@@ -75,13 +78,13 @@ describe("task leases", () => {
     let aborted = false;
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
-    runner.registerTaskHandler("test.taken", async (_task, _clock, { signal }) => {
+    testTasks.on("test.taken", async (_task, _clock, { signal }) => {
       started();
       for (let i = 0; i < 50 && !signal.aborted; i++) await sleep(LEASE_MS / 5);
       aborted = signal.aborted;
     });
-    await queue.enqueueTask({ shop, kind: "test.taken" });
-    const run = runner.runDueTasks("runner-d", { leaseMs: LEASE_MS });
+    await queue.enqueueTask({ shop, kind: testKind("test.taken") });
+    const run = runner.runDueTasks("runner-d", testTasks.registry, { leaseMs: LEASE_MS });
     await running;
     // Another runner took it over (say this one stalled past its lease): the next renewal finds out.
     await db.prisma.task.updateMany({ where: { shop }, data: { leaseOwner: "runner-e", leaseUntil: new Date(Date.now() + 60_000) } });
