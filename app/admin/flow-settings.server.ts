@@ -1,7 +1,7 @@
 import prisma from "../db.server";
 import { listCollections, type AdminGraphql, type CollectionOption } from "../catalog/collections.server";
 import { loadFlowSetting, saveFlowSetting } from "../flows/flow-settings.server";
-import { FLOW_SETTINGS, type ConfigurableFlow } from "../flows/settings";
+import { FLOW_SETTINGS } from "../flows/settings";
 import type { FormReader } from "../flows/settings/fields";
 import { FLOW_CATEGORY, type MerchantFlow } from "./flow-catalog";
 import type { FieldErrors } from "./form-errors";
@@ -14,7 +14,7 @@ import { errorFields, log } from "../shared/log.server";
  * category (a MARKETING flow must not send a UTILITY template, and the reverse).
  */
 export async function loadFlowSettings(shop: string, flow: MerchantFlow) {
-  const [setting, templates] = await Promise.all([loadFlowSetting(shop, flow as ConfigurableFlow), approvedTemplates(shop, flow)]);
+  const [setting, templates] = await Promise.all([loadFlowSetting(shop, flow), approvedTemplates(shop, flow)]);
   return { flow, ...setting, config: setting.config as Record<string, unknown>, templates };
 }
 
@@ -80,7 +80,7 @@ export async function saveFlowSettings(shop: string, flow: MerchantFlow, input: 
     if (!(await isUsable(shop, flow, chosen))) errors[field] = `Choose an approved ${FLOW_CATEGORY[flow].toLowerCase()} template`;
   }
   if (Object.keys(errors).length) return { ok: false, errors };
-  const result = await saveFlowSetting(shop, flow as ConfigurableFlow, {
+  const result = await saveFlowSetting(shop, flow, {
     enabled: input.enabled,
     holdoutPercent: input.holdoutPercent,
     config: input.config,
@@ -91,12 +91,12 @@ export async function saveFlowSettings(shop: string, flow: MerchantFlow, input: 
 /** Switching on needs usable templates; switching off always works. */
 export async function toggleFlow(shop: string, flow: MerchantFlow, enabled: boolean): Promise<SaveFlowResult> {
   if (enabled) {
-    const { config } = await loadFlowSetting(shop, flow as ConfigurableFlow);
+    const { config } = await loadFlowSetting(shop, flow);
     for (const [, chosen] of chosenTemplates(config as Record<string, unknown>)) {
       if (!(await isUsable(shop, flow, chosen))) return { ok: false, errors: { enabled: "Choose an approved template before turning this flow on" } };
     }
   }
-  const result = await saveFlowSetting(shop, flow as ConfigurableFlow, { enabled });
+  const result = await saveFlowSetting(shop, flow, { enabled });
   return result.ok ? { ok: true } : { ok: false, errors: result.errors };
 }
 
