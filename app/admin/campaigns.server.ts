@@ -1,7 +1,7 @@
 import type { Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
-import { zonedTimeToUtc } from "../flows/appointment";
+import { isValidLocalDateTime, zonedTimeToUtc } from "../shared/zoned-time";
 import { campaignProgress, estimateAudience as estimatePromotionAudience } from "../flows/promotion.server";
 import { cancelQueuedTasks, enqueueTask } from "../tasks/queue.server";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -37,10 +37,9 @@ export function shopLocalTime(raw: string, timeZone: string): Date | null {
   const m = LOCAL_DATE_TIME.exec(raw);
   if (!m) return null;
   const [year, month, day, hour, minute] = m.slice(1).map(Number);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return null;
+  const local = { year, month, day, hour, minute };
   // 30 February would otherwise become 2 March: a form that names no such day is refused.
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null;
-  return zonedTimeToUtc({ year, month, day, hour, minute }, timeZone);
+  return isValidLocalDateTime(local) ? zonedTimeToUtc(local, timeZone) : null;
 }
 
 async function shopTimeZone(shop: string) {

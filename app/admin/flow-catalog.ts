@@ -1,21 +1,17 @@
 import type { Flow, TemplateCategory } from "@prisma/client";
+import { FLOW_SETTINGS, type ConfigurableFlow } from "../flows/settings";
 import { FLOW_CATEGORY as OUTBOX_FLOW_CATEGORY } from "../outbox/flow-category";
 
 /**
- * The flows a merchant can switch on, and the template category each may use. WhatsApp ties a
- * template's category to what the message does: re-engagement and offers are MARKETING,
- * reminders of something the shopper booked are UTILITY (Meta's template category guidelines).
+ * The flows a merchant can switch on (those with a settings module, in app/flows/settings/), and
+ * the template category each may use. WhatsApp ties a template's category to what the message
+ * does: re-engagement and offers are MARKETING, reminders of something the shopper booked are
+ * UTILITY (Meta's template category guidelines).
  */
-export const MERCHANT_FLOWS = [
-  "abandoned_cart",
-  "back_in_stock",
-  "reorder",
-  "upsell",
-  "promotion",
-  "appointment",
-] as const satisfies readonly Flow[];
+export type MerchantFlow = ConfigurableFlow;
 
-export type MerchantFlow = (typeof MERCHANT_FLOWS)[number];
+// Each is also a stored Flow (FlowSetting.flow, Notification.flow).
+export const MERCHANT_FLOWS = Object.keys(FLOW_SETTINGS) as MerchantFlow[] satisfies readonly Flow[];
 
 /** The category each flow's template must have; one table for the gate and the admin. */
 export const FLOW_CATEGORY: Record<MerchantFlow, TemplateCategory> = OUTBOX_FLOW_CATEGORY;

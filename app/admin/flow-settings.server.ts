@@ -1,20 +1,20 @@
 import prisma from "../db.server";
 import { listCollections, type AdminGraphql, type CollectionOption } from "../catalog/collections.server";
 import { loadFlowSetting, saveFlowSetting } from "../flows/flow-settings.server";
-import type { ConfigurableFlow } from "../flows/settings";
+import { FLOW_SETTINGS } from "../flows/settings";
+import type { FormReader } from "../flows/settings/fields";
 import { FLOW_CATEGORY, type MerchantFlow } from "./flow-catalog";
-import { FLOW_FIELDS, MAX_APPOINTMENT_REMINDERS, MAX_CART_STEPS, hasSingleTemplate } from "./flow-form";
 import type { FieldErrors } from "./form-errors";
 import { errorFields, log } from "../shared/log.server";
 
 /**
- * One flow's settings page on top of the flows module's own schema and storage
- * (app/flows/settings.ts, app/flows/flow-settings.server.ts). This module adds what only the
- * admin knows: reading the form, and refusing templates that are not APPROVED in the flow's
+ * One flow's settings page on top of the flows module's own schema, form and storage
+ * (app/flows/settings/<flow>.ts, app/flows/flow-settings.server.ts). This module adds what only
+ * the admin knows: the request's form data, and refusing templates that are not APPROVED in the flow's
  * category (a MARKETING flow must not send a UTILITY template, and the reverse).
  */
 export async function loadFlowSettings(shop: string, flow: MerchantFlow) {
-  const [setting, templates] = await Promise.all([loadFlowSetting(shop, flow as ConfigurableFlow), approvedTemplates(shop, flow)]);
+  const [setting, templates] = await Promise.all([loadFlowSetting(shop, flow), approvedTemplates(shop, flow)]);
   return { flow, ...setting, config: setting.config as Record<string, unknown>, templates };
 }
 
@@ -47,50 +47,24 @@ export function approvedTemplates(shop: string, flow: MerchantFlow) {
   });
 }
 
-const splitTemplate = (value: string) => {
-  const [templateName = "", language = ""] = value.split("|");
-  return { templateName, language };
-};
-
-/** Form fields back into the config object the flow schema validates. */
+/** Form fields back into the config object the flow schema validates (the flow's readForm). */
 export function readFlowForm(flow: MerchantFlow, form: FormData) {
   const errors: FieldErrors = {};
   const text = (name: string) => String(form.get(name) ?? "").trim();
-  const number = (name: string, optional: boolean) => {
-    const raw = text(name);
-    if (raw === "") {
-      if (!optional) errors[name] = "Enter a number";
-      return optional ? null : undefined;
-    }
-    const value = Number(raw);
-    if (!Number.isFinite(value)) errors[name] = "Enter a number";
-    return value;
+  const read: FormReader = {
+    text,
+    number(name, optional) {
+      const raw = text(name);
+      if (raw === "") {
+        if (!optional) errors[name] = "Enter a number";
+        return optional ? null : undefined;
+      }
+      const value = Number(raw);
+      if (!Number.isFinite(value)) errors[name] = "Enter a number";
+      return value;
+    },
   };
-
-  const config: Record<string, unknown> = {};
-  if (flow === "abandoned_cart") {
-    const count = Math.min(MAX_CART_STEPS, Math.max(1, Number(text("stepCount")) || 1));
-    config.steps = Array.from({ length: count }, (_, i) => {
-      const base = `config.steps.${i}`;
-      const kind = text(`${base}.discount.kind`);
-      const discount =
-        kind === "percentage" || kind === "fixed_amount"
-          ? { kind, value: number(`${base}.discount.value`, false), validHours: number(`${base}.discount.validHours`, false) }
-          : null;
-      return { delayHours: number(`${base}.delayHours`, false), ...splitTemplate(text(`${base}.templateName`)), discount };
-    });
-  } else {
-    if (hasSingleTemplate(flow)) Object.assign(config, splitTemplate(text("config.templateName")));
-    for (const field of FLOW_FIELDS[flow] ?? []) {
-      const name = `config.${field.key}`;
-      if (field.kind === "number" || field.kind === "optionalNumber") config[field.key] = number(name, field.kind === "optionalNumber");
-      else config[field.key] = field.kind === "text" ? text(name) : text(name) || null;
-    }
-    if (flow === "appointment") {
-      const count = Math.min(MAX_APPOINTMENT_REMINDERS, Math.max(1, Number(text("reminderCount")) || 1));
-      config.reminders = Array.from({ length: count }, (_, i) => ({ hoursBefore: number(`config.reminders.${i}.hoursBefore`, false) }));
-    }
-  }
+  const config: Record<string, unknown> = FLOW_SETTINGS[flow].readForm(read);
   const holdout = text("holdoutPercent");
   const holdoutPercent = holdout === "" ? 0 : Number(holdout);
   if (!Number.isFinite(holdoutPercent)) errors.holdoutPercent = "Enter a number";
@@ -106,7 +80,7 @@ export async function saveFlowSettings(shop: string, flow: MerchantFlow, input: 
     if (!(await isUsable(shop, flow, chosen))) errors[field] = `Choose an approved ${FLOW_CATEGORY[flow].toLowerCase()} template`;
   }
   if (Object.keys(errors).length) return { ok: false, errors };
-  const result = await saveFlowSetting(shop, flow as ConfigurableFlow, {
+  const result = await saveFlowSetting(shop, flow, {
     enabled: input.enabled,
     holdoutPercent: input.holdoutPercent,
     config: input.config,
@@ -117,12 +91,12 @@ export async function saveFlowSettings(shop: string, flow: MerchantFlow, input: 
 /** Switching on needs usable templates; switching off always works. */
 export async function toggleFlow(shop: string, flow: MerchantFlow, enabled: boolean): Promise<SaveFlowResult> {
   if (enabled) {
-    const { config } = await loadFlowSetting(shop, flow as ConfigurableFlow);
+    const { config } = await loadFlowSetting(shop, flow);
     for (const [, chosen] of chosenTemplates(config as Record<string, unknown>)) {
       if (!(await isUsable(shop, flow, chosen))) return { ok: false, errors: { enabled: "Choose an approved template before turning this flow on" } };
     }
   }
-  const result = await saveFlowSetting(shop, flow as ConfigurableFlow, { enabled });
+  const result = await saveFlowSetting(shop, flow, { enabled });
   return result.ok ? { ok: true } : { ok: false, errors: result.errors };
 }
 

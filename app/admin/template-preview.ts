@@ -39,7 +39,7 @@ export interface SampleValues {
 }
 
 /**
- * The body parameters each flow's planner fills, in its documented order (app/flows/settings.ts):
+ * The body parameters each flow's planner fills, in its documented order (app/flows/settings/<flow>.ts):
  * abandoned cart {{1}} item {{2}} total {{3}} discount code; back in stock {{1}} product
  * {{2}} variant; reorder {{1}} product {{2}} days; upsell {{1}} recommended {{2}} purchased;
  * appointment {{1}} item {{2}} date {{3}} time.

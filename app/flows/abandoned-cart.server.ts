@@ -3,6 +3,7 @@ import prisma from "../db.server";
 import { planAbandonedCart, type AbandonedCartState, type CartLine, type ShopperState } from "./abandoned-cart";
 import { loadFlowSetting } from "./flow-settings.server";
 import { appPlanKeys, commitPlan } from "./plan.server";
+import { findSubscriber } from "../subscribers/shopper-link.server";
 
 const lineSchema = z.object({
   variantId: z.union([z.string(), z.number()]).transform(String),
@@ -99,28 +100,12 @@ export async function replanAbandonedCart(
   return prisma.$transaction((tx) => commitPlan(shop, plan, tx));
 }
 
-/** The subscriber a cart belongs to: linked directly, through the customer, or by checkout phone. */
-export async function findShopper(
+/** The subscriber a cart belongs to, by the one precedence of app/subscribers/shopper-link.server.ts. */
+export function findShopper(
   shop: string,
   by: { subscriberId: string | null; customerId: string | null; phone: string | null },
 ): Promise<ShopperState | null> {
-  if (by.subscriberId) {
-    const s = await prisma.subscriber.findFirst({ where: { shop, id: by.subscriberId }, select: shopperSelect });
-    if (s) return s;
-  }
-  if (by.customerId) {
-    const s = await prisma.subscriber.findFirst({
-      where: { shop, customerId: by.customerId },
-      orderBy: { updatedAt: "desc" },
-      select: shopperSelect,
-    });
-    if (s) return s;
-  }
-  if (by.phone) {
-    const s = await prisma.subscriber.findUnique({ where: { shop_phone: { shop, phone: by.phone } }, select: shopperSelect });
-    if (s) return s;
-  }
-  return null;
+  return findSubscriber(prisma, shop, by, shopperSelect);
 }
 
 async function shopCurrency(shop: string): Promise<string | null> {

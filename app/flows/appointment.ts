@@ -1,6 +1,7 @@
 import type { ShopperState } from "./abandoned-cart";
 import { HOUR, addMs, type FlowPlan, type PlannedMessage } from "./plan";
 import type { AppointmentConfig } from "./settings";
+import { isValidLocalDateTime, zonedTimeToUtc, type LocalDateTime } from "../shared/zoned-time";
 
 /**
  * Appointment reminders for shops that sell bookings: a line item property (named by the
@@ -14,14 +15,6 @@ export interface BookingLine {
   title: string;
   /** Shopify sends [{ name, value }]; older payloads may carry a plain object */
   properties: unknown;
-}
-
-export interface LocalDateTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
 }
 
 function propertyValue(properties: unknown, name: string): string | null {
@@ -62,42 +55,7 @@ export function parseBooking(date: string | null, time: string | null): LocalDat
     hour = (hour % 12) + (meridiem === "pm" ? 12 : 0);
   }
   const local = { year: Number(d[1]), month: Number(d[2]), day: Number(d[3]), hour, minute };
-  const probe = new Date(Date.UTC(local.year, local.month - 1, local.day, hour, minute));
-  if (
-    hour > 23 || minute > 59 ||
-    probe.getUTCFullYear() !== local.year || probe.getUTCMonth() !== local.month - 1 || probe.getUTCDate() !== local.day
-  ) {
-    return null;
-  }
-  return local;
-}
-
-const DAY_MS = 24 * HOUR;
-
-/** Offset of `timeZone` from UTC at `instant`, in ms (positive east of Greenwich). */
-export function zoneOffsetMs(timeZone: string, instant: Date): number {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-  }).formatToParts(instant);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
-  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
-}
-
-/**
- * The instant a wall-clock time in `timeZone` names. Offset changes are at most a day apart from
- * the time asked for, so the offsets a day before and a day after are the only two it can have.
- * A time that happens twice (the hour repeated when clocks go back) is its first occurrence, in
- * every zone; a time skipped by spring-forward (02:30 on the changeover night) moves an hour
- * later, as a person would read it.
- */
-export function zonedTimeToUtc(local: LocalDateTime, timeZone: string): Date {
-  const wall = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
-  const candidates = [...new Set([wall - DAY_MS, wall + DAY_MS].map((probe) => wall - zoneOffsetMs(timeZone, new Date(probe))))];
-  const real = candidates.filter((at) => at + zoneOffsetMs(timeZone, new Date(at)) === wall);
-  return new Date(real.length > 0 ? Math.min(...real) : Math.max(...candidates));
+  return isValidLocalDateTime(local) ? local : null;
 }
 
 /** A catch-up reminder needs this much room before the booking and before the next reminder. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { zonedTimeToUtc } from "./appointment";
+import { wallTime, zonedTimeToUtc } from "../shared/zoned-time";
 
 /**
  * Promotions: a campaign goes to a segment that asked for offers, never to everyone (WhatsApp's
@@ -28,9 +28,7 @@ export function readAudience(raw: unknown): { ok: true; audience: CampaignAudien
 
 /** Start of the calendar month `now` falls in, in the shop's time zone: the cap's window. */
 export function monthStart(now: Date, timeZone: string): Date {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric" }).formatToParts(now);
-  const year = Number(parts.find((p) => p.type === "year")?.value);
-  const month = Number(parts.find((p) => p.type === "month")?.value);
+  const { year, month } = wallTime(now, timeZone);
   return zonedTimeToUtc({ year, month, day: 1, hour: 0, minute: 0 }, timeZone);
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planAbandonedCart, recoveryLink, type AbandonedCartState } from "../../../app/flows/abandoned-cart";
-import { parseBooking, planAppointments, zonedTimeToUtc } from "../../../app/flows/appointment";
+import { parseBooking, planAppointments } from "../../../app/flows/appointment";
+import { zonedTimeToUtc } from "../../../app/shared/zoned-time";
 import { holdoutBucket, isHeldOut } from "../../../app/flows/holdout";
 import { planKeys } from "../../../app/flows/plan";
 import { monthStart } from "../../../app/flows/promotion";

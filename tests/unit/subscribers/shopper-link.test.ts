@@ -19,6 +19,9 @@ beforeAll(async () => {
       { id: "sub-phone", shop: spain, phone: "+34612345678", callingCode: "34" },
       { id: "sub-customer", shop: spain, phone: "+34699999999", callingCode: "34", customerId: "555" },
       { id: "sub-other-shop", shop: usa, phone: "+34612345678", callingCode: "34" },
+      // Two numbers on one Shopify customer: the earlier one answers for the customer.
+      { id: "sub-first", shop: spain, phone: "+34611111111", callingCode: "34", customerId: "777", createdAt: new Date("2026-01-01T00:00:00Z") },
+      { id: "sub-second", shop: spain, phone: "+34622222222", callingCode: "34", customerId: "777", createdAt: new Date("2026-02-01T00:00:00Z"), email: "shopper@example.com" },
     ],
   });
 }, 60_000);
@@ -42,5 +45,31 @@ describe("linking shoppers to subscribers", () => {
       expect(await link.findSubscriberId(tx, usa, { phone: null, customerId: "555" })).toBeNull();
       expect(await link.findSubscriberId(tx, spain, { phone: null, customerId: null })).toBeNull();
     });
+  });
+
+  it("prefers a recorded link, then the phone, then the customer's earliest subscriber", async () => {
+    await prisma.$transaction(async (tx) => {
+      // A link recorded at opt-in wins over a phone and a customer that name others.
+      expect(await link.findSubscriberId(tx, spain, { subscriberId: "sub-customer", phone: "+34612345678", customerId: "777" })).toBe("sub-customer");
+      // A link to another shop's subscriber is no link here.
+      expect(await link.findSubscriberId(tx, spain, { subscriberId: "sub-other-shop", phone: null, customerId: "777" })).toBe("sub-first");
+      expect(await link.findSubscriberId(tx, spain, { subscriberId: "gone", phone: "+34612345678", customerId: null })).toBe("sub-phone");
+      // Phone beats customer id even when the customer has other numbers.
+      expect(await link.findSubscriberId(tx, spain, { phone: "+34622222222", customerId: "777" })).toBe("sub-second");
+      expect(await link.findSubscriberId(tx, spain, { phone: null, customerId: "777" })).toBe("sub-first");
+    });
+    // Updating the later subscriber does not move the customer to it.
+    await prisma.subscriber.update({ where: { id: "sub-second" }, data: { status: "subscribed" } });
+    await prisma.$transaction(async (tx) => {
+      expect(await link.findSubscriberId(tx, spain, { phone: null, customerId: "777" })).toBe("sub-first");
+    });
+  });
+
+  it("returns the fields asked for, the same way for abandoned carts", async () => {
+    const flows = await import("../../../app/flows/abandoned-cart.server");
+    expect(await flows.findShopper(spain, { subscriberId: null, customerId: "555", phone: "+34612345678" })).toMatchObject({ id: "sub-phone" });
+    expect(await flows.findShopper(spain, { subscriberId: null, customerId: "777", phone: null })).toMatchObject({ id: "sub-first", status: "pending" });
+    const found = await prisma.$transaction((tx) => link.findSubscriber(tx, spain, { phone: "+34622222222", customerId: null }, { id: true, email: true }));
+    expect(found).toEqual({ id: "sub-second", email: "shopper@example.com" });
   });
 });
