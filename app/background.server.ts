@@ -1,5 +1,5 @@
 import { startHousekeeping } from "./maintenance/housekeeping.server";
-import { startDispatcher } from "./outbox/dispatcher.server";
+import { startDispatcher } from "./engine.server";
 import { startTaskRunner } from "./tasks/runner.server";
 import "./tasks/handlers.server";
 

@@ -1,7 +1,7 @@
 import { Prisma } from "@prisma/client";
 import { sqlRows } from "../db.server";
 import { groupedWrites } from "../shared/grouped-writes";
-import { MARKETING_LIMIT_WAIT_MS, recordMarketingLimited, recordMarketingStopped } from "../outbox/marketing-signals.server";
+import { MARKETING_LIMIT_WAIT_MS, recordMarketingLimited, recordMarketingStopped } from "../consent/marketing-signals.server";
 import { MARKETING_LIMIT, MARKETING_STOPPED, WhatsAppApiError } from "./errors";
 import type { StatusUpdate } from "./webhook-payload";
 import { errorFields, log } from "../shared/log.server";
