@@ -5,7 +5,8 @@ import { useTestDatabase } from "../../support/database";
 /**
  * Every way a message enters the outbox leaves the same timeline: one "planned" event per row
  * with the time it is due, held-out rows included. A flow plan goes through
- * scheduleNotifications; a restock and a campaign launch through the set-based fan-out.
+ * scheduleNotifications; a restock and a campaign launch through the set-based fan-out. And
+ * every cancellation, an uninstall's included, leaves its "cancelled" event.
  */
 const database = useTestDatabase();
 
@@ -13,6 +14,7 @@ let prisma: PrismaClient;
 let commitPlan: typeof import("../../../app/flows/plan.server").commitPlan;
 let notifyRestock: typeof import("../../../app/flows/back-in-stock.server").notifyRestock;
 let launchCampaign: typeof import("../../../app/flows/promotion.server").launchCampaign;
+let recordUninstall: typeof import("../../../app/shops/shop.server").recordUninstall;
 
 const shop = "planned.myshopify.com";
 const now = new Date("2026-07-01T10:00:00Z");
@@ -47,6 +49,7 @@ beforeAll(async () => {
   ({ commitPlan } = await import("../../../app/flows/plan.server"));
   ({ notifyRestock } = await import("../../../app/flows/back-in-stock.server"));
   ({ launchCampaign } = await import("../../../app/flows/promotion.server"));
+  ({ recordUninstall } = await import("../../../app/shops/shop.server"));
   await prisma.shop.create({ data: { shop, timezone: "Europe/London", settings: { create: { campaignsPerMonth: 4 } } } });
   await prisma.flowSetting.createMany({
     data: (["back_in_stock", "promotion"] as const).map((flow) => ({ shop, flow, enabled: true, holdoutPercent: 30, config: {} })),
@@ -94,5 +97,15 @@ describe("planned events", () => {
     if (!outcome.launched) return;
     expect(outcome.heldOut).toBeGreaterThan(0);
     expectOnePlannedEventPerRow(await plannedEvents({ campaignId: campaign.id }));
+  });
+
+  it("an uninstall cancels what was still to be sent, each row with its cancelled event", async () => {
+    const open = await prisma.notification.findMany({ where: { shop, status: "scheduled" }, select: { id: true } });
+    expect(open.length).toBeGreaterThan(0);
+    await recordUninstall(prisma, shop, now);
+    const events = await prisma.notificationEvent.findMany({ where: { shop, kind: "cancelled" } });
+    expect(events.map((e) => e.notificationId).sort()).toEqual(open.map((r) => r.id).sort());
+    for (const event of events) expect(event.detail).toEqual({ reason: "app_uninstalled" });
+    expect(await prisma.notification.count({ where: { shop, status: { in: ["scheduled", "sending"] } } })).toBe(0);
   });
 });
