@@ -1,7 +1,7 @@
 /**
- * `npm test`: everything that needs nothing beyond `npm ci`. Type check, lint, build, then the
- * unit and integration suites (PGlite, or PostgreSQL when DATABASE_URL is set). Stops at the
- * first failing step and says which.
+ * `npm test`: everything that needs nothing beyond `npm ci`. Type check, lint, the import rules
+ * (.dependency-cruiser.cjs), build, then the unit and integration suites (PGlite, or PostgreSQL
+ * when DATABASE_URL is set). Stops at the first failing step and says which.
  */
 import { spawnSync } from "node:child_process";
 
@@ -9,6 +9,7 @@ const database = process.env.DATABASE_URL ? `PostgreSQL (${new URL(process.env.D
 const steps: Array<[string, string[]]> = [
   ["type check", ["tsc", "--noEmit"]],
   ["lint", ["eslint", "--max-warnings", "0", "."]],
+  ["import rules", ["depcruise", "app", "server", "--config", ".dependency-cruiser.cjs"]],
   ["build", ["remix", "vite:build", "--logLevel", "warn"]],
   ["unit and integration tests", ["vitest", "run", ...process.argv.slice(2)]],
 ];

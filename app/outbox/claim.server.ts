@@ -74,7 +74,7 @@ export interface SentRow extends SentResult {
  * goes to the driver directly (sqlQuery) rather than through Prisma.
  *
  * The rows are locked in id order before they are written. Status webhooks for the same rows are
- * applied in groups too (app/whatsapp/status-updates.server.ts), and lock theirs in the same
+ * applied in groups too (delivery-statuses.server.ts), and lock theirs in the same
  * order, so the two never wait on each other in a cycle (a deadlock would cost both a second).
  */
 export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<string>> {
