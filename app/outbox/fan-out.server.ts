@@ -60,8 +60,10 @@ export async function fanOutNotifications(f: FanOut, db: Db = prisma): Promise<F
       ${f.skipExisting ? Prisma.sql`ON CONFLICT (shop, "dedupKey") DO NOTHING` : Prisma.empty}
       RETURNING id, "dedupKey", "subscriberId", status
     ), planned AS (
+      -- Every row of a fan-out is due at the same time, so the detail is one value; the event's
+      -- id is the row's own (one planned event per row), which spares a random draw per row.
       INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail)
-      SELECT gen_random_uuid()::text, ${shop}, id, 'planned', jsonb_build_object('sendAt', ${f.sendAt.toISOString()}::text)
+      SELECT 'planned:' || id, ${shop}, id, 'planned', ${JSON.stringify({ sendAt: f.sendAt.toISOString() })}::jsonb
         FROM inserted
     ), holdouts AS (
       INSERT INTO "HoldoutAssignment" (id, shop, flow, "subscriberId", "dedupKey", "assignedAt")
