@@ -2,7 +2,7 @@ import { catalogTaskHandlers } from "./catalog/inventory-item.server";
 import { consentTaskHandlers } from "./consent/shopify-consent-tasks.server";
 import { flowTaskHandlers } from "./flows/handlers.server";
 import { startHousekeeping } from "./maintenance/housekeeping.server";
-import { startDispatcher } from "./outbox/dispatcher.server";
+import { startDispatcher } from "./engine.server";
 import { installTaskHandlers } from "./shops/install-completion.server";
 import { appTaskRegistry, type TaskRegistry } from "./tasks/registry.server";
 import { startTaskRunner } from "./tasks/runner.server";

@@ -61,7 +61,7 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
   },
   /** The outbox dispatcher with the production defaults from the environment. */
   async startDispatcher() {
-    const { startDispatcher } = await import("../app/outbox/dispatcher.server");
+    const { startDispatcher } = await import("../app/engine.server");
     dispatcher ??= startDispatcher();
     return null;
   },

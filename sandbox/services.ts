@@ -2,7 +2,7 @@ import type http from "node:http";
 import { createAppTaskRegistry, startBackgroundWork, type BackgroundWork } from "../app/background.server";
 import prisma from "../app/db.server";
 import { env } from "../app/env.server";
-import { createDispatcher } from "../app/outbox/dispatcher.server";
+import { createDispatcher } from "../app/engine.server";
 import { acceleratedClock, manualClock, useProcessClock } from "../app/shared/clock";
 import { runDueTasks } from "../app/tasks/runner.server";
 import { closeDatabase, startServer, type RunningServer } from "../server/app-server";

@@ -1,7 +1,8 @@
 /**
  * `npm test`: everything that needs nothing beyond `npm ci`. Type check, lint (eslint, then knip
- * for unused files, exports and dependencies), build, then the unit and integration suites
- * (PGlite, or PostgreSQL when DATABASE_URL is set). Stops at the first failing step and says which.
+ * for unused files, exports and dependencies), the import rules (.dependency-cruiser.cjs), build,
+ * then the unit and integration suites (PGlite, or PostgreSQL when DATABASE_URL is set). Stops at
+ * the first failing step and says which.
  */
 import { spawnSync } from "node:child_process";
 
@@ -10,6 +11,7 @@ const steps: Array<[string, string[]]> = [
   ["type check", ["tsc", "--noEmit"]],
   ["lint", ["eslint", "--max-warnings", "0", "."]],
   ["unused files, exports and dependencies", ["knip"]],
+  ["import rules", ["depcruise", "app", "server", "--config", ".dependency-cruiser.cjs"]],
   ["build", ["remix", "vite:build", "--logLevel", "warn"]],
   ["unit and integration tests", ["vitest", "run", ...process.argv.slice(2)]],
 ];

@@ -3,6 +3,7 @@ import prisma, { allowLongStatements, databaseKind } from "../db.server";
 import { env } from "../env.server";
 import { planRestock, type RestockEvent, type RestockFanOut } from "./back-in-stock";
 import { loadFlowSetting } from "./flow-settings.server";
+import { fanOutNotifications } from "../outbox/fan-out.server";
 import type { StoredTemplateParams } from "../outbox/types";
 
 type Db = Prisma.TransactionClient | typeof prisma;
@@ -65,8 +66,8 @@ export interface FanOutPart {
 
 /**
  * The fan-out as set-based SQL: one statement picks the waiting requests (oldest first, up to
- * the limit), inserts their notifications (control group marked held_out) and control-group
- * rows, and marks the requests notified. A request already handled for this restock is never
+ * the limit), has the outbox insert their notifications (control group marked held_out, each
+ * with its planned event) and control-group rows, and marks the requests notified. A request already handled for this restock is never
  * picked again, so a replayed restock adds nothing and no insert can meet its own dedup key;
  * FOR UPDATE SKIP LOCKED keeps two concurrent restocks from picking the same request.
  *
@@ -91,56 +92,55 @@ export async function fanOutRestock(
   // right for a fan-out, so nested loops are off for this transaction only, and the sort and
   // hashes of 100k rows get the memory to stay off disk.
   await db.$queryRaw`SELECT set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true)`;
-  const rows = await db.$queryRaw<Array<{ scheduled: number; held_out: number; notified: number }>>`
-    WITH picked AS (
-      SELECT r.id AS request_id, r."subscriberId" AS subscriber_id
-        FROM "BackInStockRequest" r
-        JOIN "Subscriber" s ON s.id = r."subscriberId" AND s.shop = r.shop
-       WHERE r.shop = ${shop} AND r."variantId" = ${f.variantId} AND r.status = 'waiting'
-         AND r."restockId" IS DISTINCT FROM ${f.restockId}
-         AND (${of}::int = 1 OR (hashtext(r.id) & 2147483647) % ${of}::int = ${part}::int)
-         AND s.status = 'subscribed' AND s.scope = 'marketing' AND s."marketingStoppedAt" IS NULL
-       ORDER BY r."createdAt", r.id
-       LIMIT ${limit}
-       FOR UPDATE OF r SKIP LOCKED
-    ), keyed AS (
-      SELECT request_id, subscriber_id,
-             'back_in_stock:' || request_id || ':' || ${f.restockId} AS dedup_key,
-             -- 32 hex, from the (shop, dedupKey) that makes the row unique: no random call per
-             -- row, and the link token is derived from it (its MAC is what makes it unguessable)
-             md5(${shop} || ':back_in_stock:' || request_id || ':' || ${f.restockId}) AS id,
-             ${f.holdoutPercent}::int > 0
-               AND (('x' || substr(md5(${shop} || ':back_in_stock:' || subscriber_id), 1, 8))::bit(32)::bigint % 100)
-                   < ${f.holdoutPercent}::int AS held_out
-        FROM picked
-    ), inserted AS (
-      INSERT INTO "Notification" (id, shop, flow, "dedupKey", "subscriberId", status, "sendAt", "expiresAt",
-                                  "templateName", "templateLanguage", params, step, "variantId",
-                                  decision, "decisionReason", "linkDestination", "createdAt", "updatedAt")
-      SELECT id, ${shop}, 'back_in_stock'::"Flow", dedup_key, subscriber_id,
-             (CASE WHEN held_out THEN 'held_out' ELSE 'scheduled' END)::"NotificationStatus",
-             ${f.sendAt}, ${f.expiresAt}, ${f.templateName}, ${f.templateLanguage}, ${JSON.stringify(params)}::jsonb,
-             0, ${f.variantId},
-             CASE WHEN held_out THEN 'skip' END, CASE WHEN held_out THEN 'holdout' END, ${f.destination}, ${now}, ${now}
-        FROM keyed
-      RETURNING id, "dedupKey", "subscriberId", status
-    ), holdouts AS (
-      INSERT INTO "HoldoutAssignment" (id, shop, flow, "subscriberId", "dedupKey", "assignedAt")
-      SELECT gen_random_uuid()::text, ${shop}, 'back_in_stock'::"Flow", "subscriberId", "dedupKey", ${now}
-        FROM inserted WHERE status = 'held_out'
-      ON CONFLICT (shop, "dedupKey") DO NOTHING
-    ), marked AS (
-      UPDATE "BackInStockRequest" r
-         SET status = 'notified', "restockId" = ${f.restockId}, "notifiedAt" = ${now}
-        FROM picked p
-       WHERE r.id = p.request_id
-      RETURNING r.id
-    )
-    SELECT (SELECT count(*) FROM inserted WHERE status = 'scheduled')::int AS scheduled,
-           (SELECT count(*) FROM inserted WHERE status = 'held_out')::int AS held_out,
-           (SELECT count(*) FROM marked)::int AS notified`;
-  const row = rows[0];
-  return { scheduled: row.scheduled, heldOut: row.held_out, notified: row.notified };
+  const { scheduled, heldOut } = await fanOutNotifications(
+    {
+      shop,
+      flow: "back_in_stock",
+      recipients: Prisma.sql`
+        picked AS (
+          SELECT r.id AS request_id, r."subscriberId" AS subscriber_id
+            FROM "BackInStockRequest" r
+            JOIN "Subscriber" s ON s.id = r."subscriberId" AND s.shop = r.shop
+           WHERE r.shop = ${shop} AND r."variantId" = ${f.variantId} AND r.status = 'waiting'
+             AND r."restockId" IS DISTINCT FROM ${f.restockId}
+             AND (${of}::int = 1 OR (hashtext(r.id) & 2147483647) % ${of}::int = ${part}::int)
+             AND s.status = 'subscribed' AND s.scope = 'marketing' AND s."marketingStoppedAt" IS NULL
+           ORDER BY r."createdAt", r.id
+           LIMIT ${limit}
+           FOR UPDATE OF r SKIP LOCKED
+        ), keyed AS (
+          SELECT request_id, subscriber_id,
+                 'back_in_stock:' || request_id || ':' || ${f.restockId} AS dedup_key,
+                 -- 32 hex, from the (shop, dedupKey) that makes the row unique: no random call per
+                 -- row, and the link token is derived from it (its MAC is what makes it unguessable)
+                 md5(${shop} || ':back_in_stock:' || request_id || ':' || ${f.restockId}) AS id,
+                 ${f.holdoutPercent}::int > 0
+                   AND (('x' || substr(md5(${shop} || ':back_in_stock:' || subscriber_id), 1, 8))::bit(32)::bigint % 100)
+                       < ${f.holdoutPercent}::int AS held_out
+            FROM picked
+        )`,
+      params: Prisma.sql`${JSON.stringify(params)}::jsonb`,
+      sendAt: f.sendAt,
+      expiresAt: f.expiresAt,
+      templateName: f.templateName,
+      templateLanguage: f.templateLanguage,
+      variantId: f.variantId,
+      linkDestination: f.destination,
+      skipExisting: false,
+      alongside: Prisma.sql`
+        marked AS (
+          UPDATE "BackInStockRequest" r
+             SET status = 'notified', "restockId" = ${f.restockId}, "notifiedAt" = ${now}
+            FROM picked p
+           WHERE r.id = p.request_id
+        )`,
+      now,
+    },
+    db,
+  );
+  // Every picked request gets its row (a dedup key is never met twice, so none is skipped) and
+  // is marked notified in the same statement: as many requests notified as rows inserted.
+  return { scheduled, heldOut, notified: scheduled + heldOut };
 }
 
 /**

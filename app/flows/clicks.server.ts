@@ -1,4 +1,5 @@
 import prisma from "../db.server";
+import { clickWrites } from "../outbox/activity.server";
 import { clickCountable } from "./click-limits.server";
 import { notificationOfLinkToken } from "./link-token.server";
 import { withUtm } from "./plan";
@@ -68,13 +69,7 @@ export async function recordClick(
           }),
         ]),
     prisma.click.create({ data: { shop: link.shop, token, notificationId: link.notificationId, clickedAt: now } }),
-    prisma.notification.updateMany({
-      where: { shop: link.shop, id: link.notificationId, clickedAt: null },
-      data: { clickedAt: now },
-    }),
-    prisma.notificationEvent.create({
-      data: { shop: link.shop, notificationId: link.notificationId, kind: "clicked", at: now },
-    }),
+    ...clickWrites(link.shop, link.notificationId, now),
   ]);
   return { destination };
 }

@@ -1,6 +1,7 @@
 import type { Task } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
+import { recordDiscountCreated } from "../outbox/activity.server";
 import { unauthenticated } from "../shopify.server";
 import type { Clock } from "../shared/clock";
 
@@ -86,9 +87,7 @@ export async function createDiscountCode(
     if (result.userErrors.some((e) => e.code === "TAKEN" || /already been taken|must be unique/i.test(e.message))) return "exists";
     throw new Error(`discountCodeBasicCreate: ${result.userErrors.map((e) => `${e.field?.join(".") ?? ""} ${e.message}`).join("; ")}`);
   }
-  await prisma.notificationEvent.create({
-    data: { shop, notificationId: payload.notificationId, kind: "discount_created", detail: { kind: payload.kind, value: payload.value, endsAt: payload.endsAt } },
-  });
+  await recordDiscountCreated(shop, payload.notificationId, { kind: payload.kind, value: payload.value, endsAt: payload.endsAt });
   return "created";
 }
 

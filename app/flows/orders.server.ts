@@ -7,7 +7,7 @@ import { planAppointments } from "./appointment";
 import { loadFlowSetting } from "./flow-settings.server";
 import { withdrawAttribution } from "./attribution.server";
 import { appPlanKeys, commitPlan } from "./plan.server";
-import { recheckFlowState } from "./recheck.server";
+import { recheckFlowStates } from "./recheck.server";
 import { planReorder, type ReorderProduct } from "./reorder";
 import { acceptsMarketing } from "./abandoned-cart";
 import { chooseRecommendation, planUpsell, type Recommendation } from "./upsell";
@@ -41,8 +41,9 @@ export async function settleOrderPlaced(shop: string, orderId: string, now: Date
   const pendingReorders = await prisma.notification.findMany({
     where: { shop, flow: "reorder", subscriberId: buyer.id, status: "scheduled" },
   });
-  for (const n of pendingReorders) {
-    const check = await recheckFlowState(n, now);
+  const checks = await recheckFlowStates(pendingReorders, now);
+  for (const [i, n] of pendingReorders.entries()) {
+    const check = checks[i];
     if (!check.ok && check.reason === "already_reordered") {
       // The buyer narrows it to their messages, which (shop, subscriberId, sentAt) finds.
       await cancelNotifications(

@@ -1,7 +1,7 @@
 import type { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { env } from "../env.server";
-import { cancelNotifications, scheduleNotifications } from "../outbox/schedule.server";
+import { cancelNotifications, holdOutNotifications, scheduleNotifications } from "../outbox/schedule.server";
 import { enqueueTask } from "../tasks/queue.server";
 import { planKeys, type FlowPlan, type PlanKeys } from "./plan";
 
@@ -24,16 +24,7 @@ export const DISCOUNT_TASK = "flows.discount_create";
 export async function commitPlan(shop: string, plan: FlowPlan, db: Db = prisma): Promise<{ scheduled: number; cancelled: number }> {
   let cancelled = 0;
   for (const c of plan.cancellations) {
-    if (c.keep && c.keep.length > 0) {
-      const stale = await db.notification.findMany({
-        where: { shop, status: "scheduled", ...predicateWhere(c.predicate), dedupKey: { notIn: c.keep } },
-        select: { id: true },
-      });
-      if (stale.length === 0) continue;
-      cancelled += await cancelById(shop, stale.map((s) => s.id), c.reason, db);
-    } else {
-      cancelled += await cancelNotifications(shop, c.predicate, c.reason, db);
-    }
+    cancelled += await cancelNotifications(shop, c.predicate, c.reason, db, c.keep ?? []);
   }
   const messages = plan.messages.filter((m) => m.notification.shop === shop);
   if (messages.length === 0) return { scheduled: 0, cancelled };
@@ -46,11 +37,7 @@ export async function commitPlan(shop: string, plan: FlowPlan, db: Db = prisma):
 
   const heldOut = messages.filter((m) => m.heldOut && byKey.get(m.notification.dedupKey)?.status === "scheduled");
   if (heldOut.length > 0) {
-    const keys = heldOut.map((m) => m.notification.dedupKey);
-    await db.notification.updateMany({
-      where: { shop, status: "scheduled", dedupKey: { in: keys } },
-      data: { status: "held_out", decision: "skip", decisionReason: "holdout" },
-    });
+    await holdOutNotifications(shop, heldOut.map((m) => m.notification.dedupKey), db);
     await db.holdoutAssignment.createMany({
       data: heldOut.map((m) => ({ shop, flow: m.notification.flow, subscriberId: m.notification.subscriberId, dedupKey: m.notification.dedupKey })),
       skipDuplicates: true,
@@ -83,29 +70,4 @@ export async function commitPlan(shop: string, plan: FlowPlan, db: Db = prisma):
     );
   }
   return { scheduled, cancelled };
-}
-
-function predicateWhere(p: FlowPlan["cancellations"][number]["predicate"]): Prisma.NotificationWhereInput {
-  return {
-    ...(p.flow ? { flow: Array.isArray(p.flow) ? { in: p.flow } : p.flow } : {}),
-    ...(p.subscriberId ? { subscriberId: p.subscriberId } : {}),
-    ...(p.cartToken ? { cartToken: p.cartToken } : {}),
-    ...(p.variantId ? { variantId: p.variantId } : {}),
-    ...(p.orderId ? { orderId: p.orderId } : {}),
-    ...(p.campaignId ? { campaignId: p.campaignId } : {}),
-  };
-}
-
-async function cancelById(shop: string, ids: string[], reason: string, db: Db): Promise<number> {
-  const done = await db.notification.updateManyAndReturn({
-    where: { shop, id: { in: ids }, status: "scheduled" },
-    data: { status: "cancelled", decision: "skip", decisionReason: reason },
-    select: { id: true },
-  });
-  if (done.length > 0) {
-    await db.notificationEvent.createMany({
-      data: done.map((row) => ({ shop, notificationId: row.id, kind: "cancelled", detail: { reason } })),
-    });
-  }
-  return done.length;
 }

@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import prisma, { allowLongStatements } from "../db.server";
+import { fanOutNotifications } from "../outbox/fan-out.server";
 import { enqueueTask } from "../tasks/queue.server";
 import { loadFlowSetting } from "./flow-settings.server";
 import { DAY, storefront, withUtm } from "./plan";
@@ -69,8 +70,9 @@ export type LaunchOutcome =
   | { launched: false; reason: "not_found" | "not_launchable" | "invalid_audience" };
 
 /**
- * Schedules a campaign's messages in one INSERT ... SELECT (with their tracked links and the
- * control group), after moving the campaign to "sending" so two launches cannot both run.
+ * Schedules a campaign's messages through the outbox's fan-out, one INSERT ... SELECT (with their
+ * tracked links and the control group), after moving the campaign to "sending" so two launches
+ * cannot both run.
  */
 export async function launchCampaign(shop: string, campaignId: string, now: Date): Promise<LaunchOutcome> {
   const campaign = await prisma.campaign.findFirst({ where: { shop, id: campaignId } });
@@ -94,45 +96,43 @@ export async function launchCampaign(shop: string, campaignId: string, now: Date
       if (claimed.count === 0) return { launched: false as const, reason: "not_launchable" as const };
       await allowLongStatements(tx);
       await tx.$executeRawUnsafe("SET LOCAL enable_nestloop = off");
-      const rows = await tx.$queryRaw<Array<{ scheduled: number; held_out: number }>>`
-        WITH audience AS (${audienceSql(shop, audience.audience, rules.countries, now, rules.cap)}),
-        keyed AS (
-          SELECT id AS subscriber_id, 'promotion:' || ${campaignId} || ':' || id AS dedup_key,
-                 replace(gen_random_uuid()::text, '-', '') AS token,
-                 ${holdout}::int > 0
-                   AND (('x' || substr(md5(${shop} || ':promotion:' || id), 1, 8))::bit(32)::bigint % 100) < ${holdout}::int AS held_out
-            FROM audience
-        ), inserted AS (
-          INSERT INTO "Notification" (id, shop, flow, "dedupKey", "subscriberId", status, "sendAt", "expiresAt",
-                                      "templateName", "templateLanguage", params, step, "campaignId",
-                                      decision, "decisionReason", "createdAt", "updatedAt")
-          SELECT token, ${shop}, 'promotion'::"Flow", dedup_key, subscriber_id,
-                 (CASE WHEN held_out THEN 'held_out' ELSE 'scheduled' END)::"NotificationStatus",
-                 ${now}, ${expiresAt}, ${campaign.templateName}, ${campaign.templateLanguage},
-                 jsonb_build_object('body', ${body}::jsonb,
-                   'buttons', jsonb_build_array(jsonb_build_object('index', 0, 'type', 'url', 'suffix', token))),
-                 0, ${campaignId},
-                 CASE WHEN held_out THEN 'skip' END, CASE WHEN held_out THEN 'holdout' END, ${now}, ${now}
-            FROM keyed
-          ON CONFLICT (shop, "dedupKey") DO NOTHING
-          RETURNING id, "dedupKey", "subscriberId", status
-        ), links AS (
-          INSERT INTO "TrackedLink" (token, shop, "notificationId", destination, "createdAt")
-          SELECT id, ${shop}, id, ${destination}, ${now} FROM inserted
-          ON CONFLICT (token) DO NOTHING
-        ), holdouts AS (
-          INSERT INTO "HoldoutAssignment" (id, shop, flow, "subscriberId", "dedupKey", "assignedAt")
-          SELECT gen_random_uuid()::text, ${shop}, 'promotion'::"Flow", "subscriberId", "dedupKey", ${now}
-            FROM inserted WHERE status = 'held_out'
-          ON CONFLICT (shop, "dedupKey") DO NOTHING
-        )
-        SELECT (SELECT count(*) FROM inserted WHERE status = 'scheduled')::int AS scheduled,
-               (SELECT count(*) FROM inserted WHERE status = 'held_out')::int AS held_out`;
+      const { scheduled, heldOut } = await fanOutNotifications(
+        {
+          shop,
+          flow: "promotion",
+          recipients: Prisma.sql`
+            audience AS (${audienceSql(shop, audience.audience, rules.countries, now, rules.cap)}),
+            keyed AS (
+              SELECT a.id AS subscriber_id, 'promotion:' || ${campaignId} || ':' || a.id AS dedup_key,
+                     replace(gen_random_uuid()::text, '-', '') AS id,
+                     ${holdout}::int > 0
+                       AND (('x' || substr(md5(${shop} || ':promotion:' || a.id), 1, 8))::bit(32)::bigint % 100) < ${holdout}::int AS held_out
+                FROM audience a
+            )`,
+          // The row's id is also its link token, made up front with its TrackedLink row.
+          params: Prisma.sql`jsonb_build_object('body', ${body}::jsonb,
+            'buttons', jsonb_build_array(jsonb_build_object('index', 0, 'type', 'url', 'suffix', id)))`,
+          sendAt: now,
+          expiresAt,
+          templateName: campaign.templateName,
+          templateLanguage: campaign.templateLanguage,
+          campaignId,
+          skipExisting: true,
+          alongside: Prisma.sql`
+            links AS (
+              INSERT INTO "TrackedLink" (token, shop, "notificationId", destination, "createdAt")
+              SELECT id, ${shop}, id, ${destination}, ${now} FROM inserted
+              ON CONFLICT (token) DO NOTHING
+            )`,
+          now,
+        },
+        tx,
+      );
       await enqueueTask(
         { shop, kind: CAMPAIGN_SETTLE_TASK, payload: { campaignId }, dedupKey: `campaign-settle:${campaignId}:${now.getTime()}`, runAt: now },
         tx,
       );
-      return { launched: true as const, scheduled: rows[0].scheduled, heldOut: rows[0].held_out };
+      return { launched: true as const, scheduled, heldOut };
     },
     { timeout: 60_000 },
   );

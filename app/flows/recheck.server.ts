@@ -1,5 +1,5 @@
-import type { Notification } from "@prisma/client";
 import prisma from "../db.server";
+import type { FlowRecheck, RecheckInput, RecheckResult } from "../outbox/ports";
 
 /**
  * Send-time re-check of the state a flow planned against. Planning happens minutes to days
@@ -16,75 +16,8 @@ import prisma from "../db.server";
  * - promotion: campaignId
  * - appointment: orderId and expiresAt (the booking instant)
  */
-export type RecheckResult = { ok: true } | { ok: false; reason: string };
-
-export type RecheckInput = Pick<
-  Notification,
-  "shop" | "flow" | "subscriberId" | "cartToken" | "variantId" | "orderId" | "campaignId" | "expiresAt"
->;
-
 const OK: RecheckResult = { ok: true };
 const no = (reason: string): RecheckResult => ({ ok: false, reason });
-
-export async function recheckFlowState(notification: RecheckInput, now: Date): Promise<RecheckResult> {
-  switch (notification.flow) {
-    case "abandoned_cart":
-      return recheckAbandonedCart(notification);
-    case "back_in_stock":
-      return recheckBackInStock(notification);
-    case "reorder":
-      return recheckReorder(notification);
-    case "upsell":
-      return recheckUpsell(notification);
-    case "promotion":
-      return recheckPromotion(notification);
-    case "appointment":
-      return recheckAppointment(notification, now);
-    case "optin_confirmation":
-      return OK;
-  }
-}
-
-async function recheckAbandonedCart({ shop, cartToken }: RecheckInput): Promise<RecheckResult> {
-  if (!cartToken) return no("cart_unknown");
-  const cart = await prisma.cart.findUnique({
-    where: { shop_token: { shop, token: cartToken } },
-    select: { status: true, itemCount: true },
-  });
-  if (cart?.status === "converted") return no("cart_converted");
-  if (cart && (cart.status === "emptied" || cart.itemCount <= 0)) return no("cart_emptied");
-
-  const checkouts = await prisma.checkout.findMany({
-    where: { shop, OR: [{ cartToken }, { token: cartToken }] },
-    select: { token: true, completedAt: true, orderId: true },
-  });
-  if (!cart && checkouts.length === 0) return no("cart_unknown");
-  if (checkouts.some((c) => c.completedAt || c.orderId)) return no("checkout_completed");
-
-  const checkoutTokens = checkouts.map((c) => c.token);
-  const order = await prisma.order.findFirst({
-    where: {
-      shop,
-      OR: [{ cartToken }, ...(checkoutTokens.length ? [{ checkoutToken: { in: checkoutTokens } }] : [])],
-    },
-    select: { id: true },
-  });
-  if (order) return no("order_placed");
-  return OK;
-}
-
-async function recheckBackInStock({ shop, variantId }: RecheckInput): Promise<RecheckResult> {
-  if (!variantId) return no("variant_unknown");
-  const variant = await prisma.variant.findUnique({
-    where: { shop_id: { shop, id: variantId } },
-    select: { available: true, inventoryPolicy: true, inventoryTracked: true },
-  });
-  if (!variant) return no("variant_unknown");
-  // Shopify sells untracked variants and "continue" variants regardless of the count.
-  if (!variant.inventoryTracked || variant.inventoryPolicy === "continue") return OK;
-  if (variant.available !== null && variant.available > 0) return OK;
-  return no("sold_out_again");
-}
 
 async function recheckReorder({ shop, orderId, variantId, subscriberId }: RecheckInput): Promise<RecheckResult> {
   if (!orderId) return no("order_unknown");
@@ -116,43 +49,6 @@ async function recheckReorder({ shop, orderId, variantId, subscriberId }: Rechec
   return again ? no("already_reordered") : OK;
 }
 
-async function recheckUpsell({ shop, variantId }: RecheckInput): Promise<RecheckResult> {
-  if (!variantId) return no("product_unknown");
-  const variant = await prisma.variant.findUnique({
-    where: { shop_id: { shop, id: variantId } },
-    select: { productId: true },
-  });
-  if (!variant) return no("product_unknown");
-  const product = await prisma.product.findUnique({
-    where: { shop_id: { shop, id: variant.productId } },
-    select: { status: true },
-  });
-  if (!product) return no("product_unknown");
-  // Product status is ACTIVE / DRAFT / ARCHIVED in GraphQL and lower case in REST webhooks.
-  if (product.status && product.status.toLowerCase() !== "active") return no("product_not_active");
-  return OK;
-}
-
-async function recheckPromotion({ shop, campaignId }: RecheckInput): Promise<RecheckResult> {
-  if (!campaignId) return no("campaign_unknown");
-  const campaign = await prisma.campaign.findFirst({ where: { shop, id: campaignId }, select: { status: true } });
-  if (!campaign) return no("campaign_unknown");
-  if (campaign.status === "cancelled") return no("campaign_cancelled");
-  return OK;
-}
-
-async function recheckAppointment({ shop, orderId, expiresAt }: RecheckInput, now: Date): Promise<RecheckResult> {
-  if (!orderId) return no("order_unknown");
-  if (!expiresAt || expiresAt.getTime() <= now.getTime()) return no("booking_passed");
-  const order = await prisma.order.findUnique({
-    where: { shop_id: { shop, id: orderId } },
-    select: { cancelledAt: true },
-  });
-  if (!order) return no("order_unknown");
-  if (order.cancelledAt) return no("order_cancelled");
-  return OK;
-}
-
 async function productOf(
   shop: string,
   variantId: string | null,
@@ -169,11 +65,12 @@ async function productOf(
 }
 
 /**
- * recheckFlowState for a whole claimed batch: the same answers, in the same order as `rows`,
- * with one query per flow kind and shop instead of a few per message (the dispatcher re-checks
- * every message it sends, so per-message reads bound its throughput).
+ * The re-check of a batch of messages (one message is a batch of one): answers in the order of
+ * `rows`, with one query per flow kind and shop instead of a few per message (the dispatcher
+ * re-checks every message it sends, so per-message reads bound its throughput). The outbox is
+ * given this at construction (app/engine.server.ts).
  */
-export async function recheckFlowStates(rows: RecheckInput[], now: Date): Promise<RecheckResult[]> {
+export const recheckFlowStates: FlowRecheck = async (rows, now) => {
   const results: RecheckResult[] = new Array(rows.length);
   const groups = new Map<string, number[]>();
   rows.forEach((row, i) => {
@@ -190,7 +87,7 @@ export async function recheckFlowStates(rows: RecheckInput[], now: Date): Promis
     }),
   );
   return results;
-}
+};
 
 /** Rows of one flow and one shop. */
 async function recheckGroup(flow: RecheckInput["flow"], shop: string, rows: RecheckInput[], now: Date): Promise<RecheckResult[]> {

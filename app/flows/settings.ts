@@ -33,7 +33,6 @@ export type FlowConfig<F extends ConfigurableFlow> = z.infer<Schemas[F]>;
 export type { AbandonedCartConfig } from "./settings/abandoned-cart";
 export type { AppointmentConfig } from "./settings/appointment";
 export type { BackInStockConfig } from "./settings/back-in-stock";
-export type { DiscountConfig } from "./settings/fields";
 export type { ReorderConfig } from "./settings/reorder";
 export type { UpsellConfig } from "./settings/upsell";
 export { MAX_APPOINTMENT_REMINDERS } from "./settings/appointment";

@@ -1,14 +1,15 @@
 import prisma from "../db.server";
-import { recheckFlowStates } from "../flows/recheck.server";
 import { FLOW_CATEGORY, isMarketingFlow } from "./flow-category";
 import type { GateSnapshot } from "./gate";
 import { composeSnapshot, DEFAULT_SETTINGS, UNLIMITED_TIER, type LoadedSnapshot } from "./snapshot.server";
+import type { FlowRecheck } from "./ports";
 import { GATE_SUBSCRIBER_SELECT, type ClaimedNotification } from "./types";
 
 /**
- * The gate's snapshot for a whole claimed batch at once: the same reads as loadSnapshot, but one
- * query per kind of fact and shop instead of about ten per message. Per-message reads kept the
- * dispatcher far below a number's throughput (Meta allows up to 1,000 msg/s per number).
+ * The gate's snapshot for a whole claimed batch at once: one query per kind of fact and shop
+ * instead of about ten per message. Per-message reads kept the dispatcher far below a number's
+ * throughput (Meta allows up to 1,000 msg/s per number). One message read again on its own is a
+ * batch of one (loadSnapshot), so both go through the same reads and the same flow re-check.
  *
  * The facts are as of the batch's start. The dispatcher therefore uses these only for the first
  * message of each subscriber in the batch (later ones see that subscriber's own sends only after
@@ -40,7 +41,14 @@ const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
   else map.set(key, [value]);
 };
 
-export async function loadBatchSnapshots(rows: ClaimedNotification[], now: Date): Promise<BatchSnapshots> {
+/** One message's snapshot as of now: a batch of one. */
+export async function loadSnapshot(row: ClaimedNotification, now: Date, recheck: FlowRecheck): Promise<LoadedSnapshot> {
+  const loaded = (await loadBatchSnapshots([row], now, recheck)).get(row);
+  if (!loaded) throw new Error("snapshot: the message was not in its own batch");
+  return loaded;
+}
+
+export async function loadBatchSnapshots(rows: ClaimedNotification[], now: Date, recheck: FlowRecheck): Promise<BatchSnapshots> {
   const shops = [...new Set(rows.map((r) => r.shop))];
   const [shopRows, connections, subscribers, templates, flowSettings, flowStates] = await Promise.all([
     prisma.shop.findMany({ where: { shop: { in: shops } }, include: { settings: true } }),
@@ -59,7 +67,7 @@ export async function loadBatchSnapshots(rows: ClaimedNotification[], now: Date)
       where: { shop: { in: shops }, flow: { in: [...new Set(rows.map((r) => r.flow))] } },
       select: { shop: true, flow: true, pausedReason: true },
     }),
-    recheckFlowStates(rows, now),
+    recheck(rows, now),
   ]);
 
   const key = (...parts: string[]) => parts.join("\u0000");

@@ -1,6 +1,5 @@
 import { Prisma } from "@prisma/client";
 import prisma, { sqlQuery } from "../db.server";
-import { FLOW_CATEGORY } from "./flow-category";
 import type { ClaimedNotification } from "./types";
 
 /**
@@ -74,7 +73,7 @@ export interface SentRow extends SentResult {
  * goes to the driver directly (sqlQuery) rather than through Prisma.
  *
  * The rows are locked in id order before they are written. Status webhooks for the same rows are
- * applied in groups too (app/whatsapp/status-updates.server.ts), and lock theirs in the same
+ * applied in groups too (delivery-statuses.server.ts), and lock theirs in the same
  * order, so the two never wait on each other in a cycle (a deadlock would cost both a second).
  */
 export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<string>> {
@@ -185,33 +184,4 @@ export async function release(ids: string[], owner: string, at: Date): Promise<n
   return prisma.$executeRaw`
     UPDATE "Notification" SET status = 'scheduled', "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = ${at}
      WHERE id = ANY(${ids}::text[]) AND "leaseOwner" = ${owner} AND status = 'sending'`;
-}
-
-const MARKETING_FLOWS = Object.entries(FLOW_CATEGORY)
-  .filter(([, category]) => category === "MARKETING")
-  .map(([flow]) => flow);
-
-/** Marketing messages that reached this subscriber since `since` (frequency caps count these). */
-export async function marketingSentSince(shop: string, subscriberId: string, since: Date): Promise<Date[]> {
-  const rows = await prisma.$queryRaw<Array<{ sentAt: Date }>>`
-    SELECT "sentAt" FROM "Notification"
-     WHERE shop = ${shop} AND "subscriberId" = ${subscriberId} AND "sentAt" > ${since}
-       AND flow::text = ANY(${MARKETING_FLOWS}::text[])
-     ORDER BY "sentAt"`;
-  return rows.map((r) => new Date(r.sentAt));
-}
-
-/** Unique recipients of this shop's template sends over the rolling 24 h (messaging-limit tier). */
-export async function tierUsage(shop: string, subscriberId: string | null, now: Date) {
-  const since = new Date(now.getTime() - 24 * 3_600_000);
-  const [row] = await prisma.$queryRaw<Array<{ recipients: bigint | number; oldest: Date | null; included: boolean | null }>>`
-    SELECT count(DISTINCT "subscriberId") AS recipients, min("sentAt") AS oldest,
-           bool_or("subscriberId" = ${subscriberId}) AS included
-      FROM "Notification"
-     WHERE shop = ${shop} AND "sentAt" > ${since}`;
-  return {
-    recipients: Number(row?.recipients ?? 0),
-    oldestSentAt: row?.oldest ? new Date(row.oldest) : null,
-    subscriberIncluded: row?.included === true,
-  };
 }

@@ -49,7 +49,7 @@ export interface GateSnapshot {
   template: { status: string; category: TemplateCategory } | null;
   /** FlowSetting.pausedReason, when the flow has a setting row */
   flowPausedReason: string | null;
-  /** recheckFlowState's answer */
+  /** The flow's send-time re-check (FlowRecheck, see ports.ts) */
   flowState: { ok: true } | { ok: false; reason: string };
   /** When marketing messages went to this subscriber in the last 7 days */
   marketingSentAt: Date[];

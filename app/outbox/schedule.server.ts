@@ -45,25 +45,35 @@ export async function scheduleNotifications(planned: PlannedNotification[], db: 
   return created.length;
 }
 
-/**
- * Cancels what is no longer true (cart converted, shopper opted out, variant sold out again).
- * Only rows not yet handed to WhatsApp change; the gate re-checks state at send time anyway.
- */
-export async function cancelNotifications(
-  shop: string,
-  where: CancelPredicate,
-  reason: string,
-  db: Db = prisma,
-): Promise<number> {
-  const filter: Prisma.NotificationWhereInput = {
+/** The rows a predicate names, of one shop. */
+function predicateFilter(shop: string, where: CancelPredicate): Prisma.NotificationWhereInput {
+  return {
     shop,
-    status: "scheduled",
     ...(where.flow ? { flow: Array.isArray(where.flow) ? { in: where.flow } : where.flow } : {}),
     ...(where.subscriberId ? { subscriberId: where.subscriberId } : {}),
     ...(where.cartToken ? { cartToken: where.cartToken } : {}),
     ...(where.variantId ? { variantId: where.variantId } : {}),
     ...(where.orderId ? { orderId: where.orderId } : {}),
     ...(where.campaignId ? { campaignId: where.campaignId } : {}),
+  };
+}
+
+/**
+ * Cancels what is no longer true (cart converted, shopper opted out, variant sold out again).
+ * Only rows not yet handed to WhatsApp change; the gate re-checks state at send time anyway.
+ * With `keep`, rows with those dedup keys stay: a re-plan replaces the rest of its own plan.
+ */
+export async function cancelNotifications(
+  shop: string,
+  where: CancelPredicate,
+  reason: string,
+  db: Db = prisma,
+  keep: string[] = [],
+): Promise<number> {
+  const filter: Prisma.NotificationWhereInput = {
+    ...predicateFilter(shop, where),
+    status: "scheduled",
+    ...(keep.length > 0 ? { dedupKey: { notIn: keep } } : {}),
   };
   const cancelled = await db.notification.updateManyAndReturn({
     where: filter,
@@ -76,4 +86,17 @@ export async function cancelNotifications(
     });
   }
   return cancelled.length;
+}
+
+/**
+ * Puts scheduled messages in the flow's control group: they are kept (the planned event says
+ * what would have gone) and never sent. Returns how many changed.
+ */
+export async function holdOutNotifications(shop: string, dedupKeys: string[], db: Db = prisma): Promise<number> {
+  if (dedupKeys.length === 0) return 0;
+  const { count } = await db.notification.updateMany({
+    where: { shop, status: "scheduled", dedupKey: { in: dedupKeys } },
+    data: { status: "held_out", decision: "skip", decisionReason: "holdout" },
+  });
+  return count;
 }

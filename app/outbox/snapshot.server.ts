@@ -1,12 +1,12 @@
 import type { Prisma } from "@prisma/client";
-import prisma from "../db.server";
-import { recheckFlowState } from "../flows/recheck.server";
 import { isMarketingFlow } from "./flow-category";
 import type { GateSnapshot } from "./gate";
-import { marketingSentSince, tierUsage } from "./claim.server";
-import { GATE_SUBSCRIBER_SELECT, type ClaimedNotification, type GateSubscriber } from "./types";
+import type { ClaimedNotification, GateSubscriber } from "./types";
 
-const DAY = 24 * 3_600_000;
+/**
+ * The gate's snapshot of one message, composed from what was read about it. The reads are in
+ * batch-snapshot.server.ts, for a claimed batch or for one message (a batch of one).
+ */
 export const DEFAULT_SETTINGS: GateSnapshot["settings"] = {
   quietHoursEnabled: true,
   quietHoursStart: 1260,
@@ -22,60 +22,9 @@ export const DEFAULT_SETTINGS: GateSnapshot["settings"] = {
 
 export const UNLIMITED_TIER: GateSnapshot["tier"] = { recipients: 0, subscriberIncluded: false, oldestSentAt: null };
 
-/** Everything the gate needs about one claimed message, read just before it is decided. */
-export async function loadSnapshot(row: ClaimedNotification, now: Date): Promise<LoadedSnapshot> {
-  const { shop } = row;
-  const [shopRow, connection, subscriber, template, flowSetting, flowState] = await Promise.all([
-    prisma.shop.findUnique({ where: { shop }, include: { settings: true } }),
-    prisma.whatsAppConnection.findUnique({ where: { shop }, select: { status: true } }),
-    row.subscriberId ? prisma.subscriber.findFirst({ where: { shop, id: row.subscriberId }, select: GATE_SUBSCRIBER_SELECT }) : null,
-    prisma.messageTemplate.findUnique({
-      where: { shop_name_language: { shop, name: row.templateName, language: row.templateLanguage } },
-      select: { status: true, category: true },
-    }),
-    prisma.flowSetting.findUnique({ where: { shop_flow: { shop, flow: row.flow } }, select: { pausedReason: true } }),
-    recheckFlowState(row, now),
-  ]);
-
-  const marketing = isMarketingFlow(row.flow);
-  const [marketingSentAt, last, competitors, tier] = subscriber
-    ? await Promise.all([
-        marketing ? marketingSentSince(shop, subscriber.id, new Date(now.getTime() - 7 * DAY)) : Promise.resolve([]),
-        prisma.notification.findFirst({
-          where: { shop, subscriberId: subscriber.id, sentAt: { not: null } },
-          orderBy: { sentAt: "desc" },
-          select: { sentAt: true },
-        }),
-        marketing
-          ? prisma.notification.findMany({
-              where: { shop, subscriberId: subscriber.id, id: { not: row.id }, status: { in: ["scheduled", "sending"] } },
-              select: { id: true, flow: true, sendAt: true, status: true },
-              take: 50,
-            })
-          : Promise.resolve([]),
-        // Counting the shop's recipients of the last 24 h reads every message it sent in that
-        // time; per message sent that grows with the send, so skip it when the tier is unlimited.
-        (shopRow?.settings ?? DEFAULT_SETTINGS).messagingLimitTier > 0 ? tierUsage(shop, subscriber.id, now) : Promise.resolve(UNLIMITED_TIER),
-      ])
-    : [[], null, [], { recipients: 0, subscriberIncluded: false, oldestSentAt: null }];
-
-  return composeSnapshot(row, {
-    shopRow,
-    connection,
-    subscriber,
-    template,
-    flowPausedReason: flowSetting?.pausedReason ?? null,
-    flowState,
-    marketingSentAt,
-    lastSentAt: last?.sentAt ?? null,
-    competitors,
-    tier,
-  });
-}
-
 type ShopWithSettings = Prisma.ShopGetPayload<{ include: { settings: true } }>;
 
-/** What was read about one message, wherever it was read from (per message or per batch). */
+/** What was read about one message. */
 export interface SnapshotParts extends Pick<GateSnapshot, "connection" | "template" | "flowPausedReason" | "flowState" | "marketingSentAt" | "lastSentAt" | "competitors" | "tier"> {
   shopRow: ShopWithSettings | null;
   subscriber: GateSubscriber | null;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { WebhookMeta } from "../webhooks/ingest.server";
 import { shopifyId } from "../webhooks/shopify-fields";
 import { eraseSubscribers } from "../consent/suppression.server";
+import { eraseShopperFromNotifications } from "../outbox/erasure.server";
 import { findShopperRecords, privacySubject, type Shopper } from "./shopper-records.server";
 
 /**
@@ -27,26 +28,12 @@ export async function redactShopper(tx: Prisma.TransactionClient, shop: string, 
   const found = await findShopperRecords(tx, shop, shopper);
 
   if (found.notificationIds.length > 0) {
-    // Timeline details can quote the message or the shopper's reply.
-    await tx.notificationEvent.updateMany({
-      where: { shop, notificationId: { in: found.notificationIds } },
-      data: { detail: Prisma.DbNull },
-    });
-    // Template parameters hold names, cart contents and links made for this person.
-    await tx.notification.updateMany({
-      where: { shop, id: { in: found.notificationIds } },
-      data: { subscriberId: null, params: {}, errorDetails: null },
-    });
     // A cart reminder's link is the checkout's recovery URL, which reopens the shopper's
     // checkout with their address; clicks keep counting, towards the storefront instead.
+    await eraseShopperFromNotifications(tx, shop, found.notificationIds, `https://${shop}/`);
     await tx.trackedLink.updateMany({
       where: { shop, notificationId: { in: found.notificationIds } },
       data: { destination: `https://${shop}/` },
-    });
-    // Links not tapped yet have no row; the one made on a first tap copies this.
-    await tx.notification.updateMany({
-      where: { shop, id: { in: found.notificationIds }, linkDestination: { not: null } },
-      data: { linkDestination: `https://${shop}/` },
     });
   }
   if (found.orderIds.length > 0) {

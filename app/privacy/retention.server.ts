@@ -1,6 +1,7 @@
 import { Prisma } from "@prisma/client";
 import prisma from "../db.server";
 import { eraseSubscribers } from "../consent/suppression.server";
+import { deleteFinishedNotifications } from "../outbox/erasure.server";
 
 /**
  * The merchant's "Keep message data for (days)" (ShopSettings.dataRetentionDays), applied per
@@ -52,19 +53,8 @@ const first = (rows: Array<Record<string, bigint | number>>) =>
 const STEPS: Array<{ name: string; batch: Batch }> = [
   {
     name: "messages",
-    // Events and clicks go by cascade; they are counted before, in the same snapshot.
-    batch: async (shop, cutoff) => first(await prisma.$queryRaw`
-      WITH doomed AS (
-        SELECT id FROM "Notification"
-         WHERE shop = ${shop} AND "createdAt" < ${cutoff} AND status NOT IN ('scheduled', 'sending')
-           AND GREATEST("createdAt", "updatedAt", "sentAt", "deliveredAt", "readAt", "failedAt", "clickedAt") < ${cutoff}
-         LIMIT ${BATCH} FOR UPDATE SKIP LOCKED),
-      events AS (SELECT count(*) AS c FROM "NotificationEvent" WHERE "notificationId" IN (SELECT id FROM doomed)),
-      clicks AS (SELECT count(*) AS c FROM "Click" WHERE shop = ${shop} AND "notificationId" IN (SELECT id FROM doomed)),
-      links AS (DELETE FROM "TrackedLink" WHERE shop = ${shop} AND "notificationId" IN (SELECT id FROM doomed) RETURNING 1),
-      gone AS (DELETE FROM "Notification" WHERE shop = ${shop} AND id IN (SELECT id FROM doomed) RETURNING 1)
-      SELECT (SELECT count(*) FROM gone) AS messages, (SELECT c FROM events) AS "messageEvents",
-             (SELECT count(*) FROM links) AS "trackedLinks", (SELECT c FROM clicks) AS clicks`),
+    // The outbox deletes its rows (events and clicks by cascade) and says how many of each.
+    batch: async (shop, cutoff) => first(await deleteFinishedNotifications(shop, cutoff, BATCH)),
   },
   {
     name: "carts",

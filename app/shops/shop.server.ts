@@ -1,5 +1,6 @@
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import prisma from "../db.server";
+import { cancelShopNotifications } from "../outbox/erasure.server";
 import { enqueueOrRestartTask } from "../tasks/queue.server";
 import { wakeTaskRunners } from "../tasks/runner.server";
 import { describeAdminFailure, fetchShopDetails, type ShopDetails } from "./shop-details.server";
@@ -92,8 +93,5 @@ export async function recordUninstall(tx: typeof prisma | Parameters<Parameters<
     where: { shop },
     data: { status: "uninstalled", uninstalledAt: at, sendingPausedReason: "uninstalled", sendingPausedAt: at },
   });
-  await tx.notification.updateMany({
-    where: { shop, status: { in: ["scheduled", "sending"] } },
-    data: { status: "cancelled", decision: "skip", decisionReason: "app_uninstalled" },
-  });
+  await cancelShopNotifications(tx, shop, "app_uninstalled");
 }

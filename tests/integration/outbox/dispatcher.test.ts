@@ -6,7 +6,7 @@ import { appTestEnv, seedMessages, seedShop, TEMPLATES } from "./fixtures";
 let fake: FakeWhatsApp;
 let dropDatabase: () => Promise<void>;
 let prisma: typeof import("../../../app/db.server").default;
-let dispatcherModule: typeof import("../../../app/outbox/dispatcher.server");
+let dispatcherModule: typeof import("../../../app/engine.server");
 let clientModule: typeof import("../../../app/whatsapp/client.server");
 
 const MAX_ATTEMPTS = 8;
@@ -25,7 +25,7 @@ beforeAll(async () => {
   ({ default: prisma } = await import("../../../app/db.server"));
   const { databaseReady } = await import("../../../app/db.server");
   await databaseReady();
-  dispatcherModule = await import("../../../app/outbox/dispatcher.server");
+  dispatcherModule = await import("../../../app/engine.server");
   clientModule = await import("../../../app/whatsapp/client.server");
   for (const seed of [shopA, shopB, shopC]) await seedShop(prisma, seed);
 });

@@ -38,7 +38,7 @@ afterAll(async () => {
 
 describe("one number's throughput across dispatchers", () => {
   it(`sends ${MESSAGES} messages at no more than ${RATE} per second in all`, async () => {
-    const { createDispatcher } = await import("../../../app/outbox/dispatcher.server");
+    const { createDispatcher } = await import("../../../app/engine.server");
     const { createWhatsAppClient } = await import("../../../app/whatsapp/client.server");
     const { SharedSendBudget } = await import("../../../app/outbox/send-budget.server");
     const { databaseKind } = await import("../../../app/db.server");

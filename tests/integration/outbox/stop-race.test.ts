@@ -8,7 +8,7 @@ import { appTestEnv, seedMessages, seedShop, TEMPLATES } from "./fixtures";
 let fake: FakeWhatsApp;
 let dropDatabase: () => Promise<void>;
 let prisma: typeof import("../../../app/db.server").default;
-let dispatcherModule: typeof import("../../../app/outbox/dispatcher.server");
+let dispatcherModule: typeof import("../../../app/engine.server");
 let clientModule: typeof import("../../../app/whatsapp/client.server");
 let optOut: typeof import("../../../app/consent/opt-out.server");
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   ({ default: prisma } = await import("../../../app/db.server"));
   const { databaseReady } = await import("../../../app/db.server");
   await databaseReady();
-  dispatcherModule = await import("../../../app/outbox/dispatcher.server");
+  dispatcherModule = await import("../../../app/engine.server");
   clientModule = await import("../../../app/whatsapp/client.server");
   optOut = await import("../../../app/consent/opt-out.server");
   await seedShop(prisma, seed);

@@ -30,7 +30,7 @@ beforeAll(async () => {
     data: { shop: main.shop, flow: "promotion", enabled: true, config: { templateName: "spring_offer", language: "en" } },
   });
 
-  const { createDispatcher } = await import("../../../app/outbox/dispatcher.server");
+  const { createDispatcher } = await import("../../../app/engine.server");
   const { createWhatsAppClient } = await import("../../../app/whatsapp/client.server");
   sendOne = async (shop, flow = "optin_confirmation") => {
     const [id] = await seedMessages(prisma, shop, 1, flow);

@@ -5,11 +5,14 @@ import { useTestDatabase } from "../../support/database";
 const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let recheckFlowState: typeof import("../../../app/flows/recheck.server").recheckFlowState;
 let recheckFlowStates: typeof import("../../../app/flows/recheck.server").recheckFlowStates;
 
 const shop = "recheck.myshopify.com";
 const now = new Date("2026-03-10T12:00:00Z");
+type Row = Parameters<typeof recheckFlowStates>[0][number];
+/** One message is a batch of one. */
+const recheckFlowState = async (row: Row, at: Date) => (await recheckFlowStates([row], at))[0];
+
 const base = {
   shop,
   subscriberId: null as string | null,
@@ -22,7 +25,7 @@ const base = {
 
 beforeAll(async () => {
   prisma = database.prisma;
-  ({ recheckFlowState, recheckFlowStates } = await import("../../../app/flows/recheck.server"));
+  ({ recheckFlowStates } = await import("../../../app/flows/recheck.server"));
   const updated = new Date("2026-03-01T00:00:00Z");
   await prisma.cart.createMany({
     data: [
@@ -78,7 +81,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 
-describe("recheckFlowState", () => {
+describe("recheckFlowStates, one message at a time", () => {
   it("abandoned cart: only an open cart without an order passes", async () => {
     const check = (cartToken: string) => recheckFlowState({ ...base, flow: "abandoned_cart", cartToken }, now);
     expect(await check("open-cart")).toEqual({ ok: true });

@@ -136,9 +136,17 @@ describe("claiming the outbox", () => {
     await row({ status: "sent", subscriberId: "s1", sentAt: at(-60_000), flow: "appointment" });
     await row({ status: "sent", subscriberId: "s2", sentAt: at(-7_200_000) });
     await row({ status: "sent", subscriberId: "s3", sentAt: at(-30 * 3_600_000) });
-    const sent = await claim.marketingSentSince(shop, "s1", at(-7 * 86_400_000));
-    expect(sent.map((d) => d.toISOString())).toEqual([at(-2 * 86_400_000).toISOString(), at(-3_600_000).toISOString()]);
-    expect(await claim.tierUsage(shop, "s2", T0)).toEqual({ recipients: 2, subscriberIncluded: true, oldestSentAt: at(-7_200_000) });
-    expect(await claim.tierUsage(shop, "s3", T0)).toMatchObject({ recipients: 2, subscriberIncluded: false });
+    await prisma.subscriber.createMany({
+      data: ["s1", "s2", "s3"].map((id, i) => ({ id, shop, phone: `+3460000000${i}`, callingCode: "34", status: "subscribed" as const })),
+      skipDuplicates: true,
+    });
+    // What the gate reads for a message of each subscriber: one message is a batch of one.
+    const { loadSnapshot } = await import("../../../app/outbox/batch-snapshot.server");
+    const stateHolds = async (rows: unknown[]) => rows.map(() => ({ ok: true as const }));
+    const snapshotFor = async (subscriberId: string) => (await loadSnapshot(await row({ subscriberId }), T0, stateHolds)).snapshot;
+    const s1 = await snapshotFor("s1");
+    expect(s1.marketingSentAt.map((d) => d.toISOString())).toEqual([at(-2 * 86_400_000).toISOString(), at(-3_600_000).toISOString()]);
+    expect((await snapshotFor("s2")).tier).toEqual({ recipients: 2, subscriberIncluded: true, oldestSentAt: at(-7_200_000) });
+    expect((await snapshotFor("s3")).tier).toMatchObject({ recipients: 2, subscriberIncluded: false });
   });
 });

@@ -1,5 +1,5 @@
 import prisma from "../db.server";
-import { appendConsentEvent, lockSubscriber } from "../consent/ledger.server";
+import { appendConsentEvent, lockSubscriber } from "./ledger.server";
 
 /**
  * What Meta tells us about one shopper and marketing, whether it arrives as a send error or as a
