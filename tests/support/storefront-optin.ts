@@ -1,11 +1,12 @@
 import { CONFIRM_PAYLOAD } from "../../app/consent/keywords";
-import { proxyFetch } from "../fakes/shopify/app-proxy";
+import { DESKTOP_CHROME_UA, proxyFetch } from "../fakes/shopify/app-proxy";
+import { signSessionToken } from "../fakes/shopify/session-token";
 import type { FakeWhatsApp } from "../fakes/whatsapp/server";
 
 /**
- * Storefront opt-ins as an outsider sends them: anyone can post a theme block's form, and Shopify's
- * app proxy signs whatever it forwards. Shared by the consent integration tests and the
- * reliability suite's attacks, so both attack the app the same way.
+ * Opt-ins as an outsider sends them: anyone can post a theme block's form, and Shopify's app
+ * proxy signs whatever it forwards; anyone at checkout holds a session token for the shop. Shared
+ * by the consent integration tests and the reliability suite, so both attack the app the same way.
  */
 export type OptInForm = "product" | "cart";
 
@@ -18,6 +19,7 @@ export interface StorefrontTarget {
 
 export interface OptInOptions {
   variantId?: string;
+  productId?: string;
   cartToken?: string;
   /** X-Forwarded-For as the caller wrote it, then the address Shopify's proxy saw */
   forwardedFor?: string;
@@ -44,7 +46,7 @@ export function optInFields(shop: string, phone: string, form: OptInForm, option
     locale: "en",
     website: "",
   };
-  if (form === "product") Object.assign(fields, { variantId: options.variantId ?? "9001", productId: "8001" });
+  if (form === "product") Object.assign(fields, { variantId: options.variantId ?? "9001", productId: options.productId ?? "8001" });
   if (options.cartToken) fields.cartToken = options.cartToken;
   return fields;
 }
@@ -67,6 +69,32 @@ export function storefrontOptIn(target: StorefrontTarget, phone: string, form: O
       forwardedFor: options.forwardedFor ?? nextAddress(),
     },
   );
+}
+
+/** The checkout extension's post, with a session token for the shop (no customer unless given). */
+export function checkoutOptIn(
+  target: StorefrontTarget & { apiKey: string },
+  phone: string,
+  extra: { checkoutToken?: string; customerId?: string } = {},
+): Promise<Response> {
+  const token = signSessionToken({
+    shop: target.shop,
+    apiKey: target.apiKey,
+    secret: target.secret,
+    ...(extra.customerId ? { userId: `gid://shopify/Customer/${extra.customerId}` } : {}),
+  });
+  return fetch(`${target.appUrl}/api/checkout-optin`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "User-Agent": DESKTOP_CHROME_UA, Origin: "https://extensions.shopifycdn.com", Authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      phone,
+      source: "checkout",
+      consentText: consentText(target.shop, "cart"),
+      textVersion: "v1",
+      locale: "en",
+      ...(extra.checkoutToken ? { checkoutToken: extra.checkoutToken } : {}),
+    }),
+  });
 }
 
 /**
