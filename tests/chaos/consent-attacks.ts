@@ -11,9 +11,9 @@ import { API_KEY, SECRET, sleep, terminateBackends, until, type Harness } from "
  * Shopify's app proxy, a checkout extension's session token, WhatsApp's signed webhooks), each
  * with the refusal that keeps the shopper's consent theirs.
  */
-const SHOP = { shop: "consent-chaos.myshopify.com", phoneNumberId: "5501", wabaId: "6501", token: "token-consent-chaos", messagesPerSecond: 80 };
+const SHOP = { shop: "consent-chaos.myshopify.com", phoneNumberId: "5701", wabaId: "6701", token: "token-consent-chaos", messagesPerSecond: 80 };
 /** One message a second: a claimed batch is still being sent while the STOPs land. */
-const RACE = { shop: "stop-race-chaos.myshopify.com", phoneNumberId: "5601", wabaId: "6601", token: "token-stop-race", messagesPerSecond: 1 };
+const RACE = { shop: "stop-race-chaos.myshopify.com", phoneNumberId: "5801", wabaId: "6801", token: "token-stop-race", messagesPerSecond: 1 };
 
 const installed = new WeakMap<Harness, Promise<void>>();
 
