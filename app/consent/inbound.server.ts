@@ -2,7 +2,7 @@ import type { ConsentKind } from "@prisma/client";
 import prisma from "../db.server";
 import { classifyReply } from "./keywords";
 import { appendConsentEvent, lockSubscriber } from "./ledger.server";
-import { applyConfirmedWidening } from "./optin.server";
+import { applyConfirmedWidening } from "./widening.server";
 import { recordOptOut, stopScheduledMessages } from "./opt-out.server";
 import { restoreSuppression } from "./suppression.server";
 import { InvalidPhoneNumber, parseWhatsAppSender } from "./phone.server";
@@ -111,7 +111,7 @@ export async function handleInboundMessage(input: InboundMessage): Promise<{ act
       return { action: "opted_in" as const };
     }
     if (current.status === "subscribed" && (intent === "confirm" || intent === "start")) {
-      // Their yes to a confirmation asking whether they want more than they had (optin.server.ts).
+      // Their yes to a confirmation asking whether they want more than they had (widening.server.ts).
       const widened = await applyConfirmedWidening(tx, input.shop, subscriber.id, input.at, async (scope, wideningEventId) => {
         await appendConsentEvent(tx, { ...proof, kind: "confirmed", scope, context: { ...proof.context, wideningEventId } });
       });

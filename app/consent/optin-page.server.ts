@@ -4,7 +4,7 @@ import es from "../../extensions/whatsapp-optin/locales/es.json";
 import id from "../../extensions/whatsapp-optin/locales/id.json";
 import ptBR from "../../extensions/whatsapp-optin/locales/pt-BR.json";
 import type { OptInResult } from "./optin.server";
-import { OptInRejected } from "./optin-submission.server";
+import { ACCEPTED_STATUS, OptInRejected } from "./optin-submission.server";
 
 /**
  * The answer to an opt-in form posted without JavaScript: a short page that Shopify's app proxy
@@ -44,9 +44,8 @@ export function requireTickedConsent(body: Record<string, unknown>): void {
 }
 
 function messageFor(outcome: OptInResult | OptInRejected, text: Messages): { message: string; error: boolean } {
-  if (!(outcome instanceof OptInRejected)) {
-    return { message: outcome.status === "subscribed" ? text.result.subscribed : text.result.pending, error: false };
-  }
+  // One message for every accepted submission, whatever the number's state (optInReply).
+  if (!(outcome instanceof OptInRejected)) return { message: text.result.accepted, error: false };
   const errors = text.errors;
   if (outcome.code === "consent_required") return { message: errors.consent_required, error: true };
   if (outcome.field === "phone" && outcome.code !== "invalid_phone") return { message: errors.phone_required, error: true };
@@ -67,7 +66,7 @@ export function optInPage(
 ): Response {
   const text = storefrontMessages(body.locale);
   const { message, error } = messageFor(outcome, text);
-  const status = outcome instanceof OptInRejected ? outcome.status : outcome.recorded ? 201 : 200;
+  const status = outcome instanceof OptInRejected ? outcome.status : ACCEPTED_STATUS;
   const headers: Record<string, string> = { "Cache-Control": "no-store" };
   if (outcome instanceof OptInRejected && outcome.retryAfter) headers["Retry-After"] = String(outcome.retryAfter);
   // The attribute after href keeps the library from appending a slash to the path.

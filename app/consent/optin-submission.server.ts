@@ -204,7 +204,15 @@ export async function submitCheckoutOptIn(submission: Submission): Promise<OptIn
   return submit(submission, form, { checkoutToken: form.checkoutToken, orderId: form.orderId });
 }
 
-/** The JSON the blocks read: `ok` + status, or `code` (+ `field`) to show in the shopper's language. */
+/**
+ * Every accepted submission gets the same answer: a new number, one still pending, a subscriber,
+ * a subscriber asking for more. Anything that told them apart (a status, 201 for a new record,
+ * "confirmation sent") would let anyone who types numbers into a storefront form learn who
+ * subscribes to the shop. The shopper learns the rest on WhatsApp.
+ */
+export const ACCEPTED_STATUS = 200;
+
+/** The JSON the blocks read: `ok`, or `code` (+ `field`) to show in the shopper's language. */
 export function optInReply(outcome: OptInResult | OptInRejected, headers?: HeadersInit): Response {
   const merged = new Headers(headers);
   merged.set("Content-Type", "application/json; charset=utf-8");
@@ -216,8 +224,5 @@ export function optInReply(outcome: OptInResult | OptInRejected, headers?: Heade
       headers: merged,
     });
   }
-  return new Response(
-    JSON.stringify({ ok: true, status: outcome.status, confirmationSent: outcome.confirmationScheduled }),
-    { status: outcome.recorded ? 201 : 200, headers: merged },
-  );
+  return new Response(JSON.stringify({ ok: true }), { status: ACCEPTED_STATUS, headers: merged });
 }

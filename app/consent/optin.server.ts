@@ -6,9 +6,11 @@ import { hitRateLimit } from "../security/rate-limit.server";
 import { scheduleNotifications } from "../outbox/schedule.server";
 import { restoreSuppression } from "./suppression.server";
 import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "./keywords";
+import { linkCart } from "./cart-link.server";
 import { appendConsentEvent, lastOptOutAt, lockSubscriber, type Db } from "./ledger.server";
 import type { ParsedPhone } from "./phone.server";
 import { linkSubscriberToCustomer } from "./shopify-consent-queue.server";
+import { openWidening, SCOPE_RANK } from "./widening.server";
 
 /**
  * Storefront and checkout opt-ins. One call records the subscriber, the ledger event with its
@@ -45,7 +47,6 @@ export interface OptInResult {
 /** Sources whose consent text offers cart reminders and offers (product blocks only promise a restock alert). */
 const OFFER_SOURCES = new Set<ConsentSource>(["cart_block", "cart_embed", "checkout", "thank_you"]);
 const CHECKOUT_SOURCES = new Set<ConsentSource>(["checkout", "thank_you"]);
-const SCOPE_RANK: Record<ConsentScope, number> = { utility: 0, marketing: 1 };
 
 /**
  * Sending one more confirmation would pass the shop's hourly ceiling
@@ -133,11 +134,14 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
     const provenBuyer = CHECKOUT_SOURCES.has(input.source) && !!input.customerId && current.customerId === input.customerId;
     const widening = widens && !provenBuyer;
 
+    // Read for every submission, whatever the number's state: the storefront answers the same
+    // way for a new number and a subscriber, and the work before that answer should not differ
+    // more than the writes a new consent needs.
+    const wideningOpen = (await openWidening(tx, input.shop, subscriber.id)) !== null;
     if (repeat && stillWanted && current.status !== "unsubscribed") {
       if (!widening) await linkCart(tx, input, subscriber.id);
       return { subscriberId: subscriber.id, status: current.status, recorded: false, confirmationScheduled: false };
     }
-    const wideningOpen = widening && (await openWidening(tx, input.shop, subscriber.id)) !== null;
     const requiresConfirmation = (doubleOptIn && !alreadyConfirmed) || widening;
     const { event, status } = await appendConsentEvent(tx, {
       shop: input.shop,
@@ -205,80 +209,6 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
       : false;
     return { subscriberId: subscriber.id, status, recorded: true, confirmationScheduled };
   });
-}
-
-/**
- * So the abandoned-cart flow knows whose cart it is. The cart webhook may arrive before or after
- * the opt-in: when it has not arrived yet, an empty placeholder row (updated_at at the epoch, so
- * any real payload is newer) holds the link, and the webhook's upsert fills in the contents
- * without touching subscriberId.
- */
-async function linkCart(tx: Db, input: Pick<OptInInput, "shop" | "cartToken" | "checkoutToken" | "at">, subscriberId: string) {
-  // Never re-pointed: a cart or checkout token is all a form sends, and it proves nothing about
-  // who is asking. A cart already linked to one shopper's number stays theirs, so no one can
-  // have another shopper's cart reminders (its contents, its recovery link) sent to their phone.
-  if (input.cartToken) {
-    await tx.$executeRaw`
-      INSERT INTO "Cart" (token, shop, "subscriberId", status, lines, "itemCount", "totalPrice", "shopifyUpdatedAt", "createdAt", "updatedAt")
-      VALUES (${input.cartToken}, ${input.shop}, ${subscriberId}, 'emptied', '[]'::jsonb, 0, 0, to_timestamp(0), ${input.at}, ${input.at})
-      ON CONFLICT (shop, token) DO UPDATE SET "subscriberId" = EXCLUDED."subscriberId", "updatedAt" = EXCLUDED."updatedAt"
-       WHERE "Cart"."subscriberId" IS NULL OR "Cart"."subscriberId" = EXCLUDED."subscriberId"`;
-  }
-  if (input.checkoutToken) {
-    await tx.checkout.updateMany({
-      where: { shop: input.shop, token: input.checkoutToken, OR: [{ subscriberId: null }, { subscriberId }] },
-      data: { subscriberId },
-    });
-  }
-}
-
-interface WideningRequest {
-  id: string;
-  scope: ConsentScope;
-  context: { offers?: boolean; cartToken?: string | null; checkoutToken?: string | null };
-}
-
-/** The shopper's latest request for more consent that no later yes, STOP or START has settled. */
-async function openWidening(tx: Db, shop: string, subscriberId: string): Promise<WideningRequest | null> {
-  const settled = await tx.consentEvent.findFirst({
-    where: { shop, subscriberId, kind: { in: ["confirmed", "opt_out", "re_opt_in"] } },
-    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-    select: { occurredAt: true },
-  });
-  const request = await tx.consentEvent.findFirst({
-    where: {
-      shop,
-      subscriberId,
-      kind: "opt_in",
-      context: { path: ["widening"], equals: true },
-      ...(settled ? { occurredAt: { gt: settled.occurredAt } } : {}),
-    },
-    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-    select: { id: true, scope: true, context: true },
-  });
-  return request ? { id: request.id, scope: request.scope, context: (request.context ?? {}) as WideningRequest["context"] } : null;
-}
-
-/**
- * The shopper answered yes on WhatsApp while subscribed: if they had asked for more (a wider
- * scope, offers), it applies now, with the cart or checkout they asked about. `confirm` appends
- * the ledger's "confirmed" event with the scope to record. Returns false when nothing was waiting
- * for their yes. Call with the subscriber row locked.
- */
-export async function applyConfirmedWidening(
-  tx: Db,
-  shop: string,
-  subscriberId: string,
-  at: Date,
-  confirm: (scope: ConsentScope, wideningEventId: string) => Promise<void>,
-): Promise<boolean> {
-  const request = await openWidening(tx, shop, subscriberId);
-  if (!request) return false;
-  const current = await tx.subscriber.findUniqueOrThrow({ where: { id: subscriberId }, select: { scope: true } });
-  await confirm(SCOPE_RANK[request.scope] > SCOPE_RANK[current.scope] ? request.scope : current.scope, request.id);
-  if (request.context.offers) await tx.subscriber.updateMany({ where: { shop, id: subscriberId }, data: { acceptsOffers: true } });
-  await linkCart(tx, { shop, cartToken: request.context.cartToken, checkoutToken: request.context.checkoutToken, at }, subscriberId);
-  return true;
 }
 
 /**

@@ -109,6 +109,7 @@ export function openConnection(target: DatabaseTarget, limits?: ConnectionLimits
   // A connection dropped by the server (restart, pg_terminate_backend) is replaced on next use;
   // without a listener the pool's idle-client error would crash the process.
   pool.on("error", () => {});
+  releaseDeadCheckouts(pool);
   const session = (client: pg.PoolClient): RawSql => ({
     exec: async (sql) => {
       await client.query(sql);
@@ -136,6 +137,35 @@ export function openConnection(target: DatabaseTarget, limits?: ConnectionLimits
     batch: (statements) => pipeline(pool, statements),
     close: () => pool.end(),
   };
+}
+
+/**
+ * A connection that dies while checked out (cut in the middle of a transaction by a failover or
+ * pg_terminate_backend) goes back to the pool as broken, so the pool opens a new one in its slot.
+ * Prisma's interactive transactions never release a connection whose ROLLBACK failed: each such
+ * cut kept one of the pool's slots forever, and after `max` of them every request timed out
+ * waiting for a connection. A later release of the same checkout (Prisma's own) does nothing.
+ */
+function releaseDeadCheckouts(pool: pg.Pool): void {
+  pool.on("acquire", (client) => {
+    // The pool assigns this checkout's release right after the event, before anyone can use it.
+    queueMicrotask(() => {
+      const release = client.release;
+      let released = false;
+      const releaseOnce = (error?: Error | boolean) => {
+        if (released) return;
+        released = true;
+        client.removeListener("error", onDeath);
+        client.removeListener("end", onEnd);
+        release(error);
+      };
+      const onDeath = (error: Error) => releaseOnce(error);
+      const onEnd = () => releaseOnce(new Error("connection ended while checked out"));
+      client.on("error", onDeath);
+      client.on("end", onEnd);
+      client.release = releaseOnce;
+    });
+  });
 }
 
 /** Used by prisma.config.ts so `prisma migrate diff/status` work without an engine binary. */

@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import { CLICKS_PER_ADDRESS as CLICKS_PER_ADDRESS_RULE, CLICKS_PER_LINK as CLICKS_PER_LINK_RULE } from "../../app/flows/click-limits.server";
 import { cartPayload, cartToken, shopifyNumericId } from "../fakes/shopify/payloads";
 import { sendWebhook } from "../fakes/shopify/webhooks";
+import { CONSENT_ATTACKS } from "./consent-attacks";
 import { SECRET, type Harness } from "./harness";
 
 /**
  * Abuse of the app's operations rather than of its input parsing: each attack reports whether
- * the app refused it (bounded what it wrote, answered in time, recovered). run.ts fails the run
- * when one was not refused. Add an attack by adding a function to ATTACKS.
+ * the app refused it (bounded what it wrote, answered in time, recovered, kept the shopper's
+ * consent theirs: consent-attacks.ts). run.ts fails the run when one was not refused. Add an
+ * attack by adding a function to ATTACKS.
  */
 export interface AttackOutcome {
   name: string;
@@ -15,7 +17,7 @@ export interface AttackOutcome {
   detail: Record<string, unknown>;
 }
 
-type Attack = (h: Harness) => Promise<AttackOutcome>;
+export type Attack = (h: Harness) => Promise<AttackOutcome>;
 
 const CLICKS_PER_LINK = CLICKS_PER_LINK_RULE.limit;
 const CLICKS_PER_ADDRESS = CLICKS_PER_ADDRESS_RULE.limit;
@@ -107,7 +109,7 @@ const lockStall: Attack = async (h) => {
   return { name: "database_lock_stall", refused, detail: { blocked: blocked.map((b) => b.status), slowest_ms: slowest, after } };
 };
 
-export const ATTACKS: Attack[] = [linkFlood, addressWalk, lockStall];
+export const ATTACKS: Attack[] = [linkFlood, addressWalk, lockStall, ...CONSENT_ATTACKS];
 
 export async function operationalAttacks(h: Harness): Promise<AttackOutcome[]> {
   await h.sql(`INSERT INTO "Shop" (shop, "updatedAt") VALUES ($1, now()) ON CONFLICT DO NOTHING`, [SHOP]);

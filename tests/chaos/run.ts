@@ -7,7 +7,7 @@
  * where no process died, retries past the limit, a hostile input stored or answered other than
  * 4xx, the server unhealthy afterwards, a webhook failing after the database connections were
  * cut, a shop reaching another's rows, personal data surviving a redaction, a replay with a
- * second effect, an operational attack not refused, or a scenario that could not finish.
+ * second effect, an operational or consent attack not refused, or a scenario that could not finish.
  * PostgreSQL is required (workers are separate processes); without it the suite says so and
  * exits 1: a reliability run that did not run is not a pass.
  */

@@ -10,9 +10,8 @@ import {
   shopifyNumericId,
   shopRedactPayload,
 } from "../fakes/shopify/payloads";
-import { DESKTOP_CHROME_UA, proxyFetch } from "../fakes/shopify/app-proxy";
-import { signSessionToken } from "../fakes/shopify/session-token";
 import { sendWebhook } from "../fakes/shopify/webhooks";
+import { checkoutOptIn as checkoutOptInAs, storefrontOptIn } from "../support/storefront-optin";
 import { seedCatalogue } from "../../bench/seed";
 import { API_KEY, SECRET, rowsMentioning, type Harness } from "./harness";
 
@@ -37,37 +36,15 @@ interface ShopHistory {
   item: { variantId: number; productId: number; inventoryItemId: number };
 }
 
-/** The consent text must name the store (its name, or the handle when it has none) and WhatsApp. */
-const consent = (shop: string) => `Send me WhatsApp messages from ${shop.replace(/\.myshopify\.com$/, "")} about my cart and restocks. Reply STOP to opt out.`;
-
 async function install(h: Harness, shop: string, n: number) {
   await h.addShop({ shop, phoneNumberId: `59${n}1`, wabaId: `69${n}1`, token: `token-${n}`, messagesPerSecond: 80 });
   await h.sql(`INSERT INTO "Session" (id, shop, state, "isOnline", "accessToken", scope) VALUES ($1, $2, '', false, $3, 'read_products')`, [`offline_${shop}`, shop, `shpat_${n}`]);
 }
 
 const optIn = (h: Harness, shop: string, phone: string, variantId: number, ip: string) =>
-  proxyFetch(
-    h.url,
-    SECRET,
-    { shop, path: "/optin" },
-    {
-      body: JSON.stringify({ phone, variantId: String(variantId), source: "product_block", consentText: consent(shop), textVersion: "v1", locale: "en" }),
-      contentType: "application/json",
-      forwardedFor: ip,
-    },
-  );
+  storefrontOptIn({ appUrl: h.url, secret: SECRET, shop }, phone, "product", { variantId: String(variantId), forwardedFor: ip });
 
-const checkoutOptIn = (h: Harness, shop: string, phone: string) =>
-  fetch(`${h.url}/api/checkout-optin`, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/json",
-      "User-Agent": DESKTOP_CHROME_UA,
-      Origin: "https://extensions.shopifycdn.com",
-      Authorization: `Bearer ${signSessionToken({ shop, apiKey: API_KEY, secret: SECRET })}`,
-    },
-    body: JSON.stringify({ phone, source: "checkout", consentText: consent(shop), textVersion: "v1", locale: "en" }),
-  });
+const checkoutOptIn = (h: Harness, shop: string, phone: string) => checkoutOptInAs({ appUrl: h.url, secret: SECRET, shop, apiKey: API_KEY }, phone);
 
 /** A shopper with a history: storefront opt-in, cart, checkout, order, stock level. */
 async function history(h: Harness, shop: string, person: Person, first: number, ip: string): Promise<ShopHistory> {

@@ -232,7 +232,7 @@ describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
     await tab.getByRole("checkbox").check();
     await tab.getByRole("button", { name: "Notify me on WhatsApp" }).click();
     const status = tab.getByRole("status");
-    await expect.poll(() => status.textContent()).toContain("confirm in the WhatsApp message");
+    await expect.poll(() => status.textContent()).toContain("Check WhatsApp: if this number needs to confirm");
     await shot(tab, "product-submitted");
 
     const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+34612345678" } } });
@@ -258,7 +258,7 @@ describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
       await tab.getByLabel("WhatsApp number").fill("612 345 699");
       await tab.getByRole("checkbox").check();
       await tab.getByRole("button", { name: "Notify me on WhatsApp" }).click();
-      await tab.getByText("confirm in the WhatsApp message").waitFor();
+      await tab.getByText("Check WhatsApp: if this number needs to confirm").waitFor();
       await shot(tab, "product-submitted-without-js");
       const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+34612345699" } } });
       const request = await prisma.backInStockRequest.findFirstOrThrow({ where: { shop, subscriberId: subscriber.id } });
@@ -298,7 +298,7 @@ describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
     await tab.getByLabel("WhatsApp number").fill("01512 3456789");
     await tab.getByRole("checkbox").check();
     await tab.getByRole("button", { name: "Send me WhatsApp updates" }).click();
-    await expect.poll(() => tab.getByRole("status").textContent()).toContain("confirm in the WhatsApp message");
+    await expect.poll(() => tab.getByRole("status").textContent()).toContain("Check WhatsApp: if this number needs to confirm");
     await shot(tab, "cart-submitted");
     const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+4915123456789" } } });
     expect(subscriber.acceptsOffers).toBe(true);
@@ -319,7 +319,7 @@ describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
     await form.getByLabel("WhatsApp number").fill("+62 812 3456 7890");
     await form.getByRole("checkbox").check();
     await form.getByRole("button").click();
-    await expect.poll(() => form.getByRole("status").textContent()).toContain("confirm in the WhatsApp message");
+    await expect.poll(() => form.getByRole("status").textContent()).toContain("Check WhatsApp: if this number needs to confirm");
     await shot(tab, "cart-drawer-submitted");
     const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+6281234567890" } } });
     const event = await prisma.consentEvent.findFirstOrThrow({ where: { shop, subscriberId: subscriber.id } });

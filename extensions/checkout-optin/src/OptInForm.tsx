@@ -21,7 +21,7 @@ export interface OptInFormProps {
   orderId?: string;
 }
 
-type State = { kind: "idle" } | { kind: "sending" } | { kind: "done"; status: "pending" | "subscribed" } | { kind: "error"; code: string };
+type State = { kind: "idle" } | { kind: "sending" } | { kind: "done" } | { kind: "error"; code: string };
 
 const FIELD_ERRORS = ["invalid_phone", "phone_required"];
 const SHOWN_ERRORS = ["invalid_phone", "phone_required", "consent_required", "rate_limited", "network", "unavailable", "server"];
@@ -38,7 +38,7 @@ export function OptInForm(props: OptInFormProps) {
   const askForPhone = !known || otherNumber || phone !== "";
 
   if (state.kind === "done") {
-    return <s-banner tone="success">{t(state.status === "subscribed" ? "subscribed" : "pending")}</s-banner>;
+    return <s-banner tone="success">{t("accepted")}</s-banner>;
   }
 
   const submit = async () => {
@@ -61,7 +61,7 @@ export function OptInForm(props: OptInFormProps) {
         },
         () => shopify.sessionToken.get(),
       );
-      setState(reply.ok ? { kind: "done", status: reply.status } : { kind: "error", code: reply.code });
+      setState(reply.ok ? { kind: "done" } : { kind: "error", code: reply.code });
     } catch {
       setState({ kind: "error", code: "generic" });
     }

@@ -45,7 +45,7 @@ export interface OptInRequest {
  * can fix); `network`: the app did not answer in time; `server`: the app failed. Other codes are
  * the app's own (`invalid_phone`, `rate_limited`, ...).
  */
-export type OptInReply = { ok: true; status: "pending" | "subscribed" } | { ok: false; code: string };
+export type OptInReply = { ok: true } | { ok: false; code: string };
 
 class TimedOut extends Error {}
 
@@ -82,7 +82,7 @@ export async function sendOptIn(request: OptInRequest, getToken: () => Promise<s
           body: JSON.stringify(request),
           signal: controller?.signal,
         });
-        const body = (await response.json().catch(() => ({}))) as Partial<{ ok: boolean; status: string; code: string }>;
+        const body = (await response.json().catch(() => ({}))) as Partial<{ ok: boolean; code: string }>;
         return { response, body };
       })(),
       REQUEST_TIMEOUT_MS,
@@ -94,8 +94,9 @@ export async function sendOptIn(request: OptInRequest, getToken: () => Promise<s
   }
 }
 
-function readReply(response: Response, body: Partial<{ ok: boolean; status: string; code: string }>): OptInReply {
-  if (response.ok && body.ok) return { ok: true, status: body.status === "subscribed" ? "subscribed" : "pending" };
+/** The app answers every accepted sign-up alike, whether or not the number was known to it. */
+function readReply(response: Response, body: Partial<{ ok: boolean; code: string }>): OptInReply {
+  if (response.ok && body.ok) return { ok: true };
   if (response.status === 401 || response.status === 403) return { ok: false, code: "unavailable" };
   if (response.status === 429) return { ok: false, code: "rate_limited" };
   if (response.status >= 500 || response.ok) return { ok: false, code: "server" };

@@ -77,8 +77,9 @@
       });
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (reply) {
+        // The app answers every accepted sign-up alike (new number or not), so one message fits all.
         if (response.ok && reply.ok) {
-          say(form, reply.status === 'subscribed' ? messages.subscribed : messages.pending, false);
+          say(form, messages.accepted, false);
           form.classList.add('rebound-optin__form--done');
           return;
         }

@@ -224,6 +224,7 @@ export class FakeWhatsApp {
   private readonly templates: Record<string, FakeTemplate[]>;
   private holding = false;
   private readonly held: Array<() => void> = [];
+  private readonly heldCallbacks: Array<string | null> = [];
   private holdingAnswers = false;
   private readonly heldAnswers: Array<() => void> = [];
   private readonly statuses = new StatusSchedule();
@@ -285,9 +286,15 @@ export class FakeWhatsApp {
     return this.held.length;
   }
 
+  /** The callback data (the app's notification id) of each held send request */
+  get heldCallbackData(): Array<string | null> {
+    return [...this.heldCallbacks];
+  }
+
   /** Lets held requests through; those whose client went away (a killed worker) are dropped. */
   releaseHeld() {
     this.holding = false;
+    this.heldCallbacks.splice(0);
     for (const resume of this.held.splice(0)) resume();
   }
 
@@ -404,6 +411,7 @@ export class FakeWhatsApp {
     send: (status: number, body: unknown) => void,
   ) {
     if (this.holding) {
+      this.heldCallbacks.push(callbackDataOf(raw));
       await new Promise<void>((resume) => this.held.push(resume));
       if (res.destroyed || res.socket?.destroyed) {
         this.attempts.push({ callbackData: null, outcome: "abandoned" });
@@ -624,7 +632,12 @@ export class FakeWhatsApp {
   }
 
   /** A shopper's reply: text, or a tap on a quick-reply button of a template. */
-  sendInbound(phoneNumberId: string, from: string, reply: { text: string } | { buttonPayload: string; buttonText: string }) {
+  sendInbound(phoneNumberId: string, from: string, reply: InboundReply) {
+    return this.deliver(this.inboundPayload(phoneNumberId, from, reply));
+  }
+
+  /** The notification Meta sends for a shopper's reply; deliver() it again to play Meta's retry. */
+  inboundPayload(phoneNumberId: string, from: string, reply: InboundReply) {
     const number = this.number(phoneNumberId);
     if (!number) throw new Error(`unknown number ${phoneNumberId}`);
     const wa = from.replace(/^\+/, "");
@@ -635,9 +648,7 @@ export class FakeWhatsApp {
     };
     if ("text" in reply) Object.assign(message, { type: "text", text: { body: reply.text } });
     else Object.assign(message, { type: "button", button: { payload: reply.buttonPayload, text: reply.buttonText } });
-    return this.deliver(
-      this.envelope(number.wabaId, "messages", this.messagesValue(number, { contacts: [{ profile: { name: "Shopper" }, wa_id: wa }], messages: [message] })),
-    );
+    return this.envelope(number.wabaId, "messages", this.messagesValue(number, { contacts: [{ profile: { name: "Shopper" }, wa_id: wa }], messages: [message] }));
   }
 
   /** message_template_status_update (APPROVED, REJECTED, PAUSED, DISABLED, ...). */
@@ -669,6 +680,17 @@ export class FakeWhatsApp {
         new_category: newCategory,
       }),
     );
+  }
+}
+
+type InboundReply = { text: string } | { buttonPayload: string; buttonText: string };
+
+function callbackDataOf(raw: Buffer): string | null {
+  try {
+    const data = (JSON.parse(raw.toString("utf8")) as { biz_opaque_callback_data?: unknown }).biz_opaque_callback_data;
+    return typeof data === "string" ? data : null;
+  } catch {
+    return null;
   }
 }
 

@@ -55,7 +55,7 @@ describe("POST /api/checkout-optin", () => {
       { phone: "+62 812-3456-7890", source: "thank_you", consentText: TEXT, textVersion: "v2", locale: "id", checkoutToken: "chk-1", orderId: "9001" },
       token(shop, "gid://shopify/Customer/555"),
     );
-    expect(response.status).toBe(201);
+    expect(response.status).toBe(200);
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
     const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+6281234567890" } } });
     expect(subscriber).toMatchObject({ customerId: "555", callingCode: "62", countryCode: "ID", status: "pending", acceptsOffers: true });
@@ -103,8 +103,8 @@ describe("POST /api/checkout-optin", () => {
       },
       token(shop, "gid://shopify/Customer/777"),
     );
-    expect(response.status).toBe(201);
-    expect(await response.json()).toEqual({ ok: true, status: "pending", confirmationSent: true });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
     const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone: "+34612345678" } } });
     expect(subscriber).toMatchObject({ status: "pending", customerId: "777" });
     const confirmation = await prisma.notification.findFirstOrThrow({ where: { subscriberId: subscriber.id } });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { proxyFetch } from "../../fakes/shopify/app-proxy";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { startTestServer, type TestServer } from "../../support/server";
+import { shopperSaysYes, storefrontOptIn } from "../../support/storefront-optin";
 import { seedShop, TEMPLATES, type SeededShop } from "../outbox/fixtures";
-import { CONFIRM_PAYLOAD } from "../../../app/consent/keywords";
 
 /**
  * Attacks on consent through the storefront opt-in route, made as an outsider makes them: signed
@@ -16,36 +15,20 @@ const main: SeededShop = { shop: "consent-attacks.myshopify.com", phoneNumberId:
 const busy: SeededShop = { shop: "consent-busy.myshopify.com", phoneNumberId: "710000000000002", wabaId: "720000000000002", token: "EAAG-consent-busy" };
 /** Single opt-in: sign-ups send no confirmation, so only the per-address limit applies. */
 const open: SeededShop = { shop: "consent-open.myshopify.com", phoneNumberId: "710000000000003", wabaId: "720000000000003", token: "EAAG-consent-open" };
-const TEXT = (store: string) => `Send me WhatsApp messages from ${store}: cart reminders and offers. Reply STOP to opt out.`;
 
 let server: TestServer;
 let whatsapp: FakeWhatsApp;
 let prisma: typeof import("../../../app/db.server").default;
-let ip = 0;
 
-/** A storefront form, signed as Shopify's app proxy signs it; Shopify puts the visitor's address last. */
-function optIn(shop: string, body: Record<string, unknown>, forwardedFor = `198.51.100.${++ip % 250}`) {
-  return proxyFetch(
-    server.url,
-    server.secret,
-    { shop, path: "/optin" },
-    { body: JSON.stringify({ country: "ES", textVersion: "v1", locale: "en", website: "", ...body }), contentType: "application/json", forwardedFor },
-  );
-}
-
-const productOptIn = (shop: string, phone: string, variantId = "9001") =>
-  optIn(shop, { phone, source: "product_block", variantId, productId: "8001", consentText: `Message me on WhatsApp from ${shop.split(".")[0]} when this is back.` });
-const cartOptIn = (shop: string, phone: string, cartToken: string, forwardedFor?: string) =>
-  optIn(shop, { phone, source: "cart_block", cartToken, consentText: TEXT(shop.split(".")[0]) }, forwardedFor);
+const target = (shop: string) => ({ appUrl: server.url, secret: server.secret, shop });
+const productOptIn = (shop: string, phone: string, variantId = "9001", forwardedFor?: string) =>
+  storefrontOptIn(target(shop), phone, "product", { variantId, forwardedFor });
+const cartOptIn = (shop: string, phone: string, cartToken: string) => storefrontOptIn(target(shop), phone, "cart", { cartToken });
 
 const subscriber = (shop: string, phone: string) => prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop, phone } } });
 
 async function sayYes(seed: SeededShop, phone: string) {
-  // WhatsApp stamps a message in whole seconds: a reply in the second of the form it answers
-  // would sort before it in the ledger, which no real shopper can do.
-  await new Promise((resolve) => setTimeout(resolve, 1_100));
-  const response = await whatsapp.sendInbound(seed.phoneNumberId, phone, { buttonPayload: CONFIRM_PAYLOAD, buttonText: "Yes" });
-  expect(response.status).toBe(200);
+  expect(await shopperSaysYes(whatsapp, seed.phoneNumberId, [phone])).toEqual([200]);
 }
 
 beforeAll(async () => {
@@ -122,11 +105,7 @@ describe("rate limits count the address the app can trust", () => {
     for (let i = 0; i < 22; i++) {
       phones.push(`+3461220${String(i).padStart(4, "0")}`);
       // The caller writes any first entry; Shopify's proxy appends the address it saw.
-      const response = await optIn(
-        open.shop,
-        { phone: phones[i], source: "product_block", variantId: "9200", consentText: "Message me on WhatsApp from consent-open when this is back." },
-        `10.${i}.0.1, 203.0.113.77`,
-      );
+      const response = await productOptIn(open.shop, phones[i], "9200", `10.${i}.0.1, 203.0.113.77`);
       statuses.push(response.status);
       void response.body?.cancel();
     }
@@ -135,11 +114,7 @@ describe("rate limits count the address the app can trust", () => {
     // Refused ones wrote nothing.
     expect(await prisma.subscriber.count({ where: { shop: open.shop, phone: { in: phones.slice(20) } } })).toBe(0);
     // Another visitor, seen by Shopify at another address, is not held back by them.
-    const other = await optIn(
-      open.shop,
-      { phone: "+34612230000", source: "product_block", variantId: "9200", consentText: "Message me on WhatsApp from consent-open when this is back." },
-      "10.0.0.1, 203.0.113.78",
-    );
+    const other = await productOptIn(open.shop, "+34612230000", "9200", "10.0.0.1, 203.0.113.78");
     expect(other.status).toBeLessThan(300);
   });
 });

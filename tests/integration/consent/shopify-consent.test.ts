@@ -48,7 +48,7 @@ async function checkoutOptIn(phone: string, customerId: number) {
     headers: { "Content-Type": "application/json", "User-Agent": DESKTOP_CHROME_UA, Authorization: `Bearer ${token}`, Origin: "https://extensions.shopifycdn.com" },
     body: JSON.stringify({ phone, source: "checkout", consentText: TEXT, textVersion: "v1", locale: "en" }),
   });
-  expect(response.status).toBe(201);
+  expect(response.status).toBe(200);
   return prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop: SHOP, phone } } });
 }
 

@@ -211,7 +211,7 @@ describe("customers/redact of a shopper who opted in on the storefront before or
         consentText: "Send me WhatsApp messages from Storefront First about my cart and offers. Reply STOP to opt out.",
       }),
     });
-    expect(optIn.status).toBe(201);
+    expect(optIn.status).toBe(200);
     const subscriber = await prisma.subscriber.findUniqueOrThrow({ where: { shop_phone: { shop: store, phone: zoe.e164 } } });
     expect(subscriber.customerId).toBeNull();
     expect(await prisma.consentEvent.count({ where: { shop: store, subscriberId: subscriber.id } })).toBe(1);

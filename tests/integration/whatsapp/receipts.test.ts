@@ -92,10 +92,7 @@ describe("WhatsApp webhook receipts", () => {
 
   it("a STOP reply that fails half way is applied when Meta retries it, and only once", async () => {
     const subscriber = await prisma.subscriber.create({ data: { shop: SHOP.shop, phone: "+34600000301", callingCode: "34", status: "subscribed" } });
-    const delivery = envelope("messages", messagesValue({
-      contacts: [{ profile: { name: "Shopper" }, wa_id: "34600000301" }],
-      messages: [{ from: "34600000301", id: "wamid.receipt-stop-1", timestamp: now(), type: "text", text: { body: "STOP" } }],
-    }));
+    const delivery = fake.inboundPayload(SHOP.phoneNumberId, "+34600000301", { text: "STOP" });
     await crashAfterReceipt("ConsentEvent");
     expect((await fake.deliver(delivery)).status).toBeGreaterThanOrEqual(500);
     expect((await prisma.subscriber.findUniqueOrThrow({ where: { id: subscriber.id } })).status).toBe("subscribed");
