@@ -2,7 +2,9 @@
  * `npm run worker`: a process that only does background work (the outbox dispatcher and deferred
  * webhook tasks). Run as many as needed next to web processes started with DISPATCHER=off; they
  * share the work through PostgreSQL row locks. SIGTERM finishes in-flight sends, hands back the
- * rows not started, and exits.
+ * rows not started, and exits. Built with the app into build/server/worker.js (`npm run worker`
+ * runs it with node); it also runs from source (`tsx server/worker.ts`), where it loads the app
+ * once too, as it needs no routes.
  */
 import { startBackgroundWork } from "../app/background.server";
 import { closeDatabase, databaseReady } from "../app/db.server";
