@@ -4,6 +4,7 @@ import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/serve
 import { startTestServer, type TestServer } from "../../support/server";
 import { seedShop, TEMPLATES, type SeededShop } from "../outbox/fixtures";
 import { CONFIRM_PAYLOAD } from "../../../app/consent/keywords";
+import prisma from "../../../app/db.server";
 
 /**
  * Attacks on consent through the storefront opt-in route, made as an outsider makes them: signed
@@ -20,7 +21,6 @@ const TEXT = (store: string) => `Send me WhatsApp messages from ${store}: cart r
 
 let server: TestServer;
 let whatsapp: FakeWhatsApp;
-let prisma: typeof import("../../../app/db.server").default;
 let ip = 0;
 
 /** A storefront form, signed as Shopify's app proxy signs it; Shopify puts the visitor's address last. */
@@ -50,7 +50,6 @@ async function sayYes(seed: SeededShop, phone: string) {
 
 beforeAll(async () => {
   server = await startTestServer({ WHATSAPP_APP_SECRET: APP_SECRET, OPTIN_CONFIRMATIONS_PER_HOUR: String(CEILING), DISPATCHER: "off" });
-  ({ default: prisma } = await import("../../../app/db.server"));
   whatsapp = await startFakeWhatsApp({
     numbers: [main, busy, open].map((s) => ({ phoneNumberId: s.phoneNumberId, wabaId: s.wabaId, accessToken: s.token })),
     templates: Object.fromEntries([main, busy, open].map((s) => [s.wabaId, TEMPLATES.map((t) => ({ ...t }))])),

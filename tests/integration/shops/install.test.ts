@@ -5,6 +5,10 @@ import { signSessionToken } from "../../fakes/shopify/session-token";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, TEST_API_KEY, TEST_SECRET, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
+import { runDueTasks } from "../../../app/tasks/runner.server";
+import { manualClock } from "../../../app/shared/clock";
+import "../../../app/tasks/handlers.server";
 
 /**
  * Installing Rebound on a fresh database the way an embedded app is installed: the admin loads
@@ -22,9 +26,6 @@ const OLD_SCOPES = ["read_products", "read_inventory", "read_orders", "read_cust
 let server: TestServer;
 let admin: FakeShopifyAdmin;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
-let runDueTasks: typeof import("../../../app/tasks/runner.server").runDueTasks;
-let manualClock: typeof import("../../../app/shared/clock").manualClock;
 
 /** The admin opening the embedded app: a fresh session token, as App Bridge sends it. */
 const openAdmin = (shop: string) =>
@@ -46,11 +47,7 @@ beforeAll(async () => {
   admin.store.seedShop({ domain: FLAKY, accessToken: "shpat_unused", name: "Flaky Goods", currencyCode: "CAD", ianaTimezone: "America/Toronto", countryCode: "CA" });
   admin.store.seedShop({ domain: OLD, accessToken: "shpat_unused" });
   server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: admin.origin }, { root: snapshot.root });
-  prisma = (await import("../../../app/db.server")).default;
   // The task handlers register themselves when imported, as in the web process and workers.
-  await import("../../../app/tasks/handlers.server");
-  runDueTasks = (await import("../../../app/tasks/runner.server")).runDueTasks;
-  manualClock = (await import("../../../app/shared/clock")).manualClock;
 });
 
 afterAll(async () => {

@@ -3,11 +3,12 @@ import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopif
 import { inventoryLevelPayload, productPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
+import { runDueTasks } from "../../../app/tasks/runner.server";
+import "../../../app/tasks/handlers.server";
 
 let server: TestServer;
 let admin: FakeShopifyAdmin;
-let prisma: typeof import("../../../app/db.server").default;
-let runDueTasks: typeof import("../../../app/tasks/runner.server").runDueTasks;
 const shop = "catalog-test.myshopify.com";
 const TOKEN = "shpat_catalog_test_token";
 
@@ -20,10 +21,7 @@ beforeAll(async () => {
   admin = await startFakeShopifyAdmin();
   admin.store.seedShop({ domain: shop, accessToken: TOKEN });
   server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: admin.origin });
-  prisma = (await import("../../../app/db.server")).default;
   // The task handlers register themselves when imported, as in the web process and workers.
-  await import("../../../app/tasks/handlers.server");
-  runDueTasks = (await import("../../../app/tasks/runner.server")).runDueTasks;
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
   await prisma.session.create({
     data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: TOKEN, scope: "read_products,read_inventory" },

@@ -1,12 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
 import { useTestDatabase } from "../../support/database";
+import { recheckFlowState, recheckFlowStates } from "../../../app/flows/recheck.server";
 
 const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let recheckFlowState: typeof import("../../../app/flows/recheck.server").recheckFlowState;
-let recheckFlowStates: typeof import("../../../app/flows/recheck.server").recheckFlowStates;
 
 const shop = "recheck.myshopify.com";
 const now = new Date("2026-03-10T12:00:00Z");
@@ -22,7 +21,6 @@ const base = {
 
 beforeAll(async () => {
   prisma = database.prisma;
-  ({ recheckFlowState, recheckFlowStates } = await import("../../../app/flows/recheck.server"));
   const updated = new Date("2026-03-01T00:00:00Z");
   await prisma.cart.createMany({
     data: [

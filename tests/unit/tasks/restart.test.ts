@@ -1,16 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import * as queue from "../../../app/tasks/queue.server";
+import * as runner from "../../../app/tasks/runner.server";
 
 const db = useTestDatabase();
 const SHOP = "restart.myshopify.com";
-
-let queue: typeof import("../../../app/tasks/queue.server");
-let runner: typeof import("../../../app/tasks/runner.server");
-
-beforeAll(async () => {
-  queue = await import("../../../app/tasks/queue.server");
-  runner = await import("../../../app/tasks/runner.server");
-}, 60_000);
 
 const task = (dedupKey: string) => db.prisma.task.findUniqueOrThrow({ where: { shop_dedupKey: { shop: SHOP, dedupKey } } });
 
