@@ -16,6 +16,9 @@ async function main() {
   const applied = await databaseReady();
   if (applied.length > 0) console.log(`migrations applied: ${applied.join(", ")}`);
   const background = startBackgroundWork();
+  // The runners' idle timers do not hold the process open (nor does PGlite): this does, until a
+  // signal stops the worker.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   // Tests and process managers read this line to know the worker is running.
   console.log(`rebound worker started (pid ${process.pid})`);
 
@@ -25,6 +28,7 @@ async function main() {
     stopping = true;
     console.log(`${signal}: finishing in-flight work`);
     await background.stop();
+    clearInterval(keepAlive);
     await closeDatabase();
     process.exit(0);
   };
