@@ -1,11 +1,17 @@
 import { defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
+import { builtAssetUrls } from "./tests/support/built-asset-urls";
 
 // Two projects: fast unit tests (pure code, in-process PGlite where they need a database) and
-// integration tests that start the real server as a child process and speak HTTP to it.
+// integration tests that start the real server in the test's own process (tests/support/server.ts),
+// on the same app modules the test imports, and speak HTTP to it; the browser files come from the
+// production build.
 export default defineConfig({
-  plugins: [tsconfigPaths()],
+  plugins: [tsconfigPaths(), builtAssetUrls()],
   test: {
+    // Stylesheets a route links by URL keep that URL (the built file's, see builtAssetUrls);
+    // vitest would otherwise turn them into empty strings.
+    css: { include: [/\.css\?url$/] },
     projects: [
       {
         extends: true,

@@ -5,17 +5,17 @@ import { databaseTarget, openConnection, type Connection } from "./db/adapter.se
 import { migrate, readMigrations } from "./db/migrate.server";
 
 /**
- * The one Prisma client of this process. It lives on globalThis because PGlite must be opened
- * once per process: the server bundle, the dispatcher and development reloads all share it.
+ * The one Prisma client of this process. PGlite must be opened once per process: the server,
+ * the dispatcher and the background work all use this module's single instance (each process
+ * loads the app once, docs/decisions/025-one-module-graph.md).
  */
-interface Database {
+export interface Database {
   prisma: PrismaClient;
   connection: Connection;
   ready: Promise<string[]>;
 }
 
-const KEY = Symbol.for("rebound.database");
-type Holder = typeof globalThis & { [KEY]?: Database };
+let current: Database | undefined;
 
 const migrationsDir = () =>
   path.resolve(process.env.REBOUND_ROOT ?? process.cwd(), "prisma", "migrations");
@@ -40,9 +40,20 @@ function open(): Database {
 }
 
 function database(): Database {
-  const holder = globalThis as Holder;
-  holder[KEY] ??= open();
-  return holder[KEY];
+  current ??= open();
+  return current;
+}
+
+/**
+ * Puts a stand-in in place of this process's database until the returned function restores
+ * it: for tests that prove a request reads no database at all.
+ */
+export function replaceDatabase(standIn: Database): () => void {
+  const real = current;
+  current = standIn;
+  return () => {
+    current = real;
+  };
 }
 
 /** Resolves once every migration is applied; start-up awaits it before serving. */
@@ -51,10 +62,9 @@ export function databaseReady(): Promise<string[]> {
 }
 
 export async function closeDatabase(): Promise<void> {
-  const holder = globalThis as Holder;
-  const db = holder[KEY];
+  const db = current;
   if (!db) return;
-  delete holder[KEY];
+  current = undefined;
   await db.prisma.$disconnect();
   await db.connection.close();
 }

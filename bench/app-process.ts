@@ -3,9 +3,13 @@
  * suite. It owns the database connection, which matters for PGlite: the embedded database lives
  * inside one process, so seeding and inspection must happen here too.
  *
+ * The app, the server and its routes load through one module graph (tests/support/app-graph.ts),
+ * so the commands below act on the very database and runners the server uses.
+ *
  * Messages in: { id, cmd, args }; out: { id, ok, result } or { id, ok: false, error }.
  */
 import { serveCommands } from "./child";
+import { appGraph, type AppGraph } from "../tests/support/app-graph";
 import type { Dispatcher } from "../app/outbox/dispatcher.server";
 import type { RunningServer } from "../server/app-server";
 
@@ -23,17 +27,25 @@ const rssTimer = setInterval(() => {
 }, 100);
 rssTimer.unref();
 
+let graph: Promise<AppGraph> | undefined;
+async function load<T>(file: string): Promise<T> {
+  graph ??= appGraph();
+  return (await graph).load<T>(file);
+}
+const db = () => load<typeof import("../app/db.server")>("/app/db.server.ts");
+
 async function raw() {
-  const { rawSql } = await import("../app/db.server");
-  return rawSql();
+  return (await db()).rawSql();
 }
 
 const commands: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
   async start(args) {
     Object.assign(process.env, args.env as Record<string, string>);
-    const { startServer } = await import("../server/app-server");
-    running = await startServer({ port: 0, host: "127.0.0.1", background: false, root: args.root as string | undefined });
-    const { databaseKind } = await import("../app/db.server");
+    const { startServer } = await load<typeof import("../server/app-server")>("/server/app-server.ts");
+    const { sourceServerBuild } = await load<typeof import("../tests/support/source-build")>("/tests/support/source-build.ts");
+    const root = (args.root as string | undefined) ?? process.cwd();
+    running = await startServer({ build: sourceServerBuild(root), port: 0, host: "127.0.0.1", background: false, root });
+    const { databaseKind } = await db();
     return { url: running.url, database: databaseKind(), pid: process.pid };
   },
   async query(args) {
@@ -44,13 +56,13 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
     return null;
   },
   async encrypt(args) {
-    const { encryptSecret } = await import("../app/security/encryption.server");
+    const { encryptSecret } = await load<typeof import("../app/security/encryption.server")>("/app/security/encryption.server.ts");
     return encryptSecret(args.value as string);
   },
   /** Deferred webhook work only (the fan-out runs as a task). */
   async startTasks() {
-    const { createAppTaskRegistry } = await import("../app/background.server");
-    const { startTaskRunner } = await import("../app/tasks/runner.server");
+    const { createAppTaskRegistry } = await load<typeof import("../app/background.server")>("/app/background.server.ts");
+    const { startTaskRunner } = await load<typeof import("../app/tasks/runner.server")>("/app/tasks/runner.server.ts");
     tasks ??= startTaskRunner(createAppTaskRegistry());
     return null;
   },
@@ -61,7 +73,7 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
   },
   /** The outbox dispatcher with the production defaults from the environment. */
   async startDispatcher() {
-    const { startDispatcher } = await import("../app/engine.server");
+    const { startDispatcher } = await load<typeof import("../app/engine.server")>("/app/engine.server.ts");
     dispatcher ??= startDispatcher();
     return null;
   },
@@ -86,8 +98,7 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
     await tasks?.stop();
     await dispatcher?.stop();
     await running?.close();
-    const { closeDatabase } = await import("../app/db.server");
-    await closeDatabase();
+    await (await db()).closeDatabase();
     setTimeout(() => process.exit(0), 10);
     return null;
   },

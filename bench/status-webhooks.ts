@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/status-webhooks.ts [--messages=3000] [--connections=32]`: how many WhatsApp
- * status webhooks per second the server (production build, own process, PostgreSQL) takes, and
+ * status webhooks per second the server (own process, PostgreSQL; bench/app-process.ts) takes, and
  * the CPU it and its PostgreSQL sessions spend per status. Meta sends three statuses per message
  * (sent, delivered, read), each its own signed POST; these arrive as sent for every message, then
  * delivered, then read, from `connections` kept-alive connections. The last line is

@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import pg from "pg";
 import { buildIfStale } from "../scripts/build-if-stale";
+import { appGraph } from "../tests/support/app-graph";
 
 const args = new Set(process.argv.slice(2));
 const once = args.has("--once");
@@ -78,12 +79,14 @@ async function main() {
   console.log(`Rebound sandbox on ${database}`);
   if (buildIfStale()) console.log("built the app");
 
-  const { startFakes } = await import("./fakes");
+  // The sandbox's modules, the app and the server load through one module graph, so the
+  // scenario drives the very app (database, clock, task runners) the server runs.
+  const graph = await appGraph();
+  const { startFakes } = await graph.load<typeof import("./fakes")>("/sandbox/fakes.ts");
   const fakes = await startFakes({ whatsAppSecret: process.env.WHATSAPP_APP_SECRET!, whatsAppAppId: process.env.WHATSAPP_APP_ID! });
-  // Imported once the environment is complete: app modules read it when they load.
-  const { playWeek } = await import("./scenario");
-  const { startSandboxServices } = await import("./services");
-  const { summarise } = await import("./summary");
+  const { playWeek } = await graph.load<typeof import("./scenario")>("/sandbox/scenario.ts");
+  const { startSandboxServices } = await graph.load<typeof import("./services")>("/sandbox/services.ts");
+  const { summarise } = await graph.load<typeof import("./summary")>("/sandbox/summary.ts");
 
   const services = await startSandboxServices({ adminPort: ADMIN_PORT, fakes });
   console.log(`app ${services.appUrl} · fake Shopify ${services.shopify.origin} · fake WhatsApp ${services.whatsapp.origin}`);

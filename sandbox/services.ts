@@ -6,6 +6,7 @@ import { createDispatcher } from "../app/engine.server";
 import { acceleratedClock, manualClock, useProcessClock } from "../app/shared/clock";
 import { runDueTasks } from "../app/tasks/runner.server";
 import { closeDatabase, startServer, type RunningServer } from "../server/app-server";
+import { sourceServerBuild } from "../tests/support/source-build";
 import { appBridgeStandIn } from "../tests/fakes/shopify/app-bridge";
 import type { FakeShopifyAdmin } from "../tests/fakes/shopify/admin";
 import { signSessionToken } from "../tests/fakes/shopify/session-token";
@@ -40,7 +41,7 @@ export async function startSandboxServices(options: { adminPort: number; fakes: 
   const clock = manualClock(WEEK_START);
   useProcessClock(clock);
 
-  const app = await startServer({ port: 0, host: "127.0.0.1", background: false });
+  const app = await startServer({ build: sourceServerBuild(), port: 0, host: "127.0.0.1", background: false });
   whatsapp.setWebhookUrl(`${app.url}/whatsapp/webhook`);
   const { SHOPIFY_API_KEY: apiKey, SHOPIFY_API_SECRET: secret } = env();
 

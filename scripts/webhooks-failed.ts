@@ -6,12 +6,11 @@
  *                                                            handler the server runs (after a fix)
  * A replay that goes through (applied, or already applied by a later delivery) removes the row;
  * one that fails again keeps it with the new reason and exits 1. Reads the same environment as
- * the server (DATABASE_URL, ...) and the production build (npm run build).
+ * the server (DATABASE_URL, ...). Built with the app (build/server/webhooks-failed.js, so
+ * `npm run build` first), it replays through the same route modules the server loads.
  * docs/decisions/022-lossless-ids-and-failed-deliveries.md
  */
-import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ServerBuild } from "@remix-run/node";
 import { closeDatabase, databaseReady } from "../app/db.server";
 import { env } from "../app/env.server";
 import { getFailedDelivery, listFailedDeliveries } from "../app/webhooks/failed-deliveries.server";
@@ -24,12 +23,13 @@ function isShopifyWebhook(action: unknown): action is ShopifyWebhook {
   return typeof action === "function" && typeof (action as Partial<ShopifyWebhook>).replay === "function";
 }
 
-/** The topic's handler as the server serves it: the built route whose action names that topic. */
-async function handlerFor(topic: string, root: string): Promise<ShopifyWebhook | undefined> {
-  const buildUrl = pathToFileURL(path.join(root, "build/server/index.js")).href;
-  const build = (await import(/* @vite-ignore */ buildUrl)) as ServerBuild;
-  return Object.values(build.routes)
-    .map((route) => route.module.action)
+/** Shopify's webhook routes; in the build they are the same modules the server's routes are. */
+const webhookRoutes = import.meta.glob<{ action?: unknown }>("../app/routes/webhooks.*.tsx", { eager: true });
+
+/** The topic's handler as the server serves it: the route whose action names that topic. */
+function handlerFor(topic: string): ShopifyWebhook | undefined {
+  return Object.values(webhookRoutes)
+    .map((route) => route.action)
     .find((action): action is ShopifyWebhook => isShopifyWebhook(action) && action.topic === topic);
 }
 
@@ -39,7 +39,7 @@ function option(args: string[], name: string): string | undefined {
 }
 
 /** Runs the command; resolves to its exit code. */
-export async function failedWebhooksCommand(args: string[], print: Print, root = process.cwd()): Promise<number> {
+export async function failedWebhooksCommand(args: string[], print: Print): Promise<number> {
   env();
   assertLosslessJson();
   await databaseReady();
@@ -57,9 +57,9 @@ export async function failedWebhooksCommand(args: string[], print: Print, root =
     print(`no failed delivery ${replay}`);
     return 1;
   }
-  const handler = await handlerFor(stored.topic, root);
+  const handler = handlerFor(stored.topic);
   if (!handler) {
-    print(`no handler for ${stored.topic} in build/server (run npm run build)`);
+    print(`no handler for ${stored.topic}`);
     return 1;
   }
   const result = await handler.replay(stored);

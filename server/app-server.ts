@@ -1,6 +1,5 @@
 import http from "node:http";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import sirv from "sirv";
 import { startBackgroundWork, type BackgroundWork } from "../app/background.server";
@@ -12,9 +11,16 @@ import { nodeListener, serveWebhook } from "./http";
 import { errorFields, log } from "../app/shared/log.server";
 import { serveWithRequestId } from "../app/shared/request-id.server";
 
+export type Middleware = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
+
 export interface ServerOptions {
-  /** Vite in middleware mode instead of the built bundle */
-  dev?: boolean;
+  /**
+   * The app's routes: the Remix server build of this process's own module graph, or (during
+   * development) a function that loads the current one for each request.
+   */
+  build: ServerBuild | (() => Promise<ServerBuild>);
+  /** Serves the browser's files; default: build/client under root */
+  assets?: Middleware;
   port?: number;
   host?: string;
   /** Run the dispatcher and deferred work in this process (default: DISPATCHER env) */
@@ -32,7 +38,6 @@ export interface RunningServer {
 }
 
 type Handle = (request: Request, context: Record<string, unknown>) => Promise<Response>;
-type Middleware = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void;
 type WebhookLookup = (pathname: string) => Promise<DirectWebhook | undefined>;
 
 function isDirectWebhook(action: unknown): action is DirectWebhook {
@@ -56,33 +61,28 @@ function webhookEndpoints(build: ServerBuild): Map<string, DirectWebhook> {
 /** Paths whose POSTs may be a webhook route (the others go to Remix without a lookup). */
 const mayBeWebhook = (url: string) => url.startsWith("/webhooks/") || url.startsWith("/whatsapp/webhook");
 
-async function loadRemix(dev: boolean, root: string) {
-  if (dev) {
-    const vite = await import("vite");
-    const server = await vite.createServer({ root, server: { middlewareMode: true }, appType: "custom" });
-    const load = async () => (await server.ssrLoadModule("virtual:remix/server-build")) as ServerBuild;
-    const handle: Handle = async (request, context) => createRequestHandler(await load(), "development")(request, context);
-    const webhook: WebhookLookup = async (pathname) => webhookEndpoints(await load()).get(pathname);
-    return { handle, webhook, assets: server.middlewares as Middleware, close: () => server.close() };
-  }
-  const buildUrl = pathToFileURL(path.join(root, "build/server/index.js")).href;
-  const build = (await import(/* @vite-ignore */ buildUrl)) as ServerBuild;
-  const handle: Handle = createRequestHandler(build, "production");
-  const endpoints = webhookEndpoints(build);
-  const webhook: WebhookLookup = async (pathname) => endpoints.get(pathname);
+/** The built browser files: hashed names under /assets/ never change content, so they may be cached for a year. */
+function clientFiles(root: string): Middleware {
   // Both serve from build/client: the URL /assets/x.js is the file build/client/assets/x.js.
-  // Hashed names under /assets/ never change content, so they may be cached for a year.
   const immutable = sirv(path.join(root, "build/client"), { immutable: true, maxAge: 31536000 });
   const rest = sirv(path.join(root, "build/client"), { maxAge: 3600 });
-  const assets: Middleware = (req, res, next) =>
-    req.url?.startsWith("/assets/") ? immutable(req, res, next) : rest(req, res, next);
-  return { handle, webhook, assets, close: async () => {} };
+  return (req, res, next) => (req.url?.startsWith("/assets/") ? immutable(req, res, next) : rest(req, res, next));
+}
+
+function remixHandlers(build: ServerOptions["build"]): { handle: Handle; webhook: WebhookLookup } {
+  if (typeof build === "function") {
+    const handle: Handle = async (request, context) => createRequestHandler(await build(), "development")(request, context);
+    const webhook: WebhookLookup = async (pathname) => webhookEndpoints(await build()).get(pathname);
+    return { handle, webhook };
+  }
+  const endpoints = webhookEndpoints(build);
+  return { handle: createRequestHandler(build, "production"), webhook: async (pathname) => endpoints.get(pathname) };
 }
 
 const CLOSE_GRACE_MS = 5_000;
 
 /** Starts the Rebound web server: migrations first, then HTTP, then background work. */
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const config = env();
   // Shopify ids above 2^53 are read exactly only where JSON.parse gives revivers the source text.
   assertLosslessJson();
@@ -90,7 +90,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const applied = await databaseReady();
   if (applied.length > 0) log.info("migrations applied", { migrations: applied });
 
-  const remix = await loadRemix(options.dev ?? false, root);
+  const remix = { ...remixHandlers(options.build), assets: options.assets ?? clientFiles(root) };
   let origin = config.SHOPIFY_APP_URL;
   const listener = nodeListener(
     (request, client) => remix.handle(request, { clientAddress: client.address }),
@@ -151,7 +151,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         server.closeIdleConnections();
       });
       await background?.stop();
-      await remix.close();
     },
   };
 }

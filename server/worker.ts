@@ -2,7 +2,9 @@
  * `npm run worker`: a process that only does background work (the outbox dispatcher and deferred
  * webhook tasks). Run as many as needed next to web processes started with DISPATCHER=off; they
  * share the work through PostgreSQL row locks. SIGTERM finishes in-flight sends, hands back the
- * rows not started, and exits.
+ * rows not started, and exits. Built with the app into build/server/worker.js (`npm run worker`
+ * runs it with node); it also runs from source (`tsx server/worker.ts`), where it loads the app
+ * once too, as it needs no routes.
  */
 import { startBackgroundWork } from "../app/background.server";
 import { closeDatabase, databaseReady } from "../app/db.server";
@@ -14,6 +16,9 @@ async function main() {
   const applied = await databaseReady();
   if (applied.length > 0) log.info("migrations applied", { migrations: applied });
   const background = startBackgroundWork();
+  // The runners' idle timers do not hold the process open (nor does PGlite): this does, until a
+  // signal stops the worker.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
   // Tests and process managers read this line (at LOG_LEVEL info or lower) to know the worker runs.
   log.info("rebound worker started", { pid: process.pid });
 
@@ -23,6 +28,7 @@ async function main() {
     stopping = true;
     log.info("finishing in-flight work", { signal });
     await background.stop();
+    clearInterval(keepAlive);
     await closeDatabase();
     process.exit(0);
   };

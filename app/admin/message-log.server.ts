@@ -20,8 +20,6 @@ export const messageFilters = z.object({
   from: day.optional().catch(undefined),
   to: day.optional().catch(undefined),
 });
-export type MessageFilters = z.infer<typeof messageFilters>;
-
 export function parseMessageQuery(params: URLSearchParams) {
   const filters = messageFilters.parse({
     flow: params.get("flow") || undefined,

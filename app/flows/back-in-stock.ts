@@ -78,4 +78,3 @@ export function restockLimit(available: number, messagesPerUnit: number | null):
   return Math.max(0, Math.floor(available)) * messagesPerUnit;
 }
 
-export const restockDedupKey = (requestId: string, restockId: string) => `back_in_stock:${requestId}:${restockId}`;

@@ -28,8 +28,6 @@ export interface FlowPlan {
   cancellations: Cancellation[];
 }
 
-export const emptyPlan = (): FlowPlan => ({ messages: [], cancellations: [] });
-
 /**
  * Derived identifiers, so planning the same message twice yields the same link token and
  * discount code (the outbox keeps the first row per dedup key; a new random token would point

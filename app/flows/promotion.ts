@@ -33,8 +33,3 @@ export function monthStart(now: Date, timeZone: string): Date {
 }
 
 /** Calling codes a campaign may reach: the chosen ones minus what the shop or WhatsApp blocks. */
-export function reachableCallingCodes(audience: CampaignAudience, blocked: string[]) {
-  return { only: audience.countries.filter((c) => !blocked.includes(c)), blocked };
-}
-
-export const campaignDedupKey = (campaignId: string, subscriberId: string) => `promotion:${campaignId}:${subscriberId}`;

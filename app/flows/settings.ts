@@ -40,10 +40,6 @@ export { MAX_CART_STEPS } from "./settings/abandoned-cart";
 
 export const holdoutPercentSchema = z.number().int().min(0).max(50, "a control group of at most 50%");
 
-export function isConfigurableFlow(flow: string): flow is ConfigurableFlow {
-  return flow in FLOW_SETTINGS;
-}
-
 export type ConfigResult<F extends ConfigurableFlow> =
   | { ok: true; config: FlowConfig<F> }
   | { ok: false; errors: Record<string, string> };

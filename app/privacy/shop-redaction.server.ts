@@ -13,8 +13,6 @@ export const shopRedactPayload = z.object({
   shop_domain: z.string().optional(),
 });
 
-export type ShopRedactPayload = z.infer<typeof shopRedactPayload>;
-
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export async function eraseShop(tx: Prisma.TransactionClient, shop: string): Promise<Record<string, number>> {

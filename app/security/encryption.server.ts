@@ -63,7 +63,3 @@ export function decryptSecret(envelope: string, keyring: Key[] = keys()): string
   }
 }
 
-/** True when the envelope was written with a key other than the current one (re-encrypt it). */
-export function needsRotation(envelope: string, keyring: Key[] = keys()): boolean {
-  return envelope.split(".")[1] !== keyring[0]?.id;
-}

@@ -5,19 +5,16 @@ export interface Clock {
 
 const wallClock: Clock = { now: () => new Date() };
 
-// Kept on globalThis: the server bundle and the process that loads it each hold a copy of this
-// module, and both must read the same clock.
-const KEY = Symbol.for("rebound.clock");
-type Holder = typeof globalThis & { [KEY]?: Clock };
+let processClock: Clock = wallClock;
 
 /**
  * The process's clock. Everything that is not handed a clock explicitly reads this one; it is the
  * wall clock except in the sandbox, which swaps in an accelerated one before starting the app.
  */
-export const systemClock: Clock = { now: () => ((globalThis as Holder)[KEY] ?? wallClock).now() };
+export const systemClock: Clock = { now: () => processClock.now() };
 
 export function useProcessClock(clock: Clock): void {
-  (globalThis as Holder)[KEY] = clock;
+  processClock = clock;
 }
 
 /** A clock that runs `speed` times faster than real time from `start`. */

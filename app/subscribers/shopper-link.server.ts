@@ -6,12 +6,6 @@ import { InvalidPhoneNumber, parsePhone } from "../consent/phone.server";
  * E.164, while Shopify passes phones as the shopper typed them ("(312) 345-6789"), so they are
  * normalised with the shop's country as the default region before matching.
  */
-export interface ShopperContact {
-  phone: string | null;
-  email: string | null;
-  customerId: string | null;
-}
-
 /** E.164 when the number parses for the shop's country, else null (it cannot match anyone). */
 export async function normaliseShopperPhone(
   tx: Prisma.TransactionClient,

@@ -21,11 +21,8 @@ export interface RunnerOptions {
   wakeGapMs?: number;
 }
 
-// Kept on globalThis: the server bundle (where webhooks commit) and the process that loads it
-// (where the runners are started) each hold a copy of this module.
-const RUNNERS = Symbol.for("rebound.taskRunners");
-type Holder = typeof globalThis & { [RUNNERS]?: Set<() => void> };
-const runners = ((globalThis as Holder)[RUNNERS] ??= new Set());
+/** This process's running task runners, nudged when a commit may have enqueued work. */
+const runners = new Set<() => void>();
 
 /**
  * Says that a transaction which may have enqueued tasks has committed: this process's runners

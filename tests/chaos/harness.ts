@@ -6,7 +6,7 @@ import { startFakeWhatsApp, type FakeWhatsApp } from "../fakes/whatsapp/server";
 import { TEMPLATES } from "../integration/outbox/fixtures";
 
 /**
- * What every chaos scenario shares: the real server (production build) in a child process on a
+ * What every chaos scenario shares: the real server (bench/app-process.ts) in a child process on a
  * fresh PostgreSQL schema, the fake WhatsApp Cloud API in this process, and an admin connection
  * to look inside and to break things (pg_terminate_backend).
  */

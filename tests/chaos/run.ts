@@ -1,8 +1,8 @@
 /**
- * `npm run test:chaos`: Rebound's reliability suite against the real server (production build,
- * own process) and PostgreSQL. Workers killed with SIGKILL mid-run, WhatsApp failing one call in
- * five, the app's PostgreSQL connections terminated, webhooks replayed out of order, a few
- * thousand hostile requests, two shops trying to touch each other's rows, privacy redaction.
+ * `npm run test:chaos`: Rebound's reliability suite against the real server (own process,
+ * bench/app-process.ts) and PostgreSQL. Workers killed with SIGKILL mid-run, WhatsApp failing
+ * one call in five, the app's PostgreSQL connections terminated, webhooks replayed out of order,
+ * a few thousand hostile requests, two shops trying to touch each other's rows, privacy redaction.
  * Prints `CHAOS {json}` last; exits 1 on every violation it reports: a message lost, a duplicate
  * where no process died, retries past the limit, a hostile input stored or answered other than
  * 4xx, the server unhealthy afterwards, a webhook failing after the database connections were

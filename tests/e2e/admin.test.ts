@@ -9,6 +9,7 @@ import { startFakeWhatsApp, type FakeWhatsApp } from "../fakes/whatsapp/server";
 import { seedShop } from "./support/admin-seed";
 import { snapshotBuild } from "../../scripts/build-snapshot";
 import { chromiumMissing, launchChromium } from "../support/browser";
+import prisma from "../../app/db.server";
 
 /**
  * The merchant's admin pages in Chromium against the real server: authenticated the way the
@@ -28,7 +29,6 @@ let shopifyAdmin: FakeShopifyAdmin;
 let whatsApp: FakeWhatsApp;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
 let browser: Browser;
-let prisma: typeof import("../../app/db.server").default;
 let seededB: Awaited<ReturnType<typeof seedShop>>;
 let seededA: Awaited<ReturnType<typeof seedShop>>;
 
@@ -73,7 +73,6 @@ beforeAll(async () => {
   // Saving the WhatsApp connection asks Meta whether the number is in the account.
   whatsApp = await startFakeWhatsApp({ numbers: [{ phoneNumberId: "1098765432", wabaId: "2098765432", accessToken: "EAAG-secret-token-value" }] });
   server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: shopifyAdmin.origin, WHATSAPP_API_ORIGIN: whatsApp.origin }, { root: snapshot.root });
-  prisma = (await import("../../app/db.server")).default;
   const now = new Date();
   seededA = await seedShop(prisma, SHOP_A, now, "Alpha");
   seededB = await seedShop(prisma, SHOP_B, now, "Bravo");

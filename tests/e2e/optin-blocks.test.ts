@@ -8,6 +8,7 @@ import { themeRenderer } from "../fakes/shopify/theme";
 import { startTestServer, type TestServer } from "../support/server";
 import { snapshotBuild } from "../../scripts/build-snapshot";
 import { chromiumMissing, launchChromium } from "../support/browser";
+import prisma from "../../app/db.server";
 
 /**
  * The storefront opt-in blocks in a real browser: rendered from the extension's Liquid, served
@@ -44,7 +45,6 @@ const blockSettings = {
 let server: TestServer;
 // A private copy of the build: other test runs may rebuild build/ while this one runs.
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../app/db.server").default;
 let browser: Browser;
 let context: BrowserContext;
 const theme = themeRenderer(path.resolve("extensions/whatsapp-optin"));
@@ -183,7 +183,6 @@ describe.skipIf(skipReason)("storefront opt-in blocks in Chromium", () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     snapshot = snapshotBuild();
     server = await startTestServer({}, { root: snapshot.root });
-    prisma = (await import("../../app/db.server")).default;
     await prisma.shop.create({ data: { shop, name: STORE, countryCode: "ES", settings: { create: {} } } });
     await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
     browser = await launchChromium();

@@ -6,6 +6,8 @@ import { embeddedQuery, signSessionToken } from "../fakes/shopify/session-token"
 import { APP_BRIDGE_CDN, appBridgeStandIn } from "../fakes/shopify/app-bridge";
 import { snapshotBuild } from "../../scripts/build-snapshot";
 import { chromiumMissing, launchChromium } from "../support/browser";
+import prisma from "../../app/db.server";
+import { applyRetention } from "../../app/privacy/retention.server";
 
 /**
  * The privacy parts of the settings page in Chromium against the real server: when the shop's
@@ -19,7 +21,6 @@ const haveBrowser = !chromiumMissing();
 let server: TestServer;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
 let browser: Browser;
-let prisma: typeof import("../../app/db.server").default;
 
 const token = (shop: string) => signSessionToken({ shop, apiKey: server.apiKey, secret: server.secret });
 
@@ -41,7 +42,6 @@ beforeAll(async () => {
   if (!haveBrowser) return;
   snapshot = snapshotBuild();
   server = await startTestServer({}, { root: snapshot.root });
-  prisma = (await import("../../app/db.server")).default;
   const old = new Date(Date.now() - 60 * 86_400_000);
   for (const [shop, days] of [[SHOP, 30], [OTHER, 90]] as const) {
     await prisma.shop.create({ data: { shop, name: shop, timezone: "Europe/Madrid", settings: { create: { dataRetentionDays: days } } } });
@@ -66,7 +66,6 @@ describe.skipIf(!haveBrowser)("settings: retention and data requests", () => {
     await page.getByText("Not run yet").waitFor();
     await page.context().close();
 
-    const { applyRetention } = await import("../../app/privacy/retention.server");
     const at = new Date(Date.UTC(2026, 11, 3, 9, 30));
     const passes = await applyRetention(at);
     expect(passes.find((p) => p.shop === SHOP)?.removed.carts).toBe(1);

@@ -7,6 +7,8 @@ import { embeddedQuery, signSessionToken } from "../fakes/shopify/session-token"
 import { APP_BRIDGE_CDN, appBridgeStandIn } from "../fakes/shopify/app-bridge";
 import { snapshotBuild } from "../../scripts/build-snapshot";
 import { chromiumMissing, launchChromium } from "../support/browser";
+import prisma from "../../app/db.server";
+import { readFileSync } from "node:fs";
 
 /** The Subscribers pages in Chromium: list, filters, consent history, manual opt-out, CSV export. */
 const ARTIFACTS = "tests/artifacts";
@@ -17,7 +19,6 @@ const skipReason = chromiumMissing();
 let server: TestServer;
 let build: ReturnType<typeof snapshotBuild> | undefined;
 let browser: Browser;
-let prisma: typeof import("../../app/db.server").default;
 let pendingId = "";
 
 const token = (shop: string) => signSessionToken({ shop, apiKey: server.apiKey, secret: server.secret });
@@ -80,7 +81,6 @@ describe.skipIf(skipReason)("subscribers admin in Chromium", () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     build = snapshotBuild();
     server = await startTestServer({}, { root: build.root });
-    prisma = (await import("../../app/db.server")).default;
     await seed();
     browser = await launchChromium();
   });
@@ -107,7 +107,6 @@ describe.skipIf(skipReason)("subscribers admin in Chromium", () => {
     const page = await openAdmin("/app/subscribers?source=cart_block");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export CSV" }).click()]);
     const path = await download.path();
-    const { readFileSync } = await import("node:fs");
     const csv = readFileSync(path!, "utf8").trim().split("\r\n");
     expect(csv[0]).toContain("phone,country,status");
     expect(csv).toHaveLength(3);

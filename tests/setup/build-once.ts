@@ -1,6 +1,7 @@
 import { buildIfStale } from "../../scripts/build-if-stale";
 
-// Integration tests run the production build; build it when it is missing or older than app/.
+// Integration tests serve the production build's browser files; build it when it is missing or
+// older than its sources.
 export default function buildOnce() {
   buildIfStale();
 }

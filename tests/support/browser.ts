@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { Browser } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 
 /** Debian's chromium, driven by playwright-core; no test tool downloads a browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -13,7 +13,6 @@ export function chromiumMissing(): boolean {
 
 /** Headless, and without the background calls this machine's closed network would refuse. */
 export async function launchChromium(): Promise<Browser> {
-  const { chromium } = await import("playwright-core");
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],

@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import type { RunningServer } from "../../server/app-server";
+import { closeDatabase, startServer, type RunningServer } from "../../server/app-server";
+import { sourceServerBuild } from "./source-build";
 
 /**
- * Starts the real Rebound server (the production build) in this process on a free port, with a
- * database of its own: an in-memory PGlite, or a fresh schema in the PostgreSQL that
- * DATABASE_URL names (dropped by stop()). Tests share the app's Prisma client to look inside.
+ * Starts the real Rebound server in this process on a free port, with a database of its own: an
+ * in-memory PGlite, or a fresh schema in the PostgreSQL that DATABASE_URL names (dropped by
+ * stop()). The server runs the app modules the test file imports (one copy of each, so tests
+ * share the app's Prisma client to look inside) and serves the production build's browser files.
  */
 export const TEST_SECRET = "test-api-secret";
 export const TEST_API_KEY = "test-api-key";
@@ -56,8 +58,8 @@ export async function startTestServer(
     LOG_LEVEL: "error",
     ...extraEnv,
   });
-  const { startServer, closeDatabase } = await import("../../server/app-server");
-  const running = await startServer({ port: 0, host: "127.0.0.1", background: extraEnv.DISPATCHER === "on", root: options.root });
+  const root = options.root ?? process.cwd();
+  const running = await startServer({ build: sourceServerBuild(root), port: 0, host: "127.0.0.1", background: extraEnv.DISPATCHER === "on", root });
   return {
     url: running.url,
     secret: TEST_SECRET,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signSessionToken } from "../../fakes/shopify/session-token";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
 
 /**
  * Saving a single-template flow from its settings page: the flow's own schema validates, bad
@@ -13,7 +14,6 @@ const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, li
 
 let server: TestServer;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
 
 function post(path: string, form: Record<string, string>) {
   return fetch(`${server.url}${path}`, {
@@ -41,7 +41,6 @@ const backInStock = (overrides: Record<string, string> = {}) => ({
 beforeAll(async () => {
   snapshot = snapshotBuild();
   server = await startTestServer({}, { root: snapshot.root });
-  prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop: SHOP, settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", accessToken: "shpat_x", isOnline: false } });
   await prisma.messageTemplate.createMany({

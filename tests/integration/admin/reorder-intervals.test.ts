@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddedQuery, signSessionToken } from "../../fakes/shopify/session-token";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
 
 /**
  * Setting a product's reorder interval from the reorder flow's page: a valid number of days is
@@ -14,7 +15,6 @@ const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, li
 
 let server: TestServer;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
 
 const token = () => signSessionToken({ shop: SHOP, apiKey: server.apiKey, secret: server.secret });
 
@@ -33,7 +33,6 @@ const days = async (shop: string, id: string) =>
 beforeAll(async () => {
   snapshot = snapshotBuild();
   server = await startTestServer({}, { root: snapshot.root });
-  prisma = (await import("../../../app/db.server")).default;
   const at = new Date("2026-06-01T00:00:00Z");
   for (const shop of [SHOP, OTHER]) {
     await prisma.shop.create({ data: { shop, settings: { create: {} } } });

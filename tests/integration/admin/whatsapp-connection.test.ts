@@ -3,6 +3,7 @@ import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/serve
 import { signSessionToken } from "../../fakes/shopify/session-token";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
 
 /**
  * Connecting WhatsApp from the settings page: Meta (the fake Cloud API) confirms the token reads
@@ -24,7 +25,6 @@ const CONTESTED = { phoneNumberId: "1055507777", wabaId: "2055507777", accessTok
 let server: TestServer;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
 let fake: FakeWhatsApp;
-let prisma: typeof import("../../../app/db.server").default;
 
 function post(form: Record<string, string>, shop = SHOP) {
   return fetch(`${server.url}/app/settings`, {
@@ -60,7 +60,6 @@ beforeAll(async () => {
   });
   snapshot = snapshotBuild();
   server = await startTestServer({ DISPATCHER: "on", WHATSAPP_API_ORIGIN: fake.origin }, { root: snapshot.root });
-  prisma = (await import("../../../app/db.server")).default;
   for (const shop of [SHOP, OTHER_SHOP, THIRD_SHOP]) {
     await prisma.shop.create({ data: { shop, name: "Connect", settings: { create: {} } } });
     await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });

@@ -3,11 +3,11 @@ import { DESKTOP_CHROME_UA } from "../../fakes/shopify/app-proxy";
 import { signSessionToken } from "../../fakes/shopify/session-token";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
 
 let server: TestServer;
 // A private copy of the build: other test runs may rebuild build/ while this one runs.
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "checkout-optin.myshopify.com";
 const TEXT = "Send me order updates and offers from Checkout Store on WhatsApp. Reply STOP to opt out.";
 
@@ -30,7 +30,6 @@ const token = (forShop = shop, sub?: string) => {
 beforeAll(async () => {
   snapshot = snapshotBuild();
   server = await startTestServer({}, { root: snapshot.root });
-  prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, name: "Checkout Store", settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
 });

@@ -3,6 +3,7 @@ import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/serve
 import { startTestServer, type TestServer } from "../../support/server";
 import { shopperSaysYes, storefrontOptIn } from "../../support/storefront-optin";
 import { seedShop, TEMPLATES, type SeededShop } from "../outbox/fixtures";
+import prisma from "../../../app/db.server";
 
 /**
  * Attacks on consent through the storefront opt-in route, made as an outsider makes them: signed
@@ -18,7 +19,6 @@ const open: SeededShop = { shop: "consent-open.myshopify.com", phoneNumberId: "7
 
 let server: TestServer;
 let whatsapp: FakeWhatsApp;
-let prisma: typeof import("../../../app/db.server").default;
 
 const target = (shop: string) => ({ appUrl: server.url, secret: server.secret, shop });
 const productOptIn = (shop: string, phone: string, variantId = "9001", forwardedFor?: string) =>
@@ -33,7 +33,6 @@ async function sayYes(seed: SeededShop, phone: string) {
 
 beforeAll(async () => {
   server = await startTestServer({ WHATSAPP_APP_SECRET: APP_SECRET, OPTIN_CONFIRMATIONS_PER_HOUR: String(CEILING), DISPATCHER: "off" });
-  ({ default: prisma } = await import("../../../app/db.server"));
   whatsapp = await startFakeWhatsApp({
     numbers: [main, busy, open].map((s) => ({ phoneNumberId: s.phoneNumberId, wabaId: s.wabaId, accessToken: s.token })),
     templates: Object.fromEntries([main, busy, open].map((s) => [s.wabaId, TEMPLATES.map((t) => ({ ...t }))])),

@@ -3,6 +3,7 @@ import { DESKTOP_CHROME_UA, proxyFetch, signedProxyUrl } from "../../fakes/shopi
 import { signSessionToken } from "../../fakes/shopify/session-token";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
 
 /**
  * Generated malformed and hostile requests against the opt-in route: every one must be refused
@@ -11,7 +12,6 @@ import { snapshotBuild } from "../../../scripts/build-snapshot";
 let server: TestServer;
 // A private copy of the build: other test runs may rebuild build/ while this one runs.
 let build: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "hostile-optin.myshopify.com";
 const TEXT = "Message me on WhatsApp from Hostile Store when this is back. Reply STOP to opt out.";
 
@@ -107,7 +107,6 @@ async function tableCounts() {
 beforeAll(async () => {
   build = snapshotBuild();
   server = await startTestServer({}, { root: build.root });
-  prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, name: "Hostile Store", settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
   // One existing subscriber, so "unchanged" also covers updates to a real row.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxyFetch } from "../../fakes/shopify/app-proxy";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
 
 /**
  * The opt-in form posted by a browser without JavaScript: url-encoded fields through the signed
@@ -9,7 +10,6 @@ import { snapshotBuild } from "../../../scripts/build-snapshot";
  */
 let server: TestServer;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "plain-form.myshopify.com";
 const TEXT = "Yes, Plain Form Store may send me cart reminders and offers on WhatsApp. Reply STOP at any time to opt out.";
 const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
@@ -42,7 +42,6 @@ const post = (body: URLSearchParams, forwardedFor = "203.0.113.50") =>
 beforeAll(async () => {
   snapshot = snapshotBuild();
   server = await startTestServer({}, { root: snapshot.root });
-  prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, name: "Plain Form Store", settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
 });

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxyFetch } from "../../fakes/shopify/app-proxy";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
 
 let server: TestServer;
 // A private copy of the build: other test runs may rebuild build/ while this one runs.
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "proxy-optin.myshopify.com";
 const uninstalled = "gone-shop.myshopify.com";
 const TEXT = "Send me a WhatsApp message from Proxy Optin Store when this is back in stock. Reply STOP to opt out.";
@@ -38,7 +38,6 @@ function post(body: unknown, options: { shop?: string; forwardedFor?: string; si
 beforeAll(async () => {
   snapshot = snapshotBuild();
   server = await startTestServer({}, { root: snapshot.root });
-  prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, name: "Proxy Optin Store", settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
   await prisma.shop.create({ data: { shop: uninstalled, name: "Gone", status: "uninstalled" } });

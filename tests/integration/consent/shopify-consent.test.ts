@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from "../../support/server";
 import { waitForShop } from "../../support/wait";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
 import { seedShop, TEMPLATES } from "../outbox/fixtures";
+import prisma from "../../../app/db.server";
 
 /**
  * WhatsApp consent kept in step with the customer in Shopify, through the running app: opt-ins,
@@ -28,7 +29,6 @@ let server: TestServer;
 let admin: FakeShopifyAdmin;
 let wa: FakeWhatsApp;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
 
 const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>) => waitForShop(prisma, SHOP, what, probe, 20_000);
 const writes = () => admin.requests.filter((r) => r.operationName === "ReboundWhatsAppConsentUpdate").length;
@@ -75,7 +75,6 @@ beforeAll(async () => {
     { root: snapshot.root },
   );
   wa.setWebhookUrl(`${server.url}/whatsapp/webhook`);
-  prisma = (await import("../../../app/db.server")).default;
   await seedShop(prisma, NUMBER);
   await prisma.shop.update({ where: { shop: SHOP }, data: { name: "Sync Store" } });
   await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", accessToken: ADMIN_TOKEN, isOnline: false } });

@@ -3,6 +3,7 @@ import { checkoutPayload, orderPayload, shopifyNumericId } from "../../fakes/sho
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
 
 /**
  * Shopify's SMS marketing consent (checkout `sms_marketing_phone`, order
@@ -12,14 +13,12 @@ import { snapshotBuild } from "../../../scripts/build-snapshot";
  */
 let server: TestServer;
 let build: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "sms-consent.myshopify.com";
 const send = (topic: string, payload: unknown) => sendWebhook(server.url, server.secret, { topic, shop, payload });
 
 beforeAll(async () => {
   build = snapshotBuild();
   server = await startTestServer({}, { root: build.root });
-  prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, countryCode: "ES", settings: { create: {} } } });
 });
 afterAll(async () => {

@@ -3,11 +3,11 @@ import { DESKTOP_CHROME_UA } from "../../fakes/shopify/app-proxy";
 import { embeddedQuery, signSessionToken } from "../../fakes/shopify/session-token";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
 
 let server: TestServer;
 // A private copy of the build: other test runs may rebuild build/ while this one runs.
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
 const SHOP_A = "subs-alpha.myshopify.com";
 const SHOP_B = "subs-bravo.myshopify.com";
 
@@ -43,7 +43,6 @@ let bravo: string[];
 beforeAll(async () => {
   snapshot = snapshotBuild();
   server = await startTestServer({}, { root: snapshot.root });
-  prisma = (await import("../../../app/db.server")).default;
   alpha = await seed(SHOP_A, Array.from({ length: 55 }, (_, i) => `+346120${String(i).padStart(5, "0")}`));
   bravo = await seed(SHOP_B, ["+34699999999"]);
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { orderPayload, shopifyNumericId, type LineInput } from "../../fakes/shopify/payloads";
 import type { FakeTemplate } from "../../fakes/whatsapp/server";
 import { bodyTexts, rangeAround, useFlowHarness } from "./harness";
+import { resultsByFlow } from "../../../app/flows/results.server";
 
 /**
  * Appointment reminders end to end: the booking's local date and time ride in the order's line
@@ -105,7 +106,6 @@ describe("appointment reminders, end to end", () => {
     expect(await h.prisma.order.count({ where: { shop: h.shop, id: String(later.id) } })).toBe(1);
     expect(await h.prisma.attribution.count({ where: { shop: h.shop, orderId: String(later.id) } })).toBe(0);
 
-    const { resultsByFlow } = await import("../../../app/flows/results.server");
     expect((await resultsByFlow(h.shop, rangeAround(h.clock))).find((r) => r.key === "appointment")).toMatchObject({ sent: 2, clicked: 0, orders: 0, revenue: "0.00" });
   });
 

@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../support/server";
 import { PHONE_BROWSER } from "./harness";
+import prisma from "../../../app/db.server";
+import * as limits from "../../../app/flows/click-limits.server";
 
 // /r/:token is public and unauthenticated: anyone holding a message's link can replay it. Taps
 // past the bounds are redirected like any other, but write nothing.
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
-let limits: typeof import("../../../app/flows/click-limits.server");
 
 const shop = "click-flood.myshopify.com";
 const destination = "https://click-flood.myshopify.com/products/shirt";
@@ -15,8 +15,6 @@ const destination = "https://click-flood.myshopify.com/products/shirt";
 beforeAll(async () => {
   // As deployed behind one load balancer: the last X-Forwarded-For entry is the address it saw.
   server = await startTestServer({ TRUSTED_PROXY_HOPS: "1" });
-  ({ default: prisma } = await import("../../../app/db.server"));
-  limits = await import("../../../app/flows/click-limits.server");
   await prisma.shop.create({ data: { shop } });
 }, 180_000);
 

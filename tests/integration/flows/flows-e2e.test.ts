@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { discountCodes } from "../../fakes/shopify/admin";
 import { cartPayload, checkoutPayload, inventoryLevelPayload, orderPayload, productPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { bodyTexts, linkToken, marketingTemplate, rangeAround, useFlowHarness, utmOf } from "./harness";
+import { resultsByFlow, resultsByStep } from "../../../app/flows/results.server";
 
 /**
  * The flows end to end through the running app: Shopify webhooks in, the flow plans, the
@@ -71,7 +72,6 @@ describe("abandoned cart, end to end", () => {
     expect(credit).toMatchObject({ notificationId: planned.id, flow: "abandoned_cart", step: 1, matchedBy: "cart", currency: "EUR" });
     expect(credit.revenue.toString()).toBe("79.8");
 
-    const { resultsByFlow, resultsByStep } = await import("../../../app/flows/results.server");
     const range = rangeAround(h.clock);
     expect((await resultsByStep(h.shop, "abandoned_cart", range)).find((r) => r.step === 1)).toMatchObject({ sent: 1, clicked: 1, orders: 1, revenue: "79.80" });
     expect((await resultsByFlow(h.shop, range)).find((r) => r.key === "abandoned_cart")).toMatchObject({ orders: 1, revenue: "79.80" });
@@ -187,7 +187,6 @@ describe("back in stock, end to end", () => {
     expect(credit).toMatchObject({ notificationId: planned.id, flow: "back_in_stock", matchedBy: "phone" });
     expect(credit.revenue.toString()).toBe("42");
 
-    const { resultsByFlow } = await import("../../../app/flows/results.server");
     expect((await resultsByFlow(h.shop, rangeAround(h.clock))).find((r) => r.key === "back_in_stock")).toMatchObject({ sent: 1, clicked: 1, orders: 1, revenue: "42.00" });
   });
 });

@@ -8,6 +8,8 @@ import { startFakeWhatsApp, type AcceptedMessage, type FakeTemplate, type FakeWh
 import { startTestServer, type TestServer } from "../../support/server";
 import { seedShop } from "../outbox/fixtures";
 import { waitForShop } from "../../support/wait";
+import prisma from "../../../app/db.server";
+import { useProcessClock } from "../../../app/shared/clock";
 
 /**
  * One running app per test file for the flows end to end: its own database, the fake WhatsApp
@@ -87,7 +89,6 @@ async function startFlowHarness(options: FlowHarnessOptions): Promise<{ harness:
 
   // Wall time plus a jump the test controls, never behind the wall: tasks the database stamps
   // with its own time stay due, and the delay before a message passes in an instant.
-  const { useProcessClock } = await import("../../../app/shared/clock");
   let offset = 0;
   const clock: FlowClock = {
     now: () => new Date(Date.now() + offset),
@@ -105,7 +106,6 @@ async function startFlowHarness(options: FlowHarnessOptions): Promise<{ harness:
     SHOPIFY_ADMIN_API_ORIGIN: admin.origin,
   });
   fake.setWebhookUrl(`${server.url}/whatsapp/webhook`);
-  const { default: prisma } = await import("../../../app/db.server");
 
   await seedShop(
     prisma,

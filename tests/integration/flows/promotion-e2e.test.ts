@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { orderPayload, shopifyNumericId, type LineInput } from "../../fakes/shopify/payloads";
 import { bodyTexts, linkToken, marketingTemplate, rangeAround, useFlowHarness, utmOf } from "./harness";
+import { resultsByCampaign, resultsByFlow } from "../../../app/flows/results.server";
 
 /**
  * A promotion end to end: the merchant creates and launches a campaign from the admin (session
@@ -92,7 +93,6 @@ describe("promotion, end to end", () => {
     expect(credit).toMatchObject({ notificationId: anaRow.id, flow: "promotion", campaignId, matchedBy: "phone" });
     expect(credit.revenue.toString()).toBe("36");
 
-    const { resultsByCampaign, resultsByFlow } = await import("../../../app/flows/results.server");
     const range = rangeAround(h.clock);
     expect(await resultsByCampaign(h.shop, range)).toEqual([
       expect.objectContaining({ campaignId, sent: 2, clicked: 1, orders: 1, revenue: "36.00" }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { orderPayload, productPayload, shopifyNumericId, type LineInput } from "../../fakes/shopify/payloads";
 import { bodyTexts, linkToken, marketingTemplate, rangeAround, useFlowHarness, utmOf } from "./harness";
+import { resultsByFlow } from "../../../app/flows/results.server";
 
 /**
  * Time to reorder end to end: a paid order plans a reminder for when the product typically runs
@@ -94,7 +95,6 @@ describe("time to reorder, end to end", () => {
     expect(credit).toMatchObject({ notificationId: planned.id, flow: "reorder", matchedBy: "phone", campaignId: null });
     expect(credit.revenue.toString()).toBe("37.5");
 
-    const { resultsByFlow } = await import("../../../app/flows/results.server");
     expect((await resultsByFlow(h.shop, rangeAround(h.clock))).find((r) => r.key === "reorder")).toMatchObject({
       sent: 1,
       clicked: 1,

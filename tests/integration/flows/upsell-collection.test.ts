@@ -6,6 +6,7 @@ import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
 import { waitForShop } from "../../support/wait";
+import prisma from "../../../app/db.server";
 
 /**
  * The cross-sell fallback collection through the running app: the settings page lists the shop's
@@ -19,7 +20,6 @@ const CHROME_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, li
 let server: TestServer;
 let admin: FakeShopifyAdmin;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
 
 const ids = {
   beans: shopifyNumericId(),
@@ -64,7 +64,6 @@ beforeAll(async () => {
   admin.store.seedCollection(SHOP, { id: String(ids.otherCollection), title: "Accessories", handle: "accessories", productIds: [] });
   snapshot = snapshotBuild();
   server = await startTestServer({ DISPATCHER: "on", SHOPIFY_ADMIN_API_ORIGIN: admin.origin }, { root: snapshot.root });
-  prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop: SHOP, settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", accessToken: ADMIN_TOKEN, isOnline: false } });
   await prisma.messageTemplate.create({

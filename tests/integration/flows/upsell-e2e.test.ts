@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { orderPayload, productPayload, shopifyNumericId, type LineInput } from "../../fakes/shopify/payloads";
 import { bodyTexts, linkToken, marketingTemplate, rangeAround, useFlowHarness, utmOf } from "./harness";
+import { resultsByFlow } from "../../../app/flows/results.server";
 
 /**
  * Cross-sell end to end: days after a paid order the shopper hears about what this shop's
@@ -85,7 +86,6 @@ describe("cross-sell, end to end", () => {
     expect(credit).toMatchObject({ notificationId: planned.id, flow: "upsell", matchedBy: "phone" });
     expect(credit.revenue.toString()).toBe("26");
 
-    const { resultsByFlow } = await import("../../../app/flows/results.server");
     expect((await resultsByFlow(h.shop, rangeAround(h.clock))).find((r) => r.key === "upsell")).toMatchObject({
       sent: 1,
       clicked: 1,

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { isolatedDatabaseEnv } from "../../support/server";
 import { appTestEnv, seedMessages, seedShop, TEMPLATES } from "./fixtures";
+import prisma, { databaseReady, closeDatabase } from "../../../app/db.server";
+import * as dispatcherModule from "../../../app/engine.server";
+import * as clientModule from "../../../app/whatsapp/client.server";
 
 let fake: FakeWhatsApp;
 let dropDatabase: () => Promise<void>;
-let prisma: typeof import("../../../app/db.server").default;
-let dispatcherModule: typeof import("../../../app/engine.server");
-let clientModule: typeof import("../../../app/whatsapp/client.server");
 
 const MAX_ATTEMPTS = 8;
 const shopA = { shop: "faults.myshopify.com", phoneNumberId: "1001", wabaId: "2001", token: "token-a" };
@@ -22,17 +22,12 @@ beforeAll(async () => {
     numbers: [shopA, shopB, shopC, shopD].map((s) => ({ phoneNumberId: s.phoneNumberId, wabaId: s.wabaId, accessToken: s.token })),
     templates: Object.fromEntries([shopA, shopB, shopC, shopD].map((s) => [s.wabaId, TEMPLATES])),
   });
-  ({ default: prisma } = await import("../../../app/db.server"));
-  const { databaseReady } = await import("../../../app/db.server");
   await databaseReady();
-  dispatcherModule = await import("../../../app/engine.server");
-  clientModule = await import("../../../app/whatsapp/client.server");
   for (const seed of [shopA, shopB, shopC]) await seedShop(prisma, seed);
 });
 
 afterAll(async () => {
   await fake?.close();
-  const { closeDatabase } = await import("../../../app/db.server");
   await closeDatabase();
   await dropDatabase?.();
 });

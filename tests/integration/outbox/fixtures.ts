@@ -1,5 +1,6 @@
 import type { Flow } from "@prisma/client";
 import type { FakeTemplate } from "../../fakes/whatsapp/server";
+import { encryptSecret } from "../../../app/security/encryption.server";
 
 /** Configuration the app reads at start, for tests that use its modules in-process. */
 export function appTestEnv(extra: Record<string, string> = {}) {
@@ -48,7 +49,6 @@ type Prisma = typeof import("../../../app/db.server").default;
 
 /** A connected shop that may send at any hour, with both templates synced as approved. */
 export async function seedShop(prisma: Prisma, seed: SeededShop, settings: Record<string, unknown> = {}) {
-  const { encryptSecret } = await import("../../../app/security/encryption.server");
   await prisma.shop.create({
     data: {
       shop: seed.shop,

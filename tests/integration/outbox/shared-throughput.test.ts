@@ -2,6 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { isolatedDatabaseEnv } from "../../support/server";
 import { appTestEnv, seedMessages, seedShop, TEMPLATES } from "./fixtures";
+import { closeDatabase, databaseKind } from "../../../app/db.server";
+import * as db from "../../../app/db.server";
+import { createDispatcher } from "../../../app/engine.server";
+import { createWhatsAppClient } from "../../../app/whatsapp/client.server";
+import { SharedSendBudget, sendPacer } from "../../../app/outbox/send-budget.server";
 
 /**
  * Two dispatchers sending from one WhatsApp number stay under the number's rate together. On
@@ -22,7 +27,6 @@ beforeAll(async () => {
     numbers: [{ phoneNumberId: seed.phoneNumberId, wabaId: seed.wabaId, accessToken: seed.token }],
     templates: { [seed.wabaId]: TEMPLATES },
   });
-  const db = await import("../../../app/db.server");
   await db.databaseReady();
   prisma = db.default;
   await seedShop(prisma, seed);
@@ -31,18 +35,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fake?.close();
-  const { closeDatabase } = await import("../../../app/db.server");
   await closeDatabase();
   await dropDatabase?.();
 });
 
 describe("one number's throughput across dispatchers", () => {
   it(`sends ${MESSAGES} messages at no more than ${RATE} per second in all`, async () => {
-    const { createDispatcher } = await import("../../../app/engine.server");
-    const { createWhatsAppClient } = await import("../../../app/whatsapp/client.server");
-    const { SharedSendBudget } = await import("../../../app/outbox/send-budget.server");
-    const { databaseKind } = await import("../../../app/db.server");
-    const { sendPacer } = await import("../../../app/outbox/send-budget.server");
     await seedMessages(prisma, seed.shop, MESSAGES);
     const client = createWhatsAppClient({ origin: fake.origin, version: "v23.0", timeoutMs: 5_000 });
     // When each send was let through. (The fake's arrival times would do on PostgreSQL; on PGlite

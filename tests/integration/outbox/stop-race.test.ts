@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { isolatedDatabaseEnv } from "../../support/server";
 import { appTestEnv, seedMessages, seedShop, TEMPLATES } from "./fixtures";
+import prisma, { databaseReady, closeDatabase } from "../../../app/db.server";
+import * as dispatcherModule from "../../../app/engine.server";
+import * as clientModule from "../../../app/whatsapp/client.server";
+import * as optOut from "../../../app/consent/opt-out.server";
 
 // A STOP that lands while a claimed batch is being sent: the batch's gate facts were read before
 // it, so only the re-check right before each send can keep that shopper's message from going.
 let fake: FakeWhatsApp;
 let dropDatabase: () => Promise<void>;
-let prisma: typeof import("../../../app/db.server").default;
-let dispatcherModule: typeof import("../../../app/engine.server");
-let clientModule: typeof import("../../../app/whatsapp/client.server");
-let optOut: typeof import("../../../app/consent/opt-out.server");
 
 const seed = { shop: "stop-race.myshopify.com", phoneNumberId: "1101", wabaId: "2101", token: "token-race" };
 
@@ -21,18 +21,12 @@ beforeAll(async () => {
     numbers: [{ phoneNumberId: seed.phoneNumberId, wabaId: seed.wabaId, accessToken: seed.token }],
     templates: { [seed.wabaId]: TEMPLATES },
   });
-  ({ default: prisma } = await import("../../../app/db.server"));
-  const { databaseReady } = await import("../../../app/db.server");
   await databaseReady();
-  dispatcherModule = await import("../../../app/engine.server");
-  clientModule = await import("../../../app/whatsapp/client.server");
-  optOut = await import("../../../app/consent/opt-out.server");
   await seedShop(prisma, seed);
 });
 
 afterAll(async () => {
   await fake?.close();
-  const { closeDatabase } = await import("../../../app/db.server");
   await closeDatabase();
   await dropDatabase?.();
 });

@@ -4,6 +4,8 @@ import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/serve
 import { isolatedDatabaseEnv } from "../../support/server";
 import { startedWorkerPid } from "../../support/worker-output";
 import { appTestEnv, seedMessages, seedShop, TEMPLATES } from "./fixtures";
+import { closeDatabase } from "../../../app/db.server";
+import * as db from "../../../app/db.server";
 
 /**
  * kill -9 of a worker process in the middle of a batch, then a restart: nothing lost, nothing
@@ -79,7 +81,6 @@ beforeAll(async () => {
     numbers: [{ phoneNumberId: seed.phoneNumberId, wabaId: seed.wabaId, accessToken: seed.token }],
     templates: { [seed.wabaId]: TEMPLATES },
   });
-  const db = await import("../../../app/db.server");
   prisma = db.default;
   await db.databaseReady();
   await seedShop(prisma, seed);
@@ -89,7 +90,6 @@ afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) signalGroup(child, "SIGKILL");
   await fake?.close();
   if (onPostgres) {
-    const { closeDatabase } = await import("../../../app/db.server");
     await closeDatabase();
   }
   await dropDatabase();

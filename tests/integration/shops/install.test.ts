@@ -5,6 +5,14 @@ import { signSessionToken } from "../../fakes/shopify/session-token";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, TEST_API_KEY, TEST_SECRET, type TestServer } from "../../support/server";
 import { snapshotBuild } from "../../../scripts/build-snapshot";
+import prisma from "../../../app/db.server";
+import { createAppTaskRegistry } from "../../../app/background.server";
+import * as runner from "../../../app/tasks/runner.server";
+import { manualClock } from "../../../app/shared/clock";
+
+// The app's registry, as the web process and workers build it at start-up.
+const registry = createAppTaskRegistry();
+const runDueTasks = (owner: string, options?: runner.RunnerOptions) => runner.runDueTasks(owner, registry, options);
 
 /**
  * Installing Rebound on a fresh database the way an embedded app is installed: the admin loads
@@ -22,9 +30,6 @@ const OLD_SCOPES = ["read_products", "read_inventory", "read_orders", "read_cust
 let server: TestServer;
 let admin: FakeShopifyAdmin;
 let snapshot: ReturnType<typeof snapshotBuild> | undefined;
-let prisma: typeof import("../../../app/db.server").default;
-let runDueTasks: (owner: string, options?: import("../../../app/tasks/runner.server").RunnerOptions) => Promise<number>;
-let manualClock: typeof import("../../../app/shared/clock").manualClock;
 
 /** The admin opening the embedded app: a fresh session token, as App Bridge sends it. */
 const openAdmin = (shop: string) =>
@@ -46,12 +51,6 @@ beforeAll(async () => {
   admin.store.seedShop({ domain: FLAKY, accessToken: "shpat_unused", name: "Flaky Goods", currencyCode: "CAD", ianaTimezone: "America/Toronto", countryCode: "CA" });
   admin.store.seedShop({ domain: OLD, accessToken: "shpat_unused" });
   server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: admin.origin }, { root: snapshot.root });
-  prisma = (await import("../../../app/db.server")).default;
-  // The app's registry, as the web process and workers build it at start-up.
-  const registry = (await import("../../../app/background.server")).createAppTaskRegistry();
-  const runner = await import("../../../app/tasks/runner.server");
-  runDueTasks = (owner, options) => runner.runDueTasks(owner, registry, options);
-  manualClock = (await import("../../../app/shared/clock")).manualClock;
 });
 
 afterAll(async () => {

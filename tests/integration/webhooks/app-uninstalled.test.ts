@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
 
 let server: TestServer;
 const shop = "uninstall-test.myshopify.com";
@@ -12,7 +13,6 @@ afterAll(() => server?.stop());
 
 describe("app/uninstalled", () => {
   it("removes the shop's sessions, pauses sending and cancels what was scheduled", async () => {
-    const { default: prisma } = await import("../../../app/db.server");
     await prisma.shop.create({ data: { shop, settings: { create: {} } } });
     await prisma.session.create({
       data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false },
@@ -33,7 +33,6 @@ describe("app/uninstalled", () => {
   });
 
   it("refuses a delivery whose signature is wrong or missing, and changes nothing", async () => {
-    const { default: prisma } = await import("../../../app/db.server");
     const other = "still-installed.myshopify.com";
     await prisma.shop.create({ data: { shop: other } });
     const bad = await sendWebhook(server.url, server.secret, { topic: "app/uninstalled", shop: other, payload: {}, hmac: "AAAA" });

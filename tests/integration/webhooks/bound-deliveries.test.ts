@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cartPayload, customersDataRequestPayload, shopifyNumericId, shopRedactPayload } from "../../fakes/shopify/payloads";
 import { sendWebhook, webhookPath, webhookRequest } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
 
 /**
  * A signed delivery is only applied to what it is about: its endpoint's topic, the shop that
@@ -9,7 +10,6 @@ import { startTestServer, type TestServer } from "../../support/server";
  * or ignored delivery leaves the database exactly as it was.
  */
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "bound-test.myshopify.com";
 const other = "bound-other.myshopify.com";
 const hour = 3_600_000;
@@ -33,7 +33,6 @@ async function shopRow(target: string) {
 
 beforeAll(async () => {
   server = await startTestServer();
-  prisma = (await import("../../../app/db.server")).default;
 });
 afterAll(() => server?.stop());
 

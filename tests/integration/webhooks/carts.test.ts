@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cartPayload, orderPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
 
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "carts-test.myshopify.com";
 
 const shirt = () => ({ variantId: shopifyNumericId(), productId: shopifyNumericId(), title: "Linen Shirt - M", quantity: 2, price: "39.90" });
@@ -14,7 +14,6 @@ const send = (topic: string, payload: unknown, eventId?: string) =>
 
 beforeAll(async () => {
   server = await startTestServer();
-  prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
 });
 afterAll(() => server?.stop());

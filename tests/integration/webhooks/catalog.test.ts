@@ -3,11 +3,16 @@ import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopif
 import { inventoryLevelPayload, productPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
+import { createAppTaskRegistry } from "../../../app/background.server";
+import * as runner from "../../../app/tasks/runner.server";
+
+// The app's registry, as the web process and workers build it at start-up.
+const registry = createAppTaskRegistry();
+const runDueTasks = (owner: string, options?: runner.RunnerOptions) => runner.runDueTasks(owner, registry, options);
 
 let server: TestServer;
 let admin: FakeShopifyAdmin;
-let prisma: typeof import("../../../app/db.server").default;
-let runDueTasks: (owner: string, options?: import("../../../app/tasks/runner.server").RunnerOptions) => Promise<number>;
 const shop = "catalog-test.myshopify.com";
 const TOKEN = "shpat_catalog_test_token";
 
@@ -20,11 +25,6 @@ beforeAll(async () => {
   admin = await startFakeShopifyAdmin();
   admin.store.seedShop({ domain: shop, accessToken: TOKEN });
   server = await startTestServer({ SHOPIFY_ADMIN_API_ORIGIN: admin.origin });
-  prisma = (await import("../../../app/db.server")).default;
-  // The app's registry, as the web process and workers build it at start-up.
-  const registry = (await import("../../../app/background.server")).createAppTaskRegistry();
-  const runner = await import("../../../app/tasks/runner.server");
-  runDueTasks = (owner, options) => runner.runDueTasks(owner, registry, options);
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
   await prisma.session.create({
     data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: TOKEN, scope: "read_products,read_inventory" },

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cartPayload, checkoutPayload, orderPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
 
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "orders-test.myshopify.com";
 
 const at = (minutes: number) => new Date(Date.UTC(2026, 10, 21, 9, minutes));
@@ -17,7 +17,6 @@ async function subscriber(phone: string, customerId?: string) {
 
 beforeAll(async () => {
   server = await startTestServer();
-  prisma = (await import("../../../app/db.server")).default;
   // A Spanish shop: national numbers are read as Spanish ones.
   await prisma.shop.create({ data: { shop, countryCode: "ES", currency: "EUR", settings: { create: {} } } });
 });

@@ -13,10 +13,10 @@ import { DESKTOP_CHROME_UA, proxyFetch } from "../../fakes/shopify/app-proxy";
 import { signSessionToken } from "../../fakes/shopify/session-token";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
 
 /** Mandatory compliance topics and app/scopes_update. */
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "privacy-test.myshopify.com";
 const other = "neighbour-shop.myshopify.com";
 
@@ -116,7 +116,6 @@ async function shopperWithHistory(targetShop: string, person: Person) {
 
 beforeAll(async () => {
   server = await startTestServer();
-  prisma = (await import("../../../app/db.server")).default;
   for (const s of [shop, other]) await prisma.shop.create({ data: { shop: s, countryCode: "ES", settings: { create: {} } } });
 });
 afterAll(() => server?.stop());

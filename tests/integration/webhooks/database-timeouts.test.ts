@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cartPayload, cartToken, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
+import { env } from "../../../app/env.server";
 
 // Shopify gives a webhook 5 s. A statement stuck behind a lock that another connection holds
 // must fail well inside that (Shopify retries a 5xx), and the server must serve again as soon as
@@ -11,16 +13,12 @@ const onPostgres = Boolean(process.env.DATABASE_URL);
 if (!onPostgres) console.log("database-timeouts: skipped on PGlite (one in-process connection). Set DATABASE_URL to run it.");
 
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
-let env: typeof import("../../../app/env.server").env;
 let locker: pg.Client;
 const shop = "timeouts.myshopify.com";
 
 beforeAll(async () => {
   if (!onPostgres) return;
   server = await startTestServer();
-  prisma = (await import("../../../app/db.server")).default;
-  ({ env } = await import("../../../app/env.server"));
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
   const url = new URL(process.env.DATABASE_URL!);
   const schema = url.searchParams.get("schema")!;

@@ -4,14 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cartPayload, orderPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
+import { failedWebhooksCommand as command } from "../../../scripts/webhooks-failed";
+import { MAX_FAILED_PER_SHOP } from "../../../app/webhooks/failed-deliveries.server";
 
 /**
  * Signed deliveries the app cannot apply are kept (not refused into hours of retries), answered
  * 200, listed and replayed by `npm run webhooks:failed`; bounded per shop.
  */
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
-let command: typeof import("../../../scripts/webhooks-failed").failedWebhooksCommand;
 const shop = "failed-deliveries.myshopify.com";
 const at = (minutes: number) => new Date(Date.UTC(2026, 11, 3, 9, minutes));
 const line = () => ({ variantId: shopifyNumericId(), productId: shopifyNumericId(), title: "Tea", quantity: 1, price: "8.00" });
@@ -24,8 +25,6 @@ async function run(args: string[]) {
 
 beforeAll(async () => {
   server = await startTestServer();
-  prisma = (await import("../../../app/db.server")).default;
-  ({ failedWebhooksCommand: command } = await import("../../../scripts/webhooks-failed"));
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
 });
 afterAll(() => server?.stop());
@@ -140,7 +139,6 @@ describe("signed deliveries that cannot be applied", () => {
   });
 
   it("keeps at most MAX_FAILED_PER_SHOP per shop; past that Shopify is asked to retry", async () => {
-    const { MAX_FAILED_PER_SHOP } = await import("../../../app/webhooks/failed-deliveries.server");
     const full = "full-shop.myshopify.com";
     await prisma.shop.create({ data: { shop: full } });
     await prisma.failedWebhook.createMany({

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { cartPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
 
 /**
  * A server that has just migrated a fresh database answers its first delivery as fast as the
@@ -16,7 +17,6 @@ beforeAll(async () => {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
   }
   server = await startTestServer();
-  const prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
 });
 afterAll(async () => {

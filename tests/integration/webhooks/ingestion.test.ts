@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cartPayload, orderPayload, shopifyNumericId } from "../../fakes/shopify/payloads";
 import { sendWebhook, signShopifyBody, webhookPath, webhookRequest } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
 
 /** What every Shopify topic shares: signature, size limit, body format, replays, unknown shops. */
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "ingestion-test.myshopify.com";
 
 const at = (minutes: number) => new Date(Date.UTC(2026, 10, 23, 12, minutes));
@@ -46,7 +46,6 @@ function uploadWhole(url: string, path: string, headers: Record<string, string>,
 
 beforeAll(async () => {
   server = await startTestServer();
-  prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
 });
 afterAll(() => server?.stop());

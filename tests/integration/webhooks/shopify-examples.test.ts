@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subscribedTopics } from "../../fakes/shopify/app-config";
 import { sendWebhook } from "../../fakes/shopify/webhooks";
 import { startTestServer, type TestServer } from "../../support/server";
+import prisma from "../../../app/db.server";
+import { inventoryItemGid } from "../../../app/catalog/inventory-item.server";
 
 /**
  * Shopify's own published example payload of every subscribed topic (tests/fakes/shopify/examples),
@@ -12,7 +14,6 @@ import { startTestServer, type TestServer } from "../../support/server";
  * digit. A JSON.parse that rounds, or a schema stricter than what Shopify sends, fails here.
  */
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
 const shop = "examples-test.myshopify.com";
 const EXAMPLES = path.join(__dirname, "../../fakes/shopify/examples");
 
@@ -35,7 +36,6 @@ async function deliver(topic: string) {
 
 beforeAll(async () => {
   server = await startTestServer();
-  prisma = (await import("../../../app/db.server")).default;
   await prisma.shop.create({ data: { shop, countryCode: "US", settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", isOnline: false, accessToken: "shpat_x", scope: "read_products" } });
 });
@@ -108,7 +108,6 @@ describe("Shopify's example payloads, as Shopify sends them", () => {
     // The item is unknown, so it is resolved through the Admin API in the background, by this id.
     const task = await prisma.task.findFirstOrThrow({ where: { shop, kind: "catalog.resolve_inventory_item" } });
     expect(task.payload).toMatchObject({ inventoryItemId: "271878346596884015" });
-    const { inventoryItemGid } = await import("../../../app/catalog/inventory-item.server");
     expect(inventoryItemGid((task.payload as { inventoryItemId: string }).inventoryItemId)).toBe("gid://shopify/InventoryItem/271878346596884015");
   });
 

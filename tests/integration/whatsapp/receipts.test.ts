@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { startTestServer, type TestServer } from "../../support/server";
 import { seedMessages, seedShop, TEMPLATES } from "../outbox/fixtures";
+import prisma from "../../../app/db.server";
 
 /**
  * A receipt makes Meta's retry of a delivery count as a duplicate, so it must never be committed
@@ -15,11 +16,9 @@ const SHOP = { shop: "wa-receipts.myshopify.com", phoneNumberId: "3701", wabaId:
 
 let server: TestServer;
 let fake: FakeWhatsApp;
-let prisma: typeof import("../../../app/db.server").default;
 
 beforeAll(async () => {
   server = await startTestServer({ WHATSAPP_APP_SECRET: APP_SECRET });
-  ({ default: prisma } = await import("../../../app/db.server"));
   const numbers = [{ phoneNumberId: SHOP.phoneNumberId, wabaId: SHOP.wabaId, accessToken: SHOP.token }];
   fake = await startFakeWhatsApp({ numbers, templates: { [SHOP.wabaId]: TEMPLATES.map((t) => ({ ...t })) }, webhookUrl: `${server.url}/whatsapp/webhook`, appSecret: APP_SECRET });
   await seedShop(prisma, SHOP);

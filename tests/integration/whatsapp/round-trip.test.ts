@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { startTestServer, type TestServer } from "../../support/server";
 import { seedMessages, seedShop, TEMPLATES } from "../outbox/fixtures";
+import prisma from "../../../app/db.server";
 
 /**
  * The whole loop in the running app: the dispatcher started by the server sends through the
@@ -11,7 +12,6 @@ const APP_SECRET = "round-trip-secret";
 const seed = { shop: "round-trip.myshopify.com", phoneNumberId: "9001", wabaId: "9101", token: "token-rt" };
 let fake: FakeWhatsApp;
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
 
 beforeAll(async () => {
   fake = await startFakeWhatsApp({
@@ -23,7 +23,6 @@ beforeAll(async () => {
   });
   server = await startTestServer({ DISPATCHER: "on", WHATSAPP_API_ORIGIN: fake.origin, WHATSAPP_APP_SECRET: APP_SECRET });
   fake.setWebhookUrl(`${server.url}/whatsapp/webhook`);
-  ({ default: prisma } = await import("../../../app/db.server"));
   await seedShop(prisma, seed);
 });
 

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../support/server";
 import { seedShop } from "../outbox/fixtures";
+import prisma, { replaceDatabase, type Database } from "../../../app/db.server";
 
 /**
  * Meta's subscription check: GET /whatsapp/webhook?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…
@@ -12,11 +13,9 @@ const VERIFY_TOKEN = "operator-chosen-verify-token";
 const APP_SECRET = "meta-app-secret";
 
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
 
 beforeAll(async () => {
   server = await startTestServer({ WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_VERIFY_TOKEN: VERIFY_TOKEN });
-  ({ default: prisma } = await import("../../../app/db.server"));
 });
 
 afterAll(async () => {
@@ -26,14 +25,11 @@ afterAll(async () => {
 const check = (params: Record<string, string>) => fetch(`${server.url}/whatsapp/webhook?${new URLSearchParams(params)}`);
 const subscribe = (token: string, challenge = "1158201444") => check({ "hub.mode": "subscribe", "hub.verify_token": token, "hub.challenge": challenge });
 
-/** The app's one database handle (app/db.server.ts keeps it on globalThis for the server bundle too). */
-const DATABASE = Symbol.for("rebound.database");
-type Holder = typeof globalThis & { [DATABASE]?: unknown };
-
-/** Runs `during` with a database whose every use throws, so any query would turn the answer into a 500. */
+/**
+ * Runs `during` with a database whose every use throws, so any query would turn the answer into a
+ * 500. The server runs this file's own copy of app/db.server.ts, so the stand-in is what it uses.
+ */
 async function withoutDatabase<T>(during: () => Promise<T>): Promise<{ result: T; touched: string[] }> {
-  const holder = globalThis as Holder;
-  const real = holder[DATABASE];
   const touched: string[] = [];
   const refuse = (what: string) =>
     new Proxy({}, {
@@ -42,11 +38,11 @@ async function withoutDatabase<T>(during: () => Promise<T>): Promise<{ result: T
         throw new Error(`database used: ${what}.${String(property)}`);
       },
     });
-  holder[DATABASE] = { prisma: refuse("prisma"), connection: refuse("connection"), ready: Promise.resolve([]) };
+  const restore = replaceDatabase({ prisma: refuse("prisma"), connection: refuse("connection"), ready: Promise.resolve([]) } as unknown as Database);
   try {
     return { result: await during(), touched };
   } finally {
-    holder[DATABASE] = real;
+    restore();
   }
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { startTestServer, type TestServer } from "../../support/server";
 import { seedShop } from "../outbox/fixtures";
+import prisma from "../../../app/db.server";
 
 /**
  * Without WHATSAPP_APP_SECRET no delivery can be verified, so none is accepted: not one signed
@@ -11,14 +12,12 @@ import { seedShop } from "../outbox/fixtures";
 const SHOP = { shop: "no-meta-secret.myshopify.com", phoneNumberId: "3901", wabaId: "4901", token: "token-n" };
 
 let server: TestServer;
-let prisma: typeof import("../../../app/db.server").default;
 const fakes: FakeWhatsApp[] = [];
 
 beforeAll(async () => {
   delete process.env.WHATSAPP_APP_SECRET;
   delete process.env.WHATSAPP_VERIFY_TOKEN;
   server = await startTestServer();
-  ({ default: prisma } = await import("../../../app/db.server"));
   await seedShop(prisma, SHOP);
 });
 

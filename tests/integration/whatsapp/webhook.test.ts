@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { startTestServer, type TestServer } from "../../support/server";
 import { seedMessages, seedShop, TEMPLATES } from "../outbox/fixtures";
+import prisma from "../../../app/db.server";
+import { createDispatcher } from "../../../app/engine.server";
+import { createWhatsAppClient } from "../../../app/whatsapp/client.server";
 
 const APP_SECRET = "meta-app-secret";
 const main = { shop: "wa-webhook.myshopify.com", phoneNumberId: "3001", wabaId: "4001", token: "token-w" };
@@ -13,12 +16,10 @@ let server: TestServer;
 let fake: FakeWhatsApp;
 /** Signs exactly as Meta does, with the merchant's secret instead of Rebound's app secret. */
 let forger: FakeWhatsApp;
-let prisma: typeof import("../../../app/db.server").default;
 let sendOne: (shop: string, flow?: "optin_confirmation" | "promotion") => Promise<{ id: string; waMessageId: string }>;
 
 beforeAll(async () => {
   server = await startTestServer({ WHATSAPP_APP_SECRET: APP_SECRET });
-  ({ default: prisma } = await import("../../../app/db.server"));
   const webhookUrl = `${server.url}/whatsapp/webhook`;
   const numbers = [main, other].map((s) => ({ phoneNumberId: s.phoneNumberId, wabaId: s.wabaId, accessToken: s.token }));
   const templates = () => ({ [main.wabaId]: TEMPLATES.map((t) => ({ ...t })), [other.wabaId]: TEMPLATES.map((t) => ({ ...t })) });
@@ -30,8 +31,6 @@ beforeAll(async () => {
     data: { shop: main.shop, flow: "promotion", enabled: true, config: { templateName: "spring_offer", language: "en" } },
   });
 
-  const { createDispatcher } = await import("../../../app/engine.server");
-  const { createWhatsAppClient } = await import("../../../app/whatsapp/client.server");
   sendOne = async (shop, flow = "optin_confirmation") => {
     const [id] = await seedMessages(prisma, shop, 1, flow);
     const d = createDispatcher({ client: createWhatsAppClient({ origin: fake.origin, version: "v23.0" }), leaseMs: 30_000 });

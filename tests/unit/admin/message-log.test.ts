@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import * as log from "../../../app/admin/message-log.server";
 
 /**
  * The message log pages by keyset on (createdAt, id) within one shop. With 100,000 rows it must
@@ -11,11 +12,9 @@ const B = "log-b.myshopify.com";
 const ROWS = 100_000;
 
 const database = useTestDatabase();
-let log: typeof import("../../../app/admin/message-log.server");
 
 beforeAll(async () => {
   const { prisma } = database;
-  log = await import("../../../app/admin/message-log.server");
   const base = new Date("2026-10-01T00:00:00Z");
   // Two rows per second, so half the page boundaries fall between rows with equal createdAt.
   await prisma.$executeRaw`

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
 import type { AdminGraphql } from "../../../app/catalog/collections.server";
 import { useTestDatabase } from "../../support/database";
+import * as orders from "../../../app/flows/orders.server";
+import * as intervals from "../../../app/admin/reorder-intervals.server";
 
 const database = useTestDatabase();
 
@@ -11,8 +13,6 @@ const database = useTestDatabase();
  * repeat that must not count), and the default when there are too few repeats.
  */
 let prisma: PrismaClient;
-let orders: typeof import("../../../app/flows/orders.server");
-let intervals: typeof import("../../../app/admin/reorder-intervals.server");
 
 const shop = "reorder-intervals.myshopify.com";
 const D = 86_400_000;
@@ -43,8 +43,6 @@ async function history(customerId: string, productId: string, gapsDays: number[]
 
 beforeAll(async () => {
   prisma = database.prisma;
-  orders = await import("../../../app/flows/orders.server");
-  intervals = await import("../../../app/admin/reorder-intervals.server");
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
   await prisma.flowSetting.create({ data: { shop, flow: "reorder", enabled: true, config: { defaultDays: 30, minSamples: 5 } } });
   for (const [id, days] of [["beans", 10], ["filters", null], ["grinder", null]] as const) {

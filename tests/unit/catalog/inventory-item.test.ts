@@ -3,12 +3,12 @@ import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopify/admin";
 import { useTestDatabase } from "../../support/database";
+import { resolveInventoryItem } from "../../../app/catalog/inventory-item.server";
 
 const database = useTestDatabase();
 
 let prisma: PrismaClient;
 let admin: FakeShopifyAdmin;
-let resolveInventoryItem: typeof import("../../../app/catalog/inventory-item.server").resolveInventoryItem;
 
 const shop = "resolver.myshopify.com";
 const TOKEN = "shpat_resolver";
@@ -26,7 +26,6 @@ const adminClient = (token: string) =>
 
 beforeAll(async () => {
   prisma = database.prisma;
-  ({ resolveInventoryItem } = await import("../../../app/catalog/inventory-item.server"));
   admin = await startFakeShopifyAdmin();
   admin.store.seedShop({ domain: shop, accessToken: TOKEN });
   admin.store.seedProduct(shop, {

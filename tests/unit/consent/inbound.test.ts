@@ -1,11 +1,11 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import { handleInboundMessage } from "../../../app/consent/inbound.server";
+import { scheduleNotifications } from "../../../app/outbox/schedule.server";
 
 const database = useTestDatabase();
 
 let prisma: typeof import("../../../app/db.server").default;
-let handleInboundMessage: typeof import("../../../app/consent/inbound.server").handleInboundMessage;
-let scheduleNotifications: typeof import("../../../app/outbox/schedule.server").scheduleNotifications;
 
 const SHOP = "inbound-test.myshopify.com";
 const OTHER = "other-inbound.myshopify.com";
@@ -13,8 +13,6 @@ const at = new Date("2026-11-20T10:00:00Z");
 
 beforeAll(async () => {
   prisma = database.prisma;
-  ({ handleInboundMessage } = await import("../../../app/consent/inbound.server"));
-  ({ scheduleNotifications } = await import("../../../app/outbox/schedule.server"));
   for (const shop of [SHOP, OTHER]) await prisma.shop.create({ data: { shop, settings: { create: {} } } });
 });
 

@@ -1,21 +1,19 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import { saveCart } from "../../../app/carts/cart.server";
+import * as ledger from "../../../app/consent/ledger.server";
+import * as optin from "../../../app/consent/optin.server";
+import * as phone from "../../../app/consent/phone.server";
 
 const database = useTestDatabase();
 
 let prisma: typeof import("../../../app/db.server").default;
-let ledger: typeof import("../../../app/consent/ledger.server");
-let optin: typeof import("../../../app/consent/optin.server");
-let phone: typeof import("../../../app/consent/phone.server");
 const SHOP = "ledger-test.myshopify.com";
 const OTHER = "ledger-other.myshopify.com";
 const at = (minutes: number) => new Date(Date.UTC(2026, 10, 20, 10, minutes));
 
 beforeAll(async () => {
   prisma = database.prisma;
-  ledger = await import("../../../app/consent/ledger.server");
-  optin = await import("../../../app/consent/optin.server");
-  phone = await import("../../../app/consent/phone.server");
   await prisma.shop.create({ data: { shop: SHOP, name: "Ledger Shop", settings: { create: {} } } });
   await prisma.shop.create({ data: { shop: OTHER, name: "Other", settings: { create: { doubleOptIn: false } } } });
 });
@@ -121,7 +119,6 @@ describe("double-submitted opt-ins", () => {
 
 describe("linking a cart block opt-in to its cart", () => {
   it("holds the link when the opt-in comes before the cart webhook, and keeps it when the cart arrives", async () => {
-    const { saveCart } = await import("../../../app/carts/cart.server");
     const result = await optin.recordOptIn(input({ phone: phone.parsePhone("+34 622 111 000"), source: "cart_block", variantId: undefined, productId: undefined, cartToken: "cart-late", at: at(40) }));
     const placeholder = await prisma.cart.findUniqueOrThrow({ where: { shop_token: { shop: SHOP, token: "cart-late" } } });
     expect(placeholder).toMatchObject({ subscriberId: result.subscriberId, itemCount: 0, status: "emptied" });

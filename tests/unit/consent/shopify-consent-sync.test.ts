@@ -4,6 +4,10 @@ import { startFakeShopifyAdmin, type FakeShopifyAdmin } from "../../fakes/shopif
 import { customersOf, seedCustomer, setWhatsAppConsentInAdmin, shopifyDateTime } from "../../fakes/shopify/admin-customers";
 import { useTestDatabase } from "../../support/database";
 import { testKind } from "../../support/task-registry";
+import * as sync from "../../../app/consent/shopify-consent-sync.server";
+import * as adminApi from "../../../app/consent/shopify-consent-admin.server";
+import * as ledger from "../../../app/consent/ledger.server";
+import * as queue from "../../../app/tasks/queue.server";
 
 const database = useTestDatabase();
 
@@ -12,10 +16,6 @@ const TOKEN = "shpat_consent_unit";
 const at = (minutes: number) => new Date(Date.UTC(2026, 11, 1, 9, minutes));
 
 let prisma: typeof import("../../../app/db.server").default;
-let sync: typeof import("../../../app/consent/shopify-consent-sync.server");
-let adminApi: typeof import("../../../app/consent/shopify-consent-admin.server");
-let ledger: typeof import("../../../app/consent/ledger.server");
-let queue: typeof import("../../../app/tasks/queue.server");
 let admin: FakeShopifyAdmin;
 
 const client: AdminGraphql = {
@@ -38,10 +38,6 @@ const consentOf = (customerId: string) => customersOf(admin.store).get(SHOP)!.ge
 
 beforeAll(async () => {
   prisma = database.prisma;
-  sync = await import("../../../app/consent/shopify-consent-sync.server");
-  adminApi = await import("../../../app/consent/shopify-consent-admin.server");
-  ledger = await import("../../../app/consent/ledger.server");
-  queue = await import("../../../app/tasks/queue.server");
   admin = await startFakeShopifyAdmin();
   admin.store.seedShop({ domain: SHOP, accessToken: TOKEN });
   await prisma.shop.create({ data: { shop: SHOP, name: "Unit Store", settings: { create: {} } } });

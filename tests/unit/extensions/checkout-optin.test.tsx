@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { getExtension } from "@shopify/ui-extensions-tester";
 import { REQUEST_TIMEOUT_MS, TOKEN_TIMEOUT_MS } from "../../../extensions/checkout-optin/src/backend";
 import { bannerText, click, element, extensionRoot, grantCustomerData, prop, tick, translator, type } from "./checkout-harness";
+import * as module from "../../../extensions/checkout-optin/src/Checkout";
 
 /**
  * The checkout opt-in extension against Shopify's mock `shopify` global: the buyer's phone is
@@ -17,7 +18,6 @@ const extension = getExtension("purchase.checkout.contact.render-after", { confi
 // extension.render() imports the module from inside node_modules, where vitest does not compile
 // TSX; importing it here gets the same module through vitest's transform.
 async function render() {
-  const module = await import("../../../extensions/checkout-optin/src/Checkout");
   // Preact keeps its render state on the container; a fresh <body> per test starts clean.
   document.documentElement.replaceChild(document.createElement("body"), document.body);
   await module.default();

@@ -3,13 +3,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { getExtension } from "@shopify/ui-extensions-tester";
 import { bannerText, click, element, extensionRoot, grantCustomerData, prop, tick, translator } from "./checkout-harness";
+import * as module from "../../../extensions/checkout-optin/src/ThankYou";
 
 /** The thank-you page target: the order's phone offered for consent, the order id sent as context. */
 const german = translator("de.json");
 const extension = getExtension("purchase.thank-you.block.render", { configSearchDir: extensionRoot });
 
 async function render() {
-  const module = await import("../../../extensions/checkout-optin/src/ThankYou");
   document.documentElement.replaceChild(document.createElement("body"), document.body);
   await module.default();
   await vi.waitFor(() => expect(element("s-checkbox")).not.toBeNull());

@@ -5,16 +5,14 @@ import { useTestDatabase } from "../../support/database";
 import { holdoutBucket } from "../../../app/flows/holdout";
 import { planRestock, restockLimit } from "../../../app/flows/back-in-stock";
 import { defaultFlowConfig } from "../../../app/flows/settings";
+import { notifyRestock, fanOutRestock } from "../../../app/flows/back-in-stock.server";
+import { loadFlowSetting } from "../../../app/flows/flow-settings.server";
+import { recordClick } from "../../../app/flows/clicks.server";
+import { derivedLinkToken, sendableParams } from "../../../app/flows/link-token.server";
 
 const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let notifyRestock: typeof import("../../../app/flows/back-in-stock.server").notifyRestock;
-let fanOutRestock: typeof import("../../../app/flows/back-in-stock.server").fanOutRestock;
-let loadFlowSetting: typeof import("../../../app/flows/flow-settings.server").loadFlowSetting;
-let recordClick: typeof import("../../../app/flows/clicks.server").recordClick;
-let derivedLinkToken: typeof import("../../../app/flows/link-token.server").derivedLinkToken;
-let sendableParams: typeof import("../../../app/flows/link-token.server").sendableParams;
 
 const shop = "restock.myshopify.com";
 const now = new Date("2026-05-01T10:00:00Z");
@@ -51,10 +49,6 @@ async function variant(id: string, available: number) {
 
 beforeAll(async () => {
   prisma = database.prisma;
-  ({ notifyRestock, fanOutRestock } = await import("../../../app/flows/back-in-stock.server"));
-  ({ loadFlowSetting } = await import("../../../app/flows/flow-settings.server"));
-  ({ recordClick } = await import("../../../app/flows/clicks.server"));
-  ({ derivedLinkToken, sendableParams } = await import("../../../app/flows/link-token.server"));
   await prisma.product.create({ data: { shop, id: "p1", title: "Linen shirt", handle: "linen-shirt", shopifyUpdatedAt: updated } });
 }, 60_000);
 

@@ -1,16 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
 import { useTestDatabase } from "../../support/database";
+import * as cart from "../../../app/flows/abandoned-cart.server";
+import * as orders from "../../../app/flows/orders.server";
+import * as promotion from "../../../app/flows/promotion.server";
+import * as attribution from "../../../app/flows/attribution.server";
+import * as results from "../../../app/flows/results.server";
+import * as discounts from "../../../app/flows/discounts.server";
 
 const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let cart: typeof import("../../../app/flows/abandoned-cart.server");
-let orders: typeof import("../../../app/flows/orders.server");
-let promotion: typeof import("../../../app/flows/promotion.server");
-let attribution: typeof import("../../../app/flows/attribution.server");
-let results: typeof import("../../../app/flows/results.server");
-let discounts: typeof import("../../../app/flows/discounts.server");
 
 const shop = "state.myshopify.com";
 const H = 3_600_000;
@@ -27,12 +27,6 @@ async function subscriber(over: Record<string, unknown> = {}) {
 
 beforeAll(async () => {
   prisma = database.prisma;
-  cart = await import("../../../app/flows/abandoned-cart.server");
-  orders = await import("../../../app/flows/orders.server");
-  promotion = await import("../../../app/flows/promotion.server");
-  attribution = await import("../../../app/flows/attribution.server");
-  results = await import("../../../app/flows/results.server");
-  discounts = await import("../../../app/flows/discounts.server");
   await prisma.shop.create({ data: { shop, timezone: "Europe/Madrid", settings: { create: { campaignsPerMonth: 1 } } } });
   await prisma.flowSetting.createMany({
     data: (["abandoned_cart", "reorder", "upsell", "promotion"] as const).map((flow) => ({ shop, flow, enabled: true, config: {} })),

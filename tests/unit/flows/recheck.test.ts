@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
 import { useTestDatabase } from "../../support/database";
+import { recheckFlowStates } from "../../../app/flows/recheck.server";
 
 const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let recheckFlowStates: typeof import("../../../app/flows/recheck.server").recheckFlowStates;
 
 const shop = "recheck.myshopify.com";
 const now = new Date("2026-03-10T12:00:00Z");
@@ -25,7 +25,6 @@ const base = {
 
 beforeAll(async () => {
   prisma = database.prisma;
-  ({ recheckFlowStates } = await import("../../../app/flows/recheck.server"));
   const updated = new Date("2026-03-01T00:00:00Z");
   await prisma.cart.createMany({
     data: [

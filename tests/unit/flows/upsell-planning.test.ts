@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@prisma/client";
 import type { AdminGraphql } from "../../../app/catalog/collections.server";
 import { useTestDatabase } from "../../support/database";
+import * as orders from "../../../app/flows/orders.server";
 
 const database = useTestDatabase();
 
@@ -10,7 +11,6 @@ const database = useTestDatabase();
  * failed call leaves behind.
  */
 let prisma: PrismaClient;
-let orders: typeof import("../../../app/flows/orders.server");
 
 const shop = "upsell-planning.myshopify.com";
 const t0 = new Date("2026-07-01T10:00:00Z");
@@ -45,7 +45,6 @@ async function paidOrder(id: string, subscriberId: string, productIds: string[])
 
 beforeAll(async () => {
   prisma = database.prisma;
-  orders = await import("../../../app/flows/orders.server");
   await prisma.shop.create({ data: { shop, settings: { create: {} } } });
   await prisma.flowSetting.createMany({
     data: [

@@ -1,15 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import { sweep } from "../../../app/maintenance/housekeeping.server";
 
 const database = useTestDatabase();
-let sweep: typeof import("../../../app/maintenance/housekeeping.server").sweep;
 
 const now = new Date("2026-12-01T12:00:00Z");
 const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
 const shop = "sweep.myshopify.com";
 
 beforeAll(async () => {
-  ({ sweep } = await import("../../../app/maintenance/housekeeping.server"));
   const { prisma } = database;
   // 12,000 receipts past retention (more than one batch) and two that are not.
   await prisma.$executeRaw`

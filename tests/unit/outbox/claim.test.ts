@@ -1,17 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import * as claim from "../../../app/outbox/claim.server";
 
 const database = useTestDatabase();
 
 let prisma: typeof import("../../../app/db.server").default;
-let claim: typeof import("../../../app/outbox/claim.server");
 const shop = "claim.myshopify.com";
 const T0 = new Date("2026-06-10T10:00:00Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
 beforeAll(async () => {
   prisma = database.prisma;
-  claim = await import("../../../app/outbox/claim.server");
 });
 
 let n = 0;

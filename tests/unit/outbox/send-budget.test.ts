@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import * as budget from "../../../app/outbox/send-budget.server";
 
 const database = useTestDatabase();
 
 let prisma: typeof import("../../../app/db.server").default;
-let budget: typeof import("../../../app/outbox/send-budget.server");
 
 beforeAll(async () => {
   prisma = database.prisma;
-  budget = await import("../../../app/outbox/send-budget.server");
 });
 
 /** Two dispatcher processes on one clock: sleeping moves the clock to when the sleeper wakes. */

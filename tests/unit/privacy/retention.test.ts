@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import { handleInboundMessage } from "../../../app/consent/inbound.server";
+import * as retention from "../../../app/privacy/retention.server";
+import * as optin from "../../../app/consent/optin.server";
+import * as phone from "../../../app/consent/phone.server";
+import * as suppression from "../../../app/consent/suppression.server";
 
 const database = useTestDatabase();
 
 let prisma: typeof import("../../../app/db.server").default;
-let retention: typeof import("../../../app/privacy/retention.server");
-let optin: typeof import("../../../app/consent/optin.server");
-let phone: typeof import("../../../app/consent/phone.server");
-let suppression: typeof import("../../../app/consent/suppression.server");
 
 const now = new Date("2026-12-01T12:00:00Z");
 const daysAgo = (days: number, from = now) => new Date(from.getTime() - days * 86_400_000);
@@ -80,10 +81,6 @@ async function seed(shop: string, retentionDays: number) {
 
 beforeAll(async () => {
   prisma = database.prisma;
-  retention = await import("../../../app/privacy/retention.server");
-  optin = await import("../../../app/consent/optin.server");
-  phone = await import("../../../app/consent/phone.server");
-  suppression = await import("../../../app/consent/suppression.server");
   await seed(short, 30);
   await seed(long, 90);
 }, 60_000);
@@ -178,7 +175,6 @@ describe("retention", () => {
   });
 
   it("a WhatsApp message from an erased opted-out number brings back its STOP as it was, not a new one", async () => {
-    const { handleInboundMessage } = await import("../../../app/consent/inbound.server");
     // +34600000004 was erased by the later pass with its opt-out kept as a hash.
     expect(await prisma.subscriber.count({ where: { shop: short, phone: "+34600000004" } })).toBe(0);
     const hash = suppression.phoneHash(short, "+34600000004");

@@ -1,11 +1,11 @@
 import type { PrismaClient } from "@prisma/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import { eraseShop } from "../../../app/privacy/shop-redaction.server";
 
 const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let eraseShop: typeof import("../../../app/privacy/shop-redaction.server").eraseShop;
 
 const gone = "erase-me.myshopify.com";
 const kept = "keep-me.myshopify.com";
@@ -23,7 +23,6 @@ async function seed(shop: string) {
 
 beforeAll(async () => {
   prisma = database.prisma;
-  ({ eraseShop } = await import("../../../app/privacy/shop-redaction.server"));
   await seed(gone);
   await seed(kept);
 }, 60_000);

@@ -2,25 +2,19 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import { rawSql } from "../../../app/db.server";
+import * as encryption from "../../../app/security/encryption.server";
+import * as rotation from "../../../app/security/key-rotation.server";
+import * as columns from "../../../app/security/encrypted-columns";
 
 const db = useTestDatabase();
 
-let encryption: typeof import("../../../app/security/encryption.server");
-let rotation: typeof import("../../../app/security/key-rotation.server");
-let columns: typeof import("../../../app/security/encrypted-columns");
-let rawSql: typeof import("../../../app/db.server").rawSql;
 
 const OLD = "k1:" + Buffer.alloc(32, 7).toString("base64");
 const NEW = "k2:" + Buffer.alloc(32, 42).toString("base64");
 
-beforeAll(async () => {
-  encryption = await import("../../../app/security/encryption.server");
-  rotation = await import("../../../app/security/key-rotation.server");
-  columns = await import("../../../app/security/encrypted-columns");
-  ({ rawSql } = await import("../../../app/db.server"));
-});
 
 const envelopes = async () =>
   db.prisma.whatsAppConnection.findMany({ orderBy: { shop: "asc" }, select: { shop: true, accessTokenEnc: true } });

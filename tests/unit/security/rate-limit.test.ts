@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import * as limiter from "../../../app/security/rate-limit.server";
 
 const database = useTestDatabase();
 
-let limiter: typeof import("../../../app/security/rate-limit.server");
 let prisma: typeof import("../../../app/db.server").default;
 
 beforeAll(async () => {
   prisma = database.prisma;
-  limiter = await import("../../../app/security/rate-limit.server");
 });
 
 describe("hitRateLimit", () => {

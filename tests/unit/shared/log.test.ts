@@ -1,20 +1,14 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
 import { testKind, testTaskRegistry } from "../../support/task-registry";
-
+import { sqlQuery } from "../../../app/db.server";
+import { Prisma } from "@prisma/client";
+import * as queue from "../../../app/tasks/queue.server";
+import * as runner from "../../../app/tasks/runner.server";
+import * as logging from "../../../app/shared/log.server";
 const testTasks = testTaskRegistry();
 
 const db = useTestDatabase();
-
-let queue: typeof import("../../../app/tasks/queue.server");
-let runner: typeof import("../../../app/tasks/runner.server");
-let logging: typeof import("../../../app/shared/log.server");
-
-beforeAll(async () => {
-  queue = await import("../../../app/tasks/queue.server");
-  runner = await import("../../../app/tasks/runner.server");
-  logging = await import("../../../app/shared/log.server");
-}, 60_000);
 
 const PHONE = "+34699123456";
 const DIGITS = "699123456";
@@ -52,8 +46,6 @@ describe("errors are logged by code and context", () => {
     });
     // On the driver directly (the hot paths' sqlQuery): pg's error carries the row in `detail`.
     testTasks.on("test.dup-driver", async () => {
-      const { sqlQuery } = await import("../../../app/db.server");
-      const { Prisma } = await import("@prisma/client");
       await sqlQuery(Prisma.sql`INSERT INTO "Subscriber" (id, shop, phone, "callingCode", "updatedAt") VALUES ('dup-driver', ${shop}, ${PHONE}, '34', now())`);
     });
     // PostgreSQL quotes a value it cannot read in the message itself.

@@ -1,8 +1,8 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import { recordInstall } from "../../../app/shops/shop.server";
 
 const database = useTestDatabase();
-let recordInstall: typeof import("../../../app/shops/shop.server").recordInstall;
 
 // The shape of Shopify's answer to the shop query (Admin GraphQL `shop`, `shopLocales`).
 const admin = {
@@ -15,9 +15,6 @@ const admin = {
     }),
 };
 
-beforeAll(async () => {
-  ({ recordInstall } = await import("../../../app/shops/shop.server"));
-});
 
 describe("recordInstall", () => {
   it("stamps every install, a reinstall too, so a late app/uninstalled from before it can be told apart", async () => {

@@ -1,17 +1,12 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import * as shops from "../../../app/shops/shop.server";
+import * as completion from "../../../app/shops/install-completion.server";
 
 /** The retrying task never undoes an uninstall or a later install that committed before it. */
 const db = useTestDatabase();
-let shops: typeof import("../../../app/shops/shop.server");
-let completion: typeof import("../../../app/shops/install-completion.server");
 
 const DETAILS = { name: "Late Shop", email: null, currency: "EUR", timezone: "Europe/Rome", countryCode: "IT", primaryLocale: "it" };
-
-beforeAll(async () => {
-  shops = await import("../../../app/shops/shop.server");
-  completion = await import("../../../app/shops/install-completion.server");
-}, 60_000);
 
 describe("a pending install", () => {
   it("is recorded with defaults and the reason; finishing it fills the details and clears the reason", async () => {

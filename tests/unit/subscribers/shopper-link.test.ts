@@ -1,18 +1,17 @@
 import type { PrismaClient } from "@prisma/client";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
+import * as link from "../../../app/subscribers/shopper-link.server";
 
 const database = useTestDatabase();
 
 let prisma: PrismaClient;
-let link: typeof import("../../../app/subscribers/shopper-link.server");
 
 const spain = "link-es.myshopify.com";
 const usa = "link-us.myshopify.com";
 
 beforeAll(async () => {
   prisma = database.prisma;
-  link = await import("../../../app/subscribers/shopper-link.server");
   await prisma.shop.createMany({ data: [{ shop: spain, countryCode: "ES" }, { shop: usa, countryCode: "US" }] });
   await prisma.subscriber.createMany({
     data: [

@@ -1,19 +1,12 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
 import { testKind, testTaskRegistry } from "../../support/task-registry";
-
+import * as queue from "../../../app/tasks/queue.server";
+import * as runner from "../../../app/tasks/runner.server";
 const testTasks = testTaskRegistry();
 
 const db = useTestDatabase();
 const SHOP = "restart.myshopify.com";
-
-let queue: typeof import("../../../app/tasks/queue.server");
-let runner: typeof import("../../../app/tasks/runner.server");
-
-beforeAll(async () => {
-  queue = await import("../../../app/tasks/queue.server");
-  runner = await import("../../../app/tasks/runner.server");
-}, 60_000);
 
 const task = (dedupKey: string) => db.prisma.task.findUniqueOrThrow({ where: { shop_dedupKey: { shop: SHOP, dedupKey } } });
 

@@ -1,18 +1,11 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useTestDatabase } from "../../support/database";
 import { testKind, testTaskRegistry } from "../../support/task-registry";
-
+import * as queue from "../../../app/tasks/queue.server";
+import * as runner from "../../../app/tasks/runner.server";
 const testTasks = testTaskRegistry();
 
 useTestDatabase();
-
-let queue: typeof import("../../../app/tasks/queue.server");
-let runner: typeof import("../../../app/tasks/runner.server");
-
-beforeAll(async () => {
-  queue = await import("../../../app/tasks/queue.server");
-  runner = await import("../../../app/tasks/runner.server");
-}, 60_000);
 
 describe("task runner wake-up", () => {
   it("runs a task enqueued after it went idle as soon as it is woken, not after the idle wait", async () => {

@@ -3,6 +3,8 @@ import { createWhatsAppClient, type WhatsAppCredentials } from "../../../app/wha
 import { WhatsAppApiError, WhatsAppUnreachable } from "../../../app/whatsapp/errors";
 import { startFakeWhatsApp, type FakeTemplate, type FakeWhatsApp } from "../../fakes/whatsapp/server";
 import { useTestDatabase } from "../../support/database";
+import prisma from "../../../app/db.server";
+import { syncTemplates } from "../../../app/whatsapp/templates.server";
 
 const credentials: WhatsAppCredentials = { phoneNumberId: "7001", businessAccountId: "8001", accessToken: "secret-token-xyz" };
 const templates: FakeTemplate[] = Array.from({ length: 7 }, (_, i) => ({
@@ -84,8 +86,6 @@ describe("WhatsApp Cloud API client", () => {
     const listed = await client().listTemplates(credentials);
     expect(listed.map((t) => t.name).sort()).toEqual(templates.map((t) => t.name).sort());
 
-    const { default: prisma } = await import("../../../app/db.server");
-    const { syncTemplates } = await import("../../../app/whatsapp/templates.server");
     const shop = "sync.myshopify.com";
     expect(await syncTemplates(shop, client(), credentials, new Date())).toBe(7);
     fake.updateTemplate(credentials.businessAccountId, "tpl_0", "en", { category: "UTILITY" });

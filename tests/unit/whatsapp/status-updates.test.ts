@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isolatedDatabaseEnv } from "../../support/server";
 import type { StatusUpdate } from "../../../app/whatsapp/webhook-payload";
+import { applyStatusUpdate } from "../../../app/whatsapp/status-updates.server";
+import { closeDatabase } from "../../../app/db.server";
+import * as db from "../../../app/db.server";
+import { claimDue } from "../../../app/outbox/claim.server";
 
 /**
  * Status webhooks are applied in groups: those that arrive while one statement runs go together
@@ -9,24 +13,20 @@ import type { StatusUpdate } from "../../../app/whatsapp/webhook-payload";
  */
 let drop: () => Promise<void>;
 let prisma: typeof import("../../../app/db.server").default;
-let applyStatusUpdate: typeof import("../../../app/whatsapp/status-updates.server").applyStatusUpdate;
 const shop = "statuses.myshopify.com";
 const phoneNumberId = "8801";
 const now = () => String(Math.floor(Date.now() / 1000));
 
 beforeAll(async () => {
   drop = await isolatedDatabaseEnv();
-  const db = await import("../../../app/db.server");
   await db.databaseReady();
   prisma = db.default;
-  ({ applyStatusUpdate } = await import("../../../app/whatsapp/status-updates.server"));
   await prisma.shop.create({
     data: { shop, connection: { create: { phoneNumberId, businessAccountId: "8802", accessTokenEnc: "unused" } } },
   });
 });
 
 afterAll(async () => {
-  const { closeDatabase } = await import("../../../app/db.server");
   await closeDatabase();
   await drop();
 });
@@ -97,7 +97,6 @@ describe("status webhooks applied in groups", () => {
     expect(await applyStatusUpdate(phoneNumberId, status(m, "sent"))).toBe("applied");
     const row = await prisma.notification.findUniqueOrThrow({ where: { id: m.id } });
     expect(row).toMatchObject({ status: "sent", waMessageId: m.wa });
-    const { claimDue } = await import("../../../app/outbox/claim.server");
     expect((await claimDue("next", 100, 1_000, new Date(Date.now() + 120_000))).map((r) => r.id)).not.toContain(m.id);
   });
 
