@@ -1,15 +1,9 @@
 /* global module */
 /**
  * The import rules `npm run lint:deps` checks (part of `npm run lint`).
- * The layers and why: docs/decisions/026-outbox-owns-its-tables.md.
+ * The layers and why: docs/decisions/026-outbox-owns-its-tables.md. Folder cycles (two folders of
+ * the app importing each other, through any path) are checked by scripts/folder-cycles.ts.
  */
-
-/** Module cycles that predate these rules and belong to other work; each names both ends. */
-const KNOWN_CYCLES = [
-  // The consent ledger queues the Shopify consent sync, whose queue reads the ledger's types and
-  // helpers back. To be broken with the explicit task registry.
-  "^app/consent/(ledger|shopify-consent-queue)[.]server[.]ts$",
-];
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 module.exports = {
@@ -18,7 +12,7 @@ module.exports = {
       name: "no-circular",
       severity: "error",
       comment: "A module must not import one that imports it back, directly or through others.",
-      from: { pathNot: KNOWN_CYCLES },
+      from: {},
       to: { circular: true },
     },
     {

@@ -4,6 +4,7 @@ import { flowTaskHandlers } from "./flows/handlers.server";
 import { startHousekeeping } from "./maintenance/housekeeping.server";
 import { startDispatcher } from "./engine.server";
 import { installTaskHandlers } from "./shops/install-completion.server";
+import { unauthenticated } from "./shopify.server";
 import { appTaskRegistry, type TaskRegistry } from "./tasks/registry.server";
 import { startTaskRunner } from "./tasks/runner.server";
 import { templateTaskHandlers } from "./whatsapp/template-sync-task.server";
@@ -18,8 +19,10 @@ export interface BackgroundWork {
  * one place that wires them. Throws when a kind the app enqueues (app/tasks/kinds.ts) has no
  * handler here, which stops the process at start-up.
  */
+const openShopAdmin = async (shop: string) => (await unauthenticated.admin(shop)).admin;
+
 export function createAppTaskRegistry(): TaskRegistry {
-  return appTaskRegistry([catalogTaskHandlers, consentTaskHandlers, flowTaskHandlers, installTaskHandlers, templateTaskHandlers]);
+  return appTaskRegistry([catalogTaskHandlers, consentTaskHandlers, flowTaskHandlers, installTaskHandlers(openShopAdmin), templateTaskHandlers]);
 }
 
 /**

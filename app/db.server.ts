@@ -122,3 +122,6 @@ const prisma = new Proxy({} as PrismaClient, {
 });
 
 export default prisma;
+
+/** The client or a transaction of it: what a function that may run inside a caller's transaction takes. */
+export type Db = Prisma.TransactionClient | typeof prisma;

@@ -12,6 +12,7 @@ const steps: Array<[string, string[]]> = [
   ["lint", ["eslint", "--max-warnings", "0", "."]],
   ["unused files, exports and dependencies", ["knip"]],
   ["import rules", ["depcruise", "app", "server", "--config", ".dependency-cruiser.cjs"]],
+  ["no folder cycles", ["tsx", "scripts/folder-cycles.ts"]],
   ["build", ["remix", "vite:build", "--logLevel", "warn"]],
   ["unit and integration tests", ["vitest", "run", ...process.argv.slice(2)]],
 ];

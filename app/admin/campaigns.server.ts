@@ -4,7 +4,7 @@ import prisma from "../db.server";
 import { isValidLocalDateTime, zonedTimeToUtc } from "../shared/zoned-time";
 import { campaignProgress, estimateAudience as estimatePromotionAudience } from "../flows/promotion.server";
 import { cancelQueuedTasks, enqueueTask } from "../tasks/queue.server";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { decodeCursor, encodeCursor } from "../shared/cursor";
 import { fieldErrors, type FieldErrors } from "./form-errors";
 import { bodyPlaceholderCount } from "./template-preview";
 

@@ -1,7 +1,7 @@
 import type { Flow, NotificationStatus, Prisma } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { decodeCursor, encodeCursor } from "../shared/cursor";
 import { maskPhone } from "../consent/phone.server";
 
 /**

@@ -1,4 +1,4 @@
-import type { Db } from "./ledger.server";
+import type { Db } from "../db.server";
 
 /**
  * So the abandoned-cart flow knows whose cart it is. The cart webhook may arrive before or after

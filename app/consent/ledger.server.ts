@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ConsentEvent, ConsentKind, ConsentScope, ConsentSource, Prisma, SubscriberStatus } from "@prisma/client";
-import prisma from "../db.server";
+import prisma, { type Db } from "../db.server";
 import { env } from "../env.server";
 import { afterConsentChange } from "./shopify-consent-queue.server";
 
@@ -16,8 +16,6 @@ import { afterConsentChange } from "./shopify-consent-queue.server";
  * Shopify's WhatsApp marketing consent is kept in step both ways (shopify-consent-*.server.ts):
  * an opt-out made there is honoured here, a "subscribed" set there is only the merchant's claim.
  */
-export type Db = Prisma.TransactionClient | typeof prisma;
-
 export interface ConsentProof {
   text?: string | null;
   textVersion?: string | null;

@@ -1,6 +1,7 @@
 import type { ConsentScope, ConsentSource } from "@prisma/client";
 import { cancelNotifications } from "../outbox/schedule.server";
-import { appendConsentEvent, type Db } from "./ledger.server";
+import { appendConsentEvent } from "./ledger.server";
+import type { Db } from "../db.server";
 
 /**
  * An opt-out takes effect before any further send (WhatsApp Business Messaging Policy: honour

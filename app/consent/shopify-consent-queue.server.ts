@@ -1,6 +1,6 @@
 import type { SubscriberStatus } from "@prisma/client";
 import { enqueueTask } from "../tasks/queue.server";
-import type { Db } from "./ledger.server";
+import type { Db } from "../db.server";
 
 /**
  * When Rebound's consent for a shopper who is a Shopify customer changes, the customer's WhatsApp

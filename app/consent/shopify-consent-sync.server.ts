@@ -1,5 +1,6 @@
 import prisma from "../db.server";
-import { appendConsentEvent, lockSubscriber, type Db } from "./ledger.server";
+import { appendConsentEvent, lockSubscriber } from "./ledger.server";
+import type { Db } from "../db.server";
 import { recordOptOut } from "./opt-out.server";
 import { InvalidPhoneNumber, parsePhone } from "./phone.server";
 import {

@@ -1,7 +1,7 @@
 import type { ConsentSource, Prisma, SubscriberStatus } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
-import { decodeCursor, encodeCursor } from "../admin/cursor";
+import { decodeCursor, encodeCursor } from "../shared/cursor";
 import { listConsentEvents, lockSubscriber } from "./ledger.server";
 import { recordOptOut } from "./opt-out.server";
 

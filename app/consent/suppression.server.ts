@@ -1,6 +1,7 @@
 import { createHmac, createHash } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import { appendConsentEvent, type Db } from "./ledger.server";
+import { appendConsentEvent } from "./ledger.server";
+import type { Db } from "../db.server";
 import { env } from "../env.server";
 
 /**

@@ -1,6 +1,6 @@
 import type { ConsentScope } from "@prisma/client";
 import { linkCart } from "./cart-link.server";
-import type { Db } from "./ledger.server";
+import type { Db } from "../db.server";
 
 /**
  * Consent widened only by the shopper: a subscribed number asking for more (marketing over

@@ -1,12 +1,10 @@
 import { Prisma } from "@prisma/client";
-import prisma, { allowLongStatements, databaseKind } from "../db.server";
+import prisma, { type Db, allowLongStatements, databaseKind } from "../db.server";
 import { env } from "../env.server";
 import { planRestock, type RestockEvent, type RestockFanOut } from "./back-in-stock";
 import { loadFlowSetting } from "./flow-settings.server";
 import { fanOutNotifications } from "../outbox/fan-out.server";
 import type { StoredTemplateParams } from "../outbox/types";
-
-type Db = Prisma.TransactionClient | typeof prisma;
 
 export interface RestockOutcome {
   skipped?: string;

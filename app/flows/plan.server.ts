@@ -1,11 +1,8 @@
-import type { Prisma } from "@prisma/client";
-import prisma from "../db.server";
+import prisma, { type Db } from "../db.server";
 import { env } from "../env.server";
 import { cancelNotifications, holdOutNotifications, scheduleNotifications } from "../outbox/schedule.server";
 import { enqueueTask } from "../tasks/queue.server";
 import { planKeys, type FlowPlan, type PlanKeys } from "./plan";
-
-type Db = Prisma.TransactionClient | typeof prisma;
 
 let keys: PlanKeys | undefined;
 /** Link tokens and discount codes are keyed with the app secret (see plan.ts). */

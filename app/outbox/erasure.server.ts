@@ -1,7 +1,5 @@
 import { Prisma } from "@prisma/client";
-import prisma from "../db.server";
-
-type Db = Prisma.TransactionClient | typeof prisma;
+import prisma, { type Db } from "../db.server";
 
 /**
  * The outbox's part of uninstalls, privacy requests and retention: what happens to messages

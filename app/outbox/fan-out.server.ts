@@ -1,7 +1,5 @@
 import { Prisma } from "@prisma/client";
-import prisma from "../db.server";
-
-type Db = Prisma.TransactionClient | typeof prisma;
+import prisma, { type Db } from "../db.server";
 
 /**
  * One message to many shoppers as one INSERT ... SELECT (a restock, a campaign launch): the set

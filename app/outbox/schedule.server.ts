@@ -1,8 +1,6 @@
 import { Prisma } from "@prisma/client";
-import prisma from "../db.server";
+import prisma, { type Db } from "../db.server";
 import type { CancelPredicate, PlannedNotification } from "./types";
-
-type Db = Prisma.TransactionClient | typeof prisma;
 
 /**
  * Puts planned messages in the outbox. A (shop, dedupKey) already present is left alone, so

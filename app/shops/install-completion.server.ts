@@ -1,9 +1,8 @@
 import type { Task } from "@prisma/client";
 import prisma from "../db.server";
-import { unauthenticated } from "../shopify.server";
 import { enqueueOrRestartTask, findTask } from "../tasks/queue.server";
 import type { TaskHandlers } from "../tasks/registry.server";
-import { describeAdminFailure, fetchShopDetails } from "./shop-details.server";
+import { describeAdminFailure, fetchShopDetails, type ShopAdmin } from "./shop-details.server";
 import { completePendingInstall, FINISH_INSTALL, notePendingInstallReason } from "./shop.server";
 
 /**
@@ -15,13 +14,15 @@ import { completePendingInstall, FINISH_INSTALL, notePendingInstallReason } from
  */
 const MAX_ATTEMPTS = 30;
 
-export async function finishInstall(task: Pick<Task, "shop">): Promise<"finished" | "nothing_pending"> {
+/** The shop's Admin API with its offline session (given by the composition root, which owns the library). */
+export type OpenShopAdmin = (shop: string) => Promise<ShopAdmin>;
+
+export async function finishInstall(task: Pick<Task, "shop">, openAdmin: OpenShopAdmin): Promise<"finished" | "nothing_pending"> {
   const row = await prisma.shop.findUnique({ where: { shop: task.shop }, select: { status: true, installPendingReason: true } });
   // Uninstalled since, or finished by a later install: nothing to do.
   if (!row || row.status !== "installed" || row.installPendingReason === null) return "nothing_pending";
   try {
-    const { admin } = await unauthenticated.admin(task.shop);
-    const details = await fetchShopDetails(admin);
+    const details = await fetchShopDetails(await openAdmin(task.shop));
     return (await completePendingInstall(task.shop, details)) ? "finished" : "nothing_pending";
   } catch (error) {
     await notePendingInstallReason(task.shop, describeAdminFailure(error));
@@ -30,14 +31,16 @@ export async function finishInstall(task: Pick<Task, "shop">): Promise<"finished
 }
 
 /** Finishing installs, for the task registry (app/background.server.ts). */
-export const installTaskHandlers: TaskHandlers = {
-  [FINISH_INSTALL]: {
-    run: async (task) => {
-      await finishInstall(task);
+export function installTaskHandlers(openAdmin: OpenShopAdmin): TaskHandlers {
+  return {
+    [FINISH_INSTALL]: {
+      run: async (task) => {
+        await finishInstall(task, openAdmin);
+      },
+      maxAttempts: MAX_ATTEMPTS,
     },
-    maxAttempts: MAX_ATTEMPTS,
-  },
-};
+  };
+}
 
 export interface InstallProgress {
   reason: string;

@@ -71,7 +71,10 @@ export function describeAdminFailure(error: unknown): string {
   return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON - 1)}…` : text;
 }
 
-export async function fetchShopDetails(admin: Pick<AdminApiContext, "graphql">): Promise<ShopDetails> {
+/** What reading the shop's details needs of an Admin API client. */
+export type ShopAdmin = Pick<AdminApiContext, "graphql">;
+
+export async function fetchShopDetails(admin: ShopAdmin): Promise<ShopDetails> {
   let body: unknown;
   try {
     const response = await admin.graphql(SHOP_QUERY);

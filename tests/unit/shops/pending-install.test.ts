@@ -5,6 +5,10 @@ import * as completion from "../../../app/shops/install-completion.server";
 
 /** The retrying task never undoes an uninstall or a later install that committed before it. */
 const db = useTestDatabase();
+// Nothing is pending, so the Admin API must not be opened.
+const noAdmin = async () => {
+  throw new Error("the Admin API was opened with nothing pending");
+};
 
 const DETAILS = { name: "Late Shop", email: null, currency: "EUR", timezone: "Europe/Rome", countryCode: "IT", primaryLocale: "it" };
 
@@ -26,7 +30,7 @@ describe("a pending install", () => {
   it("is left alone once the shop uninstalled, by the task and by its writes", async () => {
     await shops.markInstallPending("b.myshopify.com", "fetch failed");
     await shops.recordUninstall(db.prisma, "b.myshopify.com", new Date());
-    expect(await completion.finishInstall({ shop: "b.myshopify.com" })).toBe("nothing_pending");
+    expect(await completion.finishInstall({ shop: "b.myshopify.com" }, noAdmin)).toBe("nothing_pending");
     expect(await shops.completePendingInstall("b.myshopify.com", DETAILS)).toBe(false);
     await shops.notePendingInstallReason("b.myshopify.com", "later error");
     expect(await db.prisma.shop.findUniqueOrThrow({ where: { shop: "b.myshopify.com" } })).toMatchObject({
