@@ -2,7 +2,7 @@ import { useSearchParams } from "@remix-run/react";
 import { Pagination } from "@shopify/polaris";
 
 /**
- * The footer of a keyset-paged list (app/admin/cursor.ts): Polaris pagination, or nothing when
+ * The footer of a keyset-paged list (app/shared/cursor.ts): Polaris pagination, or nothing when
  * the list fits on one page.
  */
 export function ListPagination({ previousUrl, nextUrl, previousLabel, nextLabel }: {
