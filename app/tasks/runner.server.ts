@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { systemClock, type Clock } from "../shared/clock";
+import { withLogContext } from "../shared/log-context.server";
 import { errorFields, log } from "../shared/log.server";
 import { keepLeases } from "./lease.server";
 import { claimTasks, completeTask, failTask } from "./queue.server";
@@ -58,7 +59,10 @@ export async function runDueTasks(owner: string, registry: TaskRegistry, options
       const handler = registry.handler(task.kind);
       try {
         if (!handler) throw new UnknownTaskKind(task.kind);
-        await handler.run(task, clock, { signal: leases.signal(task.id) });
+        // Every line the handler logs, down to the database layer, names the task it ran for.
+        await withLogContext({ task: task.id, kind: task.kind, shop: task.shop }, () =>
+          handler.run(task, clock, { signal: leases.signal(task.id) }),
+        );
         leases.release(task.id);
         if (!(await completeTask(task.id, owner))) log.warn("task finished after its lease was lost", { task: task.id, kind: task.kind });
       } catch (error) {

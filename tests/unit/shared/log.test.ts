@@ -66,6 +66,23 @@ describe("errors are logged by code and context", () => {
     expect(tasks.every((t) => t.status === "queued" && t.lastError)).toBe(true);
   });
 
+  it("every line a task's handler logs names the task, its kind and its shop", async () => {
+    const shop = "log-context.myshopify.com";
+    testTasks.on("test.logs", async () => {
+      logging.log.error("inside a handler", { step: "one" });
+    });
+    await queue.enqueueTask({ shop, kind: testKind("test.logs") });
+    const task = await db.prisma.task.findFirstOrThrow({ where: { shop } });
+    const output = await captured(() => runner.runDueTasks("log-context-test", testTasks.registry));
+
+    const line = output.split("\n").find((l) => l.includes('"inside a handler"'));
+    expect(line).toBeDefined();
+    expect(JSON.parse(line!)).toMatchObject({ task: task.id, kind: "test.logs", shop, step: "one" });
+    // Outside the handler the fields are gone again.
+    const after = await captured(async () => logging.log.error("after the run"));
+    expect(JSON.parse(after.split("\n").find((l) => l.includes('"after the run"'))!)).not.toHaveProperty("task");
+  });
+
   it("errorFields keeps the code and the schema names of a driver error, never its message or detail", () => {
     const driverError = Object.assign(new Error(`duplicate key value violates unique constraint "Subscriber_shop_phone_key"`), {
       name: "DatabaseError",
