@@ -1,7 +1,7 @@
 import path from "node:path";
 import { PrismaClient, type Prisma } from "@prisma/client";
 import { env } from "./env.server";
-import { databaseTarget, openConnection, type Connection } from "./db/adapter.server";
+import { databaseTarget, openConnection, type Connection, type RawSql } from "./db/adapter.server";
 import { migrate, readMigrations } from "./db/migrate.server";
 
 /**
@@ -71,6 +71,25 @@ export async function closeDatabase(): Promise<void> {
 
 export function rawSql() {
   return database().connection.raw;
+}
+
+/**
+ * Runs fn on a connection of its own without the request-sized statement timeout: for harness and
+ * maintenance work (seeding the benchmark's 100,000 shoppers, a backfill) that may rightly take
+ * longer than anything a request or a task does. The timeout is restored before the connection
+ * goes back to the pool.
+ */
+export function withUntimedSession<T>(fn: (raw: RawSql) => Promise<T>): Promise<T> {
+  const { connection } = database();
+  return connection.withSession(async (raw) => {
+    if (connection.target.kind !== "postgres") return fn(raw);
+    await raw.exec("SET statement_timeout = 0");
+    try {
+      return await fn(raw);
+    } finally {
+      await raw.exec("RESET statement_timeout").catch(() => {});
+    }
+  });
 }
 
 /**

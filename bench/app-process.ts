@@ -34,8 +34,9 @@ async function load<T>(file: string): Promise<T> {
 }
 const db = () => load<typeof import("../app/db.server")>("/app/db.server.ts");
 
-async function raw() {
-  return (await db()).rawSql();
+/** The harness's own statements (seeding, counting, cleaning up) are not held to a request's timeout. */
+async function harnessSql<T>(fn: (raw: import("../app/db/adapter.server").RawSql) => Promise<T>): Promise<T> {
+  return (await db()).withUntimedSession(fn);
 }
 
 const commands: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
@@ -49,10 +50,10 @@ const commands: Record<string, (args: Record<string, unknown>) => Promise<unknow
     return { url: running.url, database: databaseKind(), pid: process.pid };
   },
   async query(args) {
-    return (await raw()).query(args.sql as string, (args.params as unknown[]) ?? []);
+    return harnessSql((raw) => raw.query(args.sql as string, (args.params as unknown[]) ?? []));
   },
   async exec(args) {
-    await (await raw()).exec(args.sql as string);
+    await harnessSql((raw) => raw.exec(args.sql as string));
     return null;
   },
   async encrypt(args) {
