@@ -25,10 +25,14 @@ export async function loadMessage(shop: string, id: string) {
     ? await prisma.subscriber.findFirst({ where: { id: row.subscriberId, shop }, select: { phone: true } })
     : null;
 
-  const entries: TimelineEntry[] = [{ kind: "planned", at: row.createdAt.toISOString(), label: "planned", detail: null }];
+  // A row's creation is its planning, on every path (a flow's plan, a fan-out).
+  const planned = describeDetail({ sendAt: row.sendAt.toISOString() });
+  const entries: TimelineEntry[] = [{ kind: "planned", at: row.createdAt.toISOString(), label: "planned", detail: planned }];
   const seen = new Set<string>(["planned"]);
   for (const event of row.events) {
     const kind = knownKind(event.kind);
+    // Rows planned before the creation time stood for it also have a "planned" event: shown once.
+    if (kind === "planned") continue;
     seen.add(kind);
     entries.push({ kind, at: event.at.toISOString(), label: event.kind, detail: describeDetail(event.detail) });
   }

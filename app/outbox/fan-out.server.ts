@@ -3,10 +3,12 @@ import prisma, { type Db } from "../db.server";
 
 /**
  * One message to many shoppers as one INSERT ... SELECT (a restock, a campaign launch): the set
- * of recipients is the flow's, the rows and their events are the outbox's. Every row gets what
- * scheduleNotifications gives a planned message: a "planned" event, and for the control group
- * the held_out status and its HoldoutAssignment. See docs/decisions/016-back-in-stock-fan-out.md
- * for why a fan-out is one statement rather than a loop of inserts.
+ * of recipients is the flow's, the rows are the outbox's. Every row gets what
+ * scheduleNotifications gives a planned message: for the control group the held_out status and
+ * its HoldoutAssignment. No event is written for the planning itself: a row's creation time is
+ * when it was planned (the message timeline shows it from there). See
+ * docs/decisions/016-back-in-stock-fan-out.md for why a fan-out is one statement rather than a
+ * loop of inserts.
  */
 export interface FanOut {
   shop: string;
@@ -57,12 +59,6 @@ export async function fanOutNotifications(f: FanOut, db: Db = prisma): Promise<F
         FROM keyed
       ${f.skipExisting ? Prisma.sql`ON CONFLICT (shop, "dedupKey") DO NOTHING` : Prisma.empty}
       RETURNING id, "dedupKey", "subscriberId", status
-    ), planned AS (
-      -- Every row of a fan-out is due at the same time, so the detail is one value; the event's
-      -- id is the row's own (one planned event per row), which spares a random draw per row.
-      INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail)
-      SELECT 'planned:' || id, ${shop}, id, 'planned', ${JSON.stringify({ sendAt: f.sendAt.toISOString() })}::jsonb
-        FROM inserted
     ), holdouts AS (
       INSERT INTO "HoldoutAssignment" (id, shop, flow, "subscriberId", "dedupKey", "assignedAt")
       SELECT gen_random_uuid()::text, ${shop}, ${f.flow}::"Flow", "subscriberId", "dedupKey", ${now}

@@ -5,7 +5,8 @@ import type { CancelPredicate, PlannedNotification } from "./types";
 /**
  * Puts planned messages in the outbox. A (shop, dedupKey) already present is left alone, so
  * re-planning after a replayed webhook or a retried task changes nothing. Returns how many rows
- * were new. Each new row gets a "planned" event for its timeline.
+ * were new. No event is written for the planning itself: a row's creation time is when it was
+ * planned, and the message timeline shows it from there (as it does for a fan-out's rows).
  */
 export async function scheduleNotifications(planned: PlannedNotification[], db: Db = prisma): Promise<number> {
   if (planned.length === 0) return 0;
@@ -25,22 +26,8 @@ export async function scheduleNotifications(planned: PlannedNotification[], db: 
     orderId: p.orderId ?? null,
     campaignId: p.campaignId ?? null,
   }));
-  const created = await db.notification.createManyAndReturn({
-    data: rows,
-    skipDuplicates: true,
-    select: { id: true, shop: true, sendAt: true },
-  });
-  if (created.length > 0) {
-    await db.notificationEvent.createMany({
-      data: created.map((row) => ({
-        shop: row.shop,
-        notificationId: row.id,
-        kind: "planned",
-        detail: { sendAt: row.sendAt.toISOString() },
-      })),
-    });
-  }
-  return created.length;
+  const created = await db.notification.createMany({ data: rows, skipDuplicates: true });
+  return created.count;
 }
 
 /** The rows a predicate names, of one shop. */
