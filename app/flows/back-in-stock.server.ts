@@ -64,8 +64,8 @@ export interface FanOutPart {
 
 /**
  * The fan-out as set-based SQL: one statement picks the waiting requests (oldest first, up to
- * the limit), has the outbox insert their notifications (control group marked held_out, each
- * with its planned event) and control-group rows, and marks the requests notified. A request already handled for this restock is never
+ * the limit), has the outbox insert their notifications (control group marked held_out) and
+ * control-group rows, and marks the requests notified. A request already handled for this restock is never
  * picked again, so a replayed restock adds nothing and no insert can meet its own dedup key;
  * FOR UPDATE SKIP LOCKED keeps two concurrent restocks from picking the same request.
  *

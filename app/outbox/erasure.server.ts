@@ -1,5 +1,6 @@
 import { Prisma } from "@prisma/client";
 import prisma, { type Db } from "../db.server";
+import { cancelWhere } from "./schedule.server";
 
 /**
  * The outbox's part of uninstalls, privacy requests and retention: what happens to messages
@@ -11,17 +12,7 @@ import prisma, { type Db } from "../db.server";
  * cancelled, with its "cancelled" event like any other cancellation.
  */
 export async function cancelShopNotifications(db: Db, shop: string, reason: string): Promise<number> {
-  const cancelled = await db.notification.updateManyAndReturn({
-    where: { shop, status: { in: ["scheduled", "sending"] } },
-    data: { status: "cancelled", decision: "skip", decisionReason: reason },
-    select: { id: true },
-  });
-  if (cancelled.length > 0) {
-    await db.notificationEvent.createMany({
-      data: cancelled.map((row) => ({ shop, notificationId: row.id, kind: "cancelled", detail: { reason } })),
-    });
-  }
-  return cancelled.length;
+  return cancelWhere(db, shop, { shop, status: { in: ["scheduled", "sending"] } }, reason);
 }
 
 /**

@@ -60,8 +60,13 @@ export async function cancelNotifications(
     status: "scheduled",
     ...(keep.length > 0 ? { dedupKey: { notIn: keep } } : {}),
   };
+  return cancelWhere(db, shop, filter, reason);
+}
+
+/** Cancels the rows a filter names, each with its "cancelled" event: every cancellation's one statement pair. */
+export async function cancelWhere(db: Db, shop: string, where: Prisma.NotificationWhereInput, reason: string): Promise<number> {
   const cancelled = await db.notification.updateManyAndReturn({
-    where: filter,
+    where,
     data: { status: "cancelled", decision: "skip", decisionReason: reason },
     select: { id: true },
   });
@@ -74,8 +79,8 @@ export async function cancelNotifications(
 }
 
 /**
- * Puts scheduled messages in the flow's control group: they are kept (the planned event says
- * what would have gone) and never sent. Returns how many changed.
+ * Puts scheduled messages in the flow's control group: they are kept (the row says what would
+ * have gone) and never sent. Returns how many changed.
  */
 export async function holdOutNotifications(shop: string, dedupKeys: string[], db: Db = prisma): Promise<number> {
   if (dedupKeys.length === 0) return 0;
