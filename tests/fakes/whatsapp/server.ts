@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { answerBusinessManagement } from "./business-management";
+import { answerBusinessManagement, type GraphAnswer } from "./business-management";
 
 /**
  * A local WhatsApp Cloud API (Graph API) for tests and the sandbox. It speaks Meta's documented
@@ -210,6 +210,21 @@ class StatusSchedule {
   }
 }
 
+/** One Graph API request, read in full, for a route added with FakeWhatsApp.addRoute(). */
+export interface GraphRequest {
+  method: string;
+  url: URL;
+  /** The path after the version: ["{waba-id}", "message_templates"] */
+  path: string[];
+  /** The bearer token, "" when none was sent */
+  token: string;
+  authorization: string | undefined;
+  body: Buffer;
+}
+
+/** Answers a request it knows (any status), or null to let the next route try. */
+export type GraphRoute = (request: GraphRequest) => GraphAnswer | null | Promise<GraphAnswer | null>;
+
 export class FakeWhatsApp {
   readonly accepted: AcceptedMessage[] = [];
   private readonly acceptedById = new Map<string, AcceptedMessage>();
@@ -233,6 +248,8 @@ export class FakeWhatsApp {
   private statusTimerDue = Infinity;
   private statusAgent: http.Agent | undefined;
   private closing = false;
+  /** Routes added by the fake's other parts (signup, template review, ...), tried first in order */
+  private readonly routes: GraphRoute[] = [];
   origin = "";
   /** The Meta app this fake stands for: its secret signs every webhook the fake sends. */
   readonly appSecret: string;
@@ -321,6 +338,11 @@ export class FakeWhatsApp {
     if (kinds) this.options.faultKinds = kinds;
   }
 
+  /** Adds endpoints to the fake: tried before the built-in ones, in the order added. */
+  addRoute(route: GraphRoute) {
+    this.routes.push(route);
+  }
+
   setWebhookUrl(url: string) {
     this.options.webhookUrl = url;
   }
@@ -367,6 +389,18 @@ export class FakeWhatsApp {
     };
     const parts = url.pathname.split("/").filter(Boolean);
     if (parts.length < 2 || parts.length > 3 || !/^v\d+\.\d+$/.test(parts[0])) return send(404, graphError(100, "unknown path").body);
+    const request: GraphRequest = {
+      method: req.method ?? "GET",
+      url,
+      path: parts.slice(1),
+      token: (req.headers.authorization ?? "").replace(/^Bearer /, ""),
+      authorization: req.headers.authorization,
+      body: Buffer.concat(chunks),
+    };
+    for (const route of this.routes) {
+      const answer = await route(request);
+      if (answer) return send(answer.status, answer.body);
+    }
     if (req.method === "GET") {
       const answer = answerBusinessManagement(this.options.numbers, url, req.headers.authorization);
       if (answer) return send(answer.status, answer.body);

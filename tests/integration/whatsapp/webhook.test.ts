@@ -72,14 +72,25 @@ describe("WhatsApp webhook", () => {
     expect((await prisma.notification.findUniqueOrThrow({ where: { id } })).status).toBe("sent");
   });
 
-  it("answers 400 to a signed but malformed notification and stores nothing", async () => {
+  it("answers 400 to a signed body that is not a WhatsApp notification, and stores nothing", async () => {
+    const receipts = await prisma.webhookReceipt.count();
     const notJson = await fake.deliver(null, { rawBody: "{not json" });
     expect(notJson.status).toBe(400);
-    const wrongShape = await fake.deliver({
-      object: "whatsapp_business_account",
-      entry: [{ id: main.wabaId, changes: [{ field: "messages", value: { messaging_product: "whatsapp", statuses: [] } }] }],
-    });
-    expect(wrongShape.status).toBe(400);
+    const notAnAccount = await fake.deliver({ object: "page", entry: [{ id: main.wabaId, changes: [] }] });
+    expect(notAnAccount.status).toBe(400);
+    expect(await prisma.webhookReceipt.count()).toBe(receipts);
+  });
+
+  it("applies the good changes of a delivery and skips the one it cannot read", async () => {
+    const { id, waMessageId } = await sendOne(main.shop);
+    const good = fake.statusPayload(waMessageId, "delivered") as unknown as StatusEnvelope & { entry: Array<{ id: string; changes: unknown[] }> };
+    // A messages change without its metadata (which names the number) cannot be routed to a shop.
+    good.entry[0].changes.unshift({ field: "messages", value: { messaging_product: "whatsapp", statuses: [] } });
+    const answer = await fake.deliver(good);
+    expect(answer.status).toBe(200);
+    expect(fake.webhookDeliveries.at(-1)?.body).toEqual({ ok: true, skipped: 1 });
+    const row = await prisma.notification.findUniqueOrThrow({ where: { id } });
+    expect(row.status).toBe("delivered");
   });
 
   it("never moves a status backwards, and applies a replayed delivery once", async () => {
