@@ -4,6 +4,8 @@ import prisma from "../db.server";
 import { env } from "../env.server";
 import { hitRateLimit } from "../security/rate-limit.server";
 import { scheduleNotifications } from "../outbox/schedule.server";
+import { whatsappLanguage } from "../outbox/template-language";
+import type { TemplateParams } from "../outbox/types";
 import { restoreSuppression } from "./suppression.server";
 import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "./keywords";
 import { linkCart } from "./cart-link.server";
@@ -69,16 +71,9 @@ function idempotencyKey(input: OptInInput): string {
   return `source:${input.source}`;
 }
 
-/** WhatsApp template language codes for the storefront locales we ship. */
-export function templateLanguage(locale: string): string {
-  const [language, region] = locale.replace("_", "-").split("-");
-  if (language.toLowerCase() === "pt") return region?.toUpperCase() === "PT" ? "pt_PT" : "pt_BR";
-  return language.toLowerCase();
-}
-
 export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma): Promise<OptInResult> {
   const settings = await db.shopSettings.findUnique({ where: { shop: input.shop }, select: { doubleOptIn: true } });
-  const shopRow = await db.shop.findUnique({ where: { shop: input.shop }, select: { name: true } });
+  const shopRow = await db.shop.findUnique({ where: { shop: input.shop }, select: { name: true, primaryLocale: true } });
   const doubleOptIn = settings?.doubleOptIn ?? true;
   const key = idempotencyKey(input);
 
@@ -206,7 +201,10 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
       if (!ceiling.allowed) throw new ConfirmationLimitReached(ceiling.retryAfter);
     }
     const confirmationScheduled = startsPending
-      ? await scheduleConfirmation(tx, input, subscriber.id, event.id, shopRow?.name ?? input.shop)
+      ? await scheduleConfirmation(tx, input, subscriber.id, event.id, {
+          storeName: shopRow?.name ?? input.shop,
+          language: whatsappLanguage(shopRow?.primaryLocale ?? "en"),
+        })
       : false;
     return { subscriberId: subscriber.id, status, recorded: true, confirmationScheduled };
   });
@@ -215,8 +213,17 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
 /**
  * Double opt-in: a UTILITY template asking the shopper to confirm, with quick replies to confirm
  * or stop. The subscriber stays `pending` (no marketing) until inbound.server.ts sees the answer.
+ * Planned in the shop's language; the dispatcher sends the shopper's (their locale is on the
+ * subscriber) when that translation is approved, and English when neither is
+ * (app/outbox/template-language.ts). Its shape is FIXED_SHAPES.optin_confirmation.
  */
-async function scheduleConfirmation(tx: Db, input: OptInInput, subscriberId: string, eventId: string, storeName: string) {
+async function scheduleConfirmation(
+  tx: Db,
+  input: OptInInput,
+  subscriberId: string,
+  eventId: string,
+  shop: { storeName: string; language: string },
+) {
   const created = await scheduleNotifications(
     [
       {
@@ -227,17 +234,22 @@ async function scheduleConfirmation(tx: Db, input: OptInInput, subscriberId: str
         sendAt: input.at,
         expiresAt: new Date(input.at.getTime() + 24 * 3600_000),
         templateName: "optin_confirmation",
-        templateLanguage: templateLanguage(input.locale),
-        params: {
-          body: [storeName],
-          buttons: [
-            { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
-            { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
-          ],
-        },
+        templateLanguage: shop.language,
+        params: confirmationParams(shop.storeName),
       },
     ],
     tx,
   );
   return created > 0;
+}
+
+/** The confirmation's parameters: {{1}} the store's name; quick replies to confirm (0) or stop (1). */
+export function confirmationParams(storeName: string): TemplateParams {
+  return {
+    body: [storeName],
+    buttons: [
+      { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
+      { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
+    ],
+  };
 }

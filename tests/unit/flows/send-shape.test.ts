@@ -10,6 +10,7 @@ import { defaultFlowConfig, readFlowConfig } from "../../../app/flows/settings";
 import { planUpsell } from "../../../app/flows/upsell";
 import { paramsShape, templateFits } from "../../../app/outbox/template-fit";
 import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "../../../app/consent/keywords";
+import { confirmationParams } from "../../../app/consent/optin.server";
 
 /**
  * The declared shapes (app/flows/send-shape.ts) against the parameters the flows really build:
@@ -81,16 +82,13 @@ describe("declared send shapes match the flows' builders", () => {
   });
 
   it("opt-in confirmation: the store name, confirm at 0 and stop at 1", () => {
-    // The quick replies scheduleConfirmation (app/consent/optin.server.ts) sends, in its order.
-    expect(
-      paramsShape({
-        body: ["Store"],
-        buttons: [
-          { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
-          { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
-        ],
-      }),
-    ).toEqual(FIXED_SHAPES.optin_confirmation);
+    const params = confirmationParams("Store");
+    expect(paramsShape(params)).toEqual(FIXED_SHAPES.optin_confirmation);
+    // The confirm payload on the first button: the inbound handler reads which one was tapped.
+    expect(params.buttons).toEqual([
+      { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
+      { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
+    ]);
   });
 });
 
