@@ -73,7 +73,7 @@ function idempotencyKey(input: OptInInput): string {
 
 export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma): Promise<OptInResult> {
   const settings = await db.shopSettings.findUnique({ where: { shop: input.shop }, select: { doubleOptIn: true } });
-  const shopRow = await db.shop.findUnique({ where: { shop: input.shop }, select: { name: true, primaryLocale: true } });
+  const shopRow = await db.shop.findUnique({ where: { shop: input.shop }, select: { name: true } });
   const doubleOptIn = settings?.doubleOptIn ?? true;
   const key = idempotencyKey(input);
 
@@ -201,10 +201,7 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
       if (!ceiling.allowed) throw new ConfirmationLimitReached(ceiling.retryAfter);
     }
     const confirmationScheduled = startsPending
-      ? await scheduleConfirmation(tx, input, subscriber.id, event.id, {
-          storeName: shopRow?.name ?? input.shop,
-          language: whatsappLanguage(shopRow?.primaryLocale ?? "en"),
-        })
+      ? await scheduleConfirmation(tx, input, subscriber.id, event.id, shopRow?.name ?? input.shop)
       : false;
     return { subscriberId: subscriber.id, status, recorded: true, confirmationScheduled };
   });
@@ -213,17 +210,11 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
 /**
  * Double opt-in: a UTILITY template asking the shopper to confirm, with quick replies to confirm
  * or stop. The subscriber stays `pending` (no marketing) until inbound.server.ts sees the answer.
- * Planned in the shop's language; the dispatcher sends the shopper's (their locale is on the
- * subscriber) when that translation is approved, and English when neither is
+ * Planned in the shopper's language; when that translation is not approved (or does not fit) the
+ * dispatcher sends the shop's language (Shop.primaryLocale), then English
  * (app/outbox/template-language.ts). Its shape is FIXED_SHAPES.optin_confirmation.
  */
-async function scheduleConfirmation(
-  tx: Db,
-  input: OptInInput,
-  subscriberId: string,
-  eventId: string,
-  shop: { storeName: string; language: string },
-) {
+async function scheduleConfirmation(tx: Db, input: OptInInput, subscriberId: string, eventId: string, storeName: string) {
   const created = await scheduleNotifications(
     [
       {
@@ -234,8 +225,8 @@ async function scheduleConfirmation(
         sendAt: input.at,
         expiresAt: new Date(input.at.getTime() + 24 * 3600_000),
         templateName: "optin_confirmation",
-        templateLanguage: shop.language,
-        params: confirmationParams(shop.storeName),
+        templateLanguage: whatsappLanguage(input.locale),
+        params: confirmationParams(storeName),
       },
     ],
     tx,

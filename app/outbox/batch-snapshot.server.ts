@@ -105,7 +105,8 @@ export async function loadBatchSnapshots(rows: ClaimedNotification[], now: Date,
         : shopFacts?.tier
           ? { recipients: shopFacts.tier.recipients, subscriberIncluded: shopFacts.tier.included.has(id), oldestSentAt: shopFacts.tier.oldestSentAt }
           : UNLIMITED_TIER;
-      const language = sendLanguage(row, subscriber?.locale ?? null, (lang) => templateOf.get(key(row.shop, row.templateName, lang)));
+      const locales = { shopper: subscriber?.locale ?? null, shop: shopRow?.primaryLocale ?? null };
+      const language = sendLanguage(row, locales, (lang) => templateOf.get(key(row.shop, row.templateName, lang)));
       const template = templateOf.get(key(row.shop, row.templateName, language));
       return composeSnapshot(row, {
         language,

@@ -7,9 +7,10 @@ import type { ClaimedNotification, StoredTemplateParams } from "./types";
  * The language a message goes out in, chosen when it is sent
  * (docs/decisions/033-templates-that-fit-in-the-shoppers-language.md): the shopper's, when the
  * shop has the same template approved in it, in the flow's category, fitting the message;
- * otherwise the language the flow was configured with (the shop's); for the opt-in confirmation
- * English after that. Never nothing: when no candidate qualifies the configured language is kept
- * and the gate says why it cannot go.
+ * otherwise the language the message was planned in (a flow's configured language, the shop's).
+ * The opt-in confirmation, planned in the shopper's language, falls back to the shop's primary
+ * language and then English. Never nothing: when no candidate qualifies the planned language is
+ * kept and the gate says why it cannot go.
  */
 
 /** WhatsApp template language codes for a storefront locale ("pt-BR" → "pt_BR", "es-ES" → "es"). */
@@ -26,15 +27,23 @@ export interface TemplateVersion {
   components: unknown;
 }
 
-/** The last resort of a flow after its configured language. */
-const LAST_RESORT: Partial<Record<Flow, string>> = { optin_confirmation: "en" };
+/** Locales of the shopper and of the shop (Shop.primaryLocale), as stored. */
+export interface Locales {
+  shopper: string | null;
+  shop: string | null;
+}
+
+/** Where a flow goes after the language it was planned in. */
+function fallbacks(flow: Flow, locales: Locales): Array<string | null> {
+  return flow === "optin_confirmation" ? [locales.shop ? whatsappLanguage(locales.shop) : null, "en"] : [];
+}
 
 export function sendLanguage(
   row: Pick<ClaimedNotification, "flow" | "templateLanguage" | "params">,
-  shopperLocale: string | null,
+  locales: Locales,
   version: (language: string) => TemplateVersion | undefined,
 ): string {
-  const candidates = [shopperLocale ? whatsappLanguage(shopperLocale) : null, row.templateLanguage, LAST_RESORT[row.flow] ?? null];
+  const candidates = [locales.shopper ? whatsappLanguage(locales.shopper) : null, row.templateLanguage, ...fallbacks(row.flow, locales)];
   let shape: ReturnType<typeof paramsShape> | undefined;
   for (const language of candidates) {
     if (!language) continue;

@@ -12,6 +12,7 @@ const row = {
   templateLanguage: "en",
   params: { body: ["Mug", "Blue"], buttons: [{ index: 0, type: "url", derivedLinkToken: true }] },
 };
+const at = (shopper: string | null, shop: string | null = "en") => ({ shopper, shop });
 const shop = (versions: Record<string, TemplateVersion>) => (language: string) => versions[language];
 
 describe("sendLanguage", () => {
@@ -20,23 +21,23 @@ describe("sendLanguage", () => {
   });
 
   it("sends the shopper's language when its version is approved, in the flow's category, and fits", () => {
-    expect(sendLanguage(row, "es-ES", shop({ en: fits, es: fits }))).toBe("es");
+    expect(sendLanguage(row, at("es-ES"), shop({ en: fits, es: fits }))).toBe("es");
   });
 
   it("falls back to the configured language otherwise", () => {
-    expect(sendLanguage(row, "fr", shop({ en: fits, es: fits }))).toBe("en");
-    expect(sendLanguage(row, "es", shop({ en: fits, es: { ...fits, status: "PENDING" } }))).toBe("en");
-    expect(sendLanguage(row, "es", shop({ en: fits, es: { ...fits, category: "UTILITY" } }))).toBe("en");
-    expect(sendLanguage(row, "es", shop({ en: fits, es: { ...fits, components: [{ type: "BODY", text: "{{1}}" }] } }))).toBe("en");
-    expect(sendLanguage(row, null, shop({ en: fits, es: fits }))).toBe("en");
+    expect(sendLanguage(row, at("fr"), shop({ en: fits, es: fits }))).toBe("en");
+    expect(sendLanguage(row, at("es"), shop({ en: fits, es: { ...fits, status: "PENDING" } }))).toBe("en");
+    expect(sendLanguage(row, at("es"), shop({ en: fits, es: { ...fits, category: "UTILITY" } }))).toBe("en");
+    expect(sendLanguage(row, at("es"), shop({ en: fits, es: { ...fits, components: [{ type: "BODY", text: "{{1}}" }] } }))).toBe("en");
+    expect(sendLanguage(row, at(null), shop({ en: fits, es: fits }))).toBe("en");
   });
 
   it("keeps the configured language when nothing qualifies, so the gate can say why", () => {
-    expect(sendLanguage(row, "es", shop({}))).toBe("en");
-    expect(sendLanguage({ ...row, templateLanguage: "de" }, "es", shop({ en: fits }))).toBe("de");
+    expect(sendLanguage(row, at("es"), shop({}))).toBe("en");
+    expect(sendLanguage({ ...row, templateLanguage: "de" }, at("es"), shop({ en: fits }))).toBe("de");
   });
 
-  it("gives the opt-in confirmation English as its last resort", () => {
+  it("gives the opt-in confirmation the shop's language, then English, after the shopper's", () => {
     const confirmation: TemplateVersion = {
       status: "APPROVED",
       category: "UTILITY",
@@ -44,11 +45,15 @@ describe("sendLanguage", () => {
     };
     const optin = {
       flow: "optin_confirmation" as const,
-      templateLanguage: "de",
+      templateLanguage: "fr",
       params: { body: ["Shop"], buttons: [{ index: 0, type: "quick_reply", payload: "A" }, { index: 1, type: "quick_reply", payload: "B" }] },
     };
-    expect(sendLanguage(optin, "es", shop({ es: confirmation, de: confirmation, en: confirmation }))).toBe("es");
-    expect(sendLanguage(optin, "fr", shop({ de: confirmation, en: confirmation }))).toBe("de");
-    expect(sendLanguage(optin, "fr", shop({ en: confirmation }))).toBe("en");
+    // Planned in the shopper's language (fr); the shop's primary locale is de-DE.
+    expect(sendLanguage(optin, at("fr", "de-DE"), shop({ fr: confirmation, de: confirmation, en: confirmation }))).toBe("fr");
+    expect(sendLanguage(optin, at("fr", "de-DE"), shop({ de: confirmation, en: confirmation }))).toBe("de");
+    expect(sendLanguage(optin, at("fr", "de-DE"), shop({ en: confirmation }))).toBe("en");
+    expect(sendLanguage(optin, at("fr", "de-DE"), shop({ en: { ...confirmation, status: "PAUSED" } }))).toBe("fr");
+    // Flows have no such fallbacks: the configured language is the shop's already.
+    expect(sendLanguage(row, at("fr", "de"), shop({ de: fits }))).toBe("en");
   });
 });
