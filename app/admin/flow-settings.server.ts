@@ -81,7 +81,7 @@ export async function saveFlowSettings(shop: string, flow: MerchantFlow, input: 
   // The gate checks the template again at send time: Meta can recategorise or pause it later.
   for (const [field, chosen, shape] of chosenTemplates(flow, input.config)) {
     const problem = await templateProblem(shop, flow, chosen, shape);
-    if (problem) errors[field] = problem;
+    if (problem) errors[field] = problem.misfit ? `This template ${problem.misfit}` : problem.refused;
   }
   if (Object.keys(errors).length) return { ok: false, errors };
   const result = await saveFlowSetting(shop, flow, {
@@ -98,7 +98,8 @@ export async function toggleFlow(shop: string, flow: MerchantFlow, enabled: bool
     const { config } = await loadFlowSetting(shop, flow);
     for (const [, chosen, shape] of chosenTemplates(flow, config as Record<string, unknown>)) {
       const problem = await templateProblem(shop, flow, chosen, shape);
-      if (problem) return { ok: false, errors: { enabled: `${chosen.templateName || "The template"} (${chosen.language}): ${problem}` } };
+      if (problem?.misfit) return { ok: false, errors: { enabled: `${chosen.templateName} (${chosen.language}) ${problem.misfit}` } };
+      if (problem) return { ok: false, errors: { enabled: "Choose an approved template before turning this flow on" } };
     }
   }
   const result = await saveFlowSetting(shop, flow, { enabled });
@@ -119,15 +120,17 @@ function chosenTemplates(flow: MerchantFlow, config: Record<string, unknown>): A
   return typeof config.templateName === "string" ? [["config.templateName", config as unknown as Chosen, flowSendShape(flow)]] : [];
 }
 
+type TemplateProblem = { refused: string; misfit?: string };
+
 /** Why a chosen template cannot be used, or null: approved, in the flow's category, and fitting what it sends. */
-async function templateProblem(shop: string, flow: MerchantFlow, chosen: Chosen, shape: SendShape | null): Promise<string | null> {
+async function templateProblem(shop: string, flow: MerchantFlow, chosen: Chosen, shape: SendShape | null): Promise<TemplateProblem | null> {
   const refused = `Choose an approved ${FLOW_CATEGORY[flow].toLowerCase()} template`;
-  if (!chosen.templateName) return refused;
+  if (!chosen.templateName) return { refused };
   const template = await prisma.messageTemplate.findFirst({
     where: { shop, name: chosen.templateName, language: chosen.language, status: "APPROVED", category: FLOW_CATEGORY[flow] },
     select: { components: true },
   });
-  if (!template) return refused;
+  if (!template) return { refused };
   const misfits = shape ? templateFits(shape, template.components) : [];
-  return misfits.length ? `This template does not fit what the flow sends: ${misfits.join("; ")}` : null;
+  return misfits.length ? { refused, misfit: `does not fit what the flow sends: ${misfits.join("; ")}` } : null;
 }
