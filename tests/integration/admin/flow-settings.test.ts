@@ -119,6 +119,24 @@ describe("flow settings form", () => {
     expect((await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP, flow: "reorder" } } })).enabled).toBe(true);
   });
 
+  it("refuses a campaign whose template has no button for the tracked link, and lists only templates that fit", async () => {
+    const refused = await post("/app/campaigns/new", { name: "Spring", template: "restock_no_link|en", "body.1": "Mugs", "body.2": "20%" });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain("no URL button with a variable at index 0");
+    expect(await prisma.campaign.count({ where: { shop: SHOP } })).toBe(0);
+
+    const page = await fetch(`${server.url}/app/campaigns/new`, {
+      headers: { authorization: `Bearer ${signSessionToken({ shop: SHOP, apiKey: server.apiKey, secret: server.secret })}`, "user-agent": CHROME_UA },
+    });
+    const html = await page.text();
+    expect(html).toContain("restock_alert (en)");
+    expect(html).not.toContain("restock_no_link (en)");
+
+    const accepted = await post("/app/campaigns/new", { name: "Spring", template: "restock_alert|en", "body.1": "Mugs", "body.2": "20%" });
+    expect(accepted.status).toBe(302);
+    expect(await prisma.campaign.count({ where: { shop: SHOP } })).toBe(1);
+  });
+
   it("stores a valid form in the flow's own config shape", async () => {
     const response = await post("/app/flows/back_in_stock", backInStock());
     expect(response.status).toBe(200);
