@@ -1,6 +1,6 @@
 import type { Flow, TemplateCategory } from "@prisma/client";
 import { FLOW_CATEGORY } from "./flow-category";
-import { paramsShape, templateFits } from "./template-fit";
+import { paramsShape, templateFits, type SendShape } from "./template-fit";
 import type { ClaimedNotification, StoredTemplateParams } from "./types";
 
 /**
@@ -38,19 +38,33 @@ function fallbacks(flow: Flow, locales: Locales): Array<string | null> {
   return flow === "optin_confirmation" ? [locales.shop ? whatsappLanguage(locales.shop) : null, "en"] : [];
 }
 
+/**
+ * Fit answers per template version (a batch's read) and shape: a batch of 1,000 messages of one
+ * flow checks each version once, not once per message.
+ */
+const fitted = new WeakMap<TemplateVersion, Map<string, boolean>>();
+function fits(template: TemplateVersion, shape: SendShape): boolean {
+  const key = `${shape.bodyVariables}:${shape.headerImage}:${shape.buttons.map((b) => `${b.index}${b.type}`).join(",")}`;
+  let answers = fitted.get(template);
+  if (!answers) fitted.set(template, (answers = new Map()));
+  let answer = answers.get(key);
+  if (answer === undefined) answers.set(key, (answer = templateFits(shape, template.components).length === 0));
+  return answer;
+}
+
 export function sendLanguage(
   row: Pick<ClaimedNotification, "flow" | "templateLanguage" | "params">,
   locales: Locales,
   version: (language: string) => TemplateVersion | undefined,
 ): string {
   const candidates = [locales.shopper ? whatsappLanguage(locales.shopper) : null, row.templateLanguage, ...fallbacks(row.flow, locales)];
-  let shape: ReturnType<typeof paramsShape> | undefined;
+  let shape: SendShape | undefined;
   for (const language of candidates) {
     if (!language) continue;
     const template = version(language);
     if (!template || template.status !== "APPROVED" || template.category !== FLOW_CATEGORY[row.flow]) continue;
     shape ??= paramsShape((row.params ?? {}) as StoredTemplateParams);
-    if (templateFits(shape, template.components).length === 0) return language;
+    if (fits(template, shape)) return language;
   }
   return row.templateLanguage;
 }
