@@ -7,6 +7,8 @@ import { cancelQueuedTasks, enqueueTask } from "../tasks/queue.server";
 import { decodeCursor, encodeCursor } from "../shared/cursor";
 import { fieldErrors, type FieldErrors } from "./form-errors";
 import { bodyPlaceholderCount } from "./template-preview";
+import { promotionShape } from "../flows/send-shape";
+import { templateFits } from "../outbox/template-fit";
 
 /**
  * Promotional campaigns from the merchant's side: draft, audience estimate, schedule, progress
@@ -99,6 +101,9 @@ export async function createCampaign(shop: string, form: Record<string, unknown>
     where: { shop, name: templateName, language: templateLanguage, status: "APPROVED", category: "MARKETING" },
   });
   if (!approved) return { ok: false, errors: { template: "Choose an approved marketing template" } };
+  // The campaign fills every body variable; the rest of the template must carry what a promotion sends.
+  const misfits = templateFits(promotionShape(bodyPlaceholderCount(approved.components)), approved.components);
+  if (misfits.length) return { ok: false, errors: { template: `This template does not fit what a campaign sends: ${misfits.join("; ")}` } };
   // Every {{n}} in the template needs a value; WhatsApp refuses a send with a different count.
   const body: string[] = [];
   const bodyErrors: FieldErrors = {};
@@ -250,10 +255,12 @@ export async function audienceProducts(shop: string) {
      LIMIT ${PICKER_PRODUCTS}`;
 }
 
-export function marketingTemplates(shop: string) {
-  return prisma.messageTemplate.findMany({
+/** The campaign picker's templates: approved marketing ones that can carry a campaign (the save checks again). */
+export async function marketingTemplates(shop: string) {
+  const templates = await prisma.messageTemplate.findMany({
     where: { shop, status: "APPROVED", category: "MARKETING" },
     orderBy: [{ name: "asc" }, { language: "asc" }],
     select: { name: true, language: true, components: true },
   });
+  return templates.filter((t) => templateFits(promotionShape(bodyPlaceholderCount(t.components)), t.components).length === 0);
 }

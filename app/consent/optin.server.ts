@@ -4,6 +4,8 @@ import prisma from "../db.server";
 import { env } from "../env.server";
 import { hitRateLimit } from "../security/rate-limit.server";
 import { scheduleNotifications } from "../outbox/schedule.server";
+import { whatsappLanguage } from "../outbox/template-language";
+import type { TemplateParams } from "../outbox/types";
 import { restoreSuppression } from "./suppression.server";
 import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "./keywords";
 import { linkCart } from "./cart-link.server";
@@ -67,13 +69,6 @@ function idempotencyKey(input: OptInInput): string {
   if (input.checkoutToken) return `checkout:${input.checkoutToken}`;
   if (input.orderId) return `order:${input.orderId}`;
   return `source:${input.source}`;
-}
-
-/** WhatsApp template language codes for the storefront locales we ship. */
-export function templateLanguage(locale: string): string {
-  const [language, region] = locale.replace("_", "-").split("-");
-  if (language.toLowerCase() === "pt") return region?.toUpperCase() === "PT" ? "pt_PT" : "pt_BR";
-  return language.toLowerCase();
 }
 
 export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma): Promise<OptInResult> {
@@ -215,6 +210,9 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
 /**
  * Double opt-in: a UTILITY template asking the shopper to confirm, with quick replies to confirm
  * or stop. The subscriber stays `pending` (no marketing) until inbound.server.ts sees the answer.
+ * Planned in the shopper's language; when that translation is not approved (or does not fit) the
+ * dispatcher sends the shop's language (Shop.primaryLocale), then English
+ * (app/outbox/template-language.ts). Its shape is FIXED_SHAPES.optin_confirmation.
  */
 async function scheduleConfirmation(tx: Db, input: OptInInput, subscriberId: string, eventId: string, storeName: string) {
   const created = await scheduleNotifications(
@@ -227,17 +225,22 @@ async function scheduleConfirmation(tx: Db, input: OptInInput, subscriberId: str
         sendAt: input.at,
         expiresAt: new Date(input.at.getTime() + 24 * 3600_000),
         templateName: "optin_confirmation",
-        templateLanguage: templateLanguage(input.locale),
-        params: {
-          body: [storeName],
-          buttons: [
-            { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
-            { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
-          ],
-        },
+        templateLanguage: whatsappLanguage(input.locale),
+        params: confirmationParams(storeName),
       },
     ],
     tx,
   );
   return created > 0;
+}
+
+/** The confirmation's parameters: {{1}} the store's name; quick replies to confirm (0) or stop (1). */
+export function confirmationParams(storeName: string): TemplateParams {
+  return {
+    body: [storeName],
+    buttons: [
+      { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
+      { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
+    ],
+  };
 }

@@ -1,10 +1,9 @@
 import { Prisma } from "@prisma/client";
 import prisma, { type Db, allowLongStatements, databaseKind } from "../db.server";
 import { env } from "../env.server";
-import { planRestock, type RestockEvent, type RestockFanOut } from "./back-in-stock";
+import { planRestock, restockParams, type RestockEvent, type RestockFanOut } from "./back-in-stock";
 import { loadFlowSetting } from "./flow-settings.server";
 import { fanOutNotifications } from "../outbox/fan-out.server";
-import type { StoredTemplateParams } from "../outbox/types";
 
 export interface RestockOutcome {
   skipped?: string;
@@ -84,7 +83,7 @@ export async function fanOutRestock(
 ): Promise<Omit<RestockOutcome, "rewaited">> {
   // LIMIT NULL is LIMIT ALL in PostgreSQL.
   const limit = f.limit === null ? null : BigInt(f.limit);
-  const params: StoredTemplateParams = { body: f.body, buttons: [{ index: 0, type: "url", derivedLinkToken: true }] };
+  const params = restockParams(f.body);
   // A restock usually follows a bulk of new requests the statistics have not seen yet; the
   // planner then guesses "one row" and nests loops over 100k x 100k. Hash joins are always
   // right for a fan-out, so nested loops are off for this transaction only, and the sort and

@@ -1,3 +1,4 @@
+import type { StoredTemplateParams } from "../outbox/types";
 import { MINUTE_MS, HOUR, addMs, productUrl, withUtm } from "./plan";
 import type { BackInStockConfig } from "./settings";
 
@@ -78,3 +79,11 @@ export function restockLimit(available: number, messagesPerUnit: number | null):
   return Math.max(0, Math.floor(available)) * messagesPerUnit;
 }
 
+
+/**
+ * Every restock row's parameters: the body, and a URL button whose suffix is the row's derived
+ * link token, minted when it is sent (docs/decisions/014-tracked-links-on-first-click.md).
+ */
+export function restockParams(body: string[]): StoredTemplateParams {
+  return { body, buttons: [{ index: 0, type: "url", derivedLinkToken: true }] };
+}

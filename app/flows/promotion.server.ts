@@ -4,7 +4,7 @@ import { fanOutNotifications } from "../outbox/fan-out.server";
 import { enqueueTask } from "../tasks/queue.server";
 import { loadFlowSetting } from "./flow-settings.server";
 import { DAY, storefront, withUtm } from "./plan";
-import { monthStart, readAudience, type CampaignAudience } from "./promotion";
+import { monthStart, promotionParams, readAudience, type CampaignAudience } from "./promotion";
 
 /** Calling codes never reached (blocked, or closed to marketing) and the shop's allow list (empty = all). */
 interface Countries {
@@ -82,7 +82,9 @@ export async function launchCampaign(shop: string, campaignId: string, now: Date
   const rules = await shopRules(shop, now);
   const setting = await loadFlowSetting(shop, "promotion");
   const params = (campaign.params ?? {}) as { body?: unknown; link?: unknown };
-  const body = JSON.stringify(Array.isArray(params.body) ? params.body.map(String) : []);
+  // Every row's parameters but the link, which is the row's own id: set into the button below.
+  const rowParams = promotionParams(Array.isArray(params.body) ? params.body.map(String) : [], "");
+  const linkPath = `{buttons,${rowParams.buttons!.findIndex((b) => b.type === "url")},suffix}`;
   const destination = withUtm(typeof params.link === "string" && /^https:\/\//.test(params.link) ? params.link : storefront(shop), "promotion", campaignId);
   const holdout = setting.holdoutPercent;
   const expiresAt = new Date(now.getTime() + 2 * DAY);
@@ -110,8 +112,7 @@ export async function launchCampaign(shop: string, campaignId: string, now: Date
                 FROM audience a
             )`,
           // The row's id is also its link token, made up front with its TrackedLink row.
-          params: Prisma.sql`jsonb_build_object('body', ${body}::jsonb,
-            'buttons', jsonb_build_array(jsonb_build_object('index', 0, 'type', 'url', 'suffix', id)))`,
+          params: Prisma.sql`jsonb_set(${JSON.stringify(rowParams)}::jsonb, ${linkPath}::text[], to_jsonb(id))`,
           sendAt: now,
           expiresAt,
           templateName: campaign.templateName,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { TemplateParams } from "../outbox/types";
 import { wallTime, zonedTimeToUtc } from "../shared/zoned-time";
 
 /**
@@ -33,3 +34,8 @@ export function monthStart(now: Date, timeZone: string): Date {
 }
 
 /** Calling codes a campaign may reach: the chosen ones minus what the shop or WhatsApp blocks. */
+
+/** A campaign message's parameters: the campaign's body values and the tracked link's token. */
+export function promotionParams(body: string[], linkToken: string): TemplateParams {
+  return { body, buttons: [{ index: 0, type: "url", suffix: linkToken }] };
+}

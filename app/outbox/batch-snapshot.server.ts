@@ -3,6 +3,7 @@ import { FLOW_CATEGORY, isMarketingFlow } from "./flow-category";
 import type { GateSnapshot } from "./gate";
 import { composeSnapshot, DEFAULT_SETTINGS, UNLIMITED_TIER, type LoadedSnapshot } from "./snapshot.server";
 import type { FlowRecheck } from "./ports";
+import { sendLanguage } from "./template-language";
 import { GATE_SUBSCRIBER_SELECT, type ClaimedNotification } from "./types";
 
 /**
@@ -56,12 +57,13 @@ export async function loadBatchSnapshots(rows: ClaimedNotification[], now: Date,
     Promise.all(
       shops.map((shop) => {
         const ids = [...new Set(rows.filter((r) => r.shop === shop && r.subscriberId).map((r) => r.subscriberId!))];
-        return ids.length ? prisma.subscriber.findMany({ where: { shop, id: { in: ids } }, select: GATE_SUBSCRIBER_SELECT }) : [];
+        return ids.length ? prisma.subscriber.findMany({ where: { shop, id: { in: ids } }, select: { ...GATE_SUBSCRIBER_SELECT, locale: true } }) : [];
       }),
     ).then((lists) => lists.flat()),
     prisma.messageTemplate.findMany({
       where: { shop: { in: shops }, name: { in: [...new Set(rows.map((r) => r.templateName))] } },
-      select: { shop: true, name: true, language: true, status: true, category: true },
+      // Every language of the batch's templates: a message may go out in its shopper's.
+      select: { shop: true, name: true, language: true, status: true, category: true, components: true },
     }),
     prisma.flowSetting.findMany({
       where: { shop: { in: shops }, flow: { in: [...new Set(rows.map((r) => r.flow))] } },
@@ -74,7 +76,7 @@ export async function loadBatchSnapshots(rows: ClaimedNotification[], now: Date,
   const shopOf = new Map(shopRows.map((s) => [s.shop, s]));
   const connectionOf = new Map(connections.map((c) => [c.shop, { status: c.status }]));
   const subscriberOf = new Map(subscribers.map((s) => [key(s.shop, s.id), s]));
-  const templateOf = new Map(templates.map((t) => [key(t.shop, t.name, t.language), { status: t.status, category: t.category }]));
+  const templateOf = new Map(templates.map((t) => [key(t.shop, t.name, t.language), t]));
   const pausedOf = new Map(flowSettings.map((f) => [key(f.shop, f.flow), f.pausedReason]));
   const stateOf = new Map(rows.map((r, i) => [r.id, flowStates[i]]));
 
@@ -103,11 +105,15 @@ export async function loadBatchSnapshots(rows: ClaimedNotification[], now: Date,
         : shopFacts?.tier
           ? { recipients: shopFacts.tier.recipients, subscriberIncluded: shopFacts.tier.included.has(id), oldestSentAt: shopFacts.tier.oldestSentAt }
           : UNLIMITED_TIER;
+      const locales = { shopper: subscriber?.locale ?? null, shop: shopRow?.primaryLocale ?? null };
+      const language = sendLanguage(row, locales, (lang) => templateOf.get(key(row.shop, row.templateName, lang)));
+      const template = templateOf.get(key(row.shop, row.templateName, language));
       return composeSnapshot(row, {
+        language,
         shopRow,
         connection: connectionOf.get(row.shop) ?? null,
         subscriber,
-        template: templateOf.get(key(row.shop, row.templateName, row.templateLanguage)) ?? null,
+        template: template ? { status: template.status, category: template.category } : null,
         flowPausedReason: pausedOf.get(key(row.shop, row.flow)) ?? null,
         flowState,
         marketingSentAt: subscriber && marketing ? shopFacts?.marketingSentAt.get(id) ?? [] : [],

@@ -65,6 +65,8 @@ export async function markSent(id: string, owner: string, result: SentResult): P
 
 export interface SentRow extends SentResult {
   id: string;
+  /** The language WhatsApp was asked to send (it may be the shopper's rather than the planned one) */
+  language: string;
 }
 
 /**
@@ -82,15 +84,16 @@ export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<
   const waIds = rows.map((r) => r.waMessageId);
   // Timestamps travel as ISO text: columns are UTC timestamp(3) without time zone.
   const ats = rows.map((r) => r.at.toISOString());
+  const languages = rows.map((r) => r.language);
   const done = await sqlQuery<{ id: string }>(Prisma.sql`
     WITH v AS (
-      SELECT v.id, v.wa, (v.at::timestamptz AT TIME ZONE 'UTC')::timestamp(3) AS at
-        FROM unnest(${ids}::text[], ${waIds}::text[], ${ats}::text[]) AS v(id, wa, at)),
+      SELECT v.id, v.wa, v.lang, (v.at::timestamptz AT TIME ZONE 'UTC')::timestamp(3) AS at
+        FROM unnest(${ids}::text[], ${waIds}::text[], ${ats}::text[], ${languages}::text[]) AS v(id, wa, at, lang)),
     held AS (SELECT n.id FROM "Notification" n WHERE n.id = ANY(${ids}::text[]) ORDER BY n.id FOR NO KEY UPDATE),
     u AS (
       UPDATE "Notification" n
          SET status = CASE WHEN n.status = 'sending' THEN 'sent'::"NotificationStatus" ELSE n.status END,
-             "waMessageId" = v.wa, "sentAt" = COALESCE(n."sentAt", v.at),
+             "waMessageId" = v.wa, "sentAt" = COALESCE(n."sentAt", v.at), "templateLanguage" = v.lang,
              attempts = n.attempts + 1, decision = 'send', "decisionReason" = NULL,
              "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = v.at
         FROM v

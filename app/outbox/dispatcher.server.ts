@@ -82,8 +82,8 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
 
   const sentRecorder = createSentRecorder(owner);
 
-  async function recordSent(row: ClaimedNotification, waMessageId: string): Promise<Outcome> {
-    return (await sentRecorder.record({ id: row.id, waMessageId, at: clock.now() })) ? "sent" : "lost_lease";
+  async function recordSent(row: ClaimedNotification, waMessageId: string, language: string): Promise<Outcome> {
+    return (await sentRecorder.record({ id: row.id, waMessageId, language, at: clock.now() })) ? "sent" : "lost_lease";
   }
 
   /**
@@ -164,7 +164,8 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
       const sent = await account.send({
         to: phone,
         templateName: row.templateName,
-        language: row.templateLanguage,
+        // The shopper's language when its version is approved and fits, else the configured one.
+        language: snapshot.notification.templateLanguage,
         params: deps.sendableParams((row.params ?? {}) as StoredTemplateParams, row.id),
         viaMarketingApi: useMarketingApi,
         callbackData: row.id,
@@ -173,7 +174,7 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     } catch (error) {
       return failures.handle(row, error, (shop) => batch.pausedShops.add(shop));
     }
-    return recordSent(row, waMessageId);
+    return recordSent(row, waMessageId, snapshot.notification.templateLanguage);
   }
 
   async function runOnce(): Promise<number> {

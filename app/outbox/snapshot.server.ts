@@ -28,6 +28,8 @@ type ShopWithSettings = Prisma.ShopGetPayload<{ include: { settings: true } }>;
 export interface SnapshotParts extends Pick<GateSnapshot, "connection" | "template" | "flowPausedReason" | "flowState" | "marketingSentAt" | "lastSentAt" | "competitors" | "tier"> {
   shopRow: ShopWithSettings | null;
   subscriber: GateSubscriber | null;
+  /** The language it goes out in (template-language.ts); `template` is that language's version */
+  language: string;
 }
 
 export interface LoadedSnapshot {
@@ -47,7 +49,7 @@ export function composeSnapshot(row: ClaimedNotification, parts: SnapshotParts):
       sendAt: row.sendAt,
       expiresAt: row.expiresAt,
       templateName: row.templateName,
-      templateLanguage: row.templateLanguage,
+      templateLanguage: parts.language,
     },
     shop: shopRow ? { status: shopRow.status, sendingPausedReason: shopRow.sendingPausedReason, timezone: shopRow.timezone } : null,
     settings: settings

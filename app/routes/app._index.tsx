@@ -70,6 +70,13 @@ export default function Home() {
                             <BlockStack gap="100">
                               <Text as="h3" variant="headingSm">{copy.title}</Text>
                               <Text as="p" tone="subdued">{copy.body}</Text>
+                              {step.id === "confirmation_template" && onboarding.confirmation ? (
+                                <Text as="p" tone={onboarding.confirmation.englishFallback ? "caution" : "critical"}>
+                                  {fill(onboarding.confirmation.englishFallback ? t.confirmationEnglish : t.confirmationMissing, {
+                                    language: onboarding.confirmation.language,
+                                  })}
+                                </Text>
+                              ) : null}
                             </BlockStack>
                           </InlineStack>
                           <InlineStack gap="200" wrap={false} blockAlign="center">

@@ -11,6 +11,7 @@ import { loadPreviewSample } from "../admin/preview-sample.server";
 import { loadStepResults } from "../admin/flow-results.server";
 import { listReorderIntervals, saveReorderInterval } from "../admin/reorder-intervals.server";
 import { FLOW_FORMS, type FlowFormProps } from "../components/flow-forms";
+import { flowSendShape } from "../flows/send-shape";
 import { FlowPageFrame } from "../components/flow-forms/flow-page-frame";
 import { IntervalsCard } from "../components/flow-forms/reorder-intervals-card";
 import { StepResultsCard } from "../components/flow-forms/step-results-card";
@@ -81,6 +82,7 @@ export default function FlowSettingsPage() {
       config={settings.config}
       templates={templates}
       category={category.toLowerCase()}
+      shape={flowSendShape(flow)}
       errors={result?.errors ?? {}}
       currency={sample.currency}
       collections={collections}

@@ -173,8 +173,14 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await page.getByRole("button", { name: "Remove" }).first().click();
     await page.getByRole("button", { name: "Remove" }).first().click();
     const template = page.getByLabel("Template");
-    // Only APPROVED MARKETING templates: not the pending one, not the utility one.
-    expect(await template.locator("option").allTextContents()).toEqual(["Choose a template", "cart_reminder (en)"]);
+    // Only APPROVED MARKETING templates: not the pending one, not the utility one; one whose
+    // variables do not match what the step sends is marked and cannot be picked.
+    expect(await template.locator("option").allTextContents()).toEqual([
+      "Choose a template",
+      "cart_reminder (en)",
+      "product_pick (en) (does not fit: body has 2 variables, the flow sends 3)",
+    ]);
+    expect(await template.locator("option[disabled]").allTextContents()).toEqual(["product_pick (en) (does not fit: body has 2 variables, the flow sends 3)"]);
     await template.selectOption("cart_reminder|en");
     const preview = page.getByTestId("message-preview");
     await expect(preview.innerText()).resolves.toContain("You left Alpha Ceramic Mug in your cart. Your total is €58.00.");
@@ -313,7 +319,7 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     const collection = upsell.getByLabel("Collection to suggest from otherwise");
     expect(await collection.locator("option").allTextContents()).toEqual(["No collection", "Aprons", "Mugs and cups"]);
     await collection.selectOption("Mugs and cups");
-    await upsell.getByLabel("Template").selectOption("cart_reminder|en");
+    await upsell.getByLabel("Template").selectOption("product_pick|en");
     await upsell.getByRole("button", { name: "Save" }).click();
     await upsell.getByText("Flow saved").waitFor();
     await shot(upsell, "flow-upsell");

@@ -2,6 +2,7 @@ import { BlockStack, Button, Card, Divider, FormLayout, InlineStack, Select, Tex
 import { useState } from "react";
 import { MAX_CART_STEPS, type AbandonedCartConfig } from "../../flows/settings";
 import { en, fill } from "../../i18n/admin";
+import { cartStepShape } from "../../flows/send-shape";
 import { pickTemplate, templateOptions } from "./template-options";
 import { str, type FlowFormProps } from "./types";
 
@@ -21,7 +22,6 @@ export function AbandonedCartForm({ config, frame, templates, category, errors, 
     }));
   });
   const [previewStep, setPreviewStep] = useState(0);
-  const options = templateOptions(templates);
   const updateStep = (i: number, patch: Partial<Step>) => setSteps((list) => list.map((s, j) => (j === i ? { ...s, ...patch } : s)));
 
   return frame({
@@ -56,9 +56,10 @@ export function AbandonedCartForm({ config, frame, templates, category, errors, 
                       <TextField label={t.delay} name={`${base}.delayHours`} type="number" autoComplete="off" value={step.delayHours}
                         onChange={(v) => updateStep(i, { delayHours: v })} helpText={i === 0 ? t.delayHelpFirst : t.delayHelpNext}
                         error={errors[`${base}.delayHours`]} />
-                      <Select label={t.template} name={`${base}.templateName`} options={options} value={step.template}
+                      <Select label={t.template} name={`${base}.templateName`} value={step.template}
+                        options={templateOptions(templates, cartStepShape({ discount: step.discountKind !== "none" }), step.template)}
                         onChange={(v) => { updateStep(i, { template: v }); setPreviewStep(i); }}
-                        helpText={fill(t.templateHelp, { category })}
+                        helpText={fill(t.templateHelpFit, { category })}
                         error={errors[`${base}.templateName`] ?? errors[`${base}.language`]} />
                     </FormLayout.Group>
                     <FormLayout.Group>

@@ -1,12 +1,24 @@
 import { templateValue } from "../../flows/settings/fields";
-import { en } from "../../i18n/admin";
+import { en, fill } from "../../i18n/admin";
+import { templateFits, type SendShape } from "../../outbox/template-fit";
 import { str, type TemplateChoice } from "./types";
 
-/** The template picker's options: "choose" first, then each approved name and language. */
-export function templateOptions(templates: TemplateChoice[]) {
+/**
+ * The template picker's options: "choose" first, then each approved name and language. With the
+ * flow's send shape, a template that cannot carry what the flow sends says why and cannot be
+ * picked (the save refuses it too); the current choice stays selectable so the page shows it.
+ */
+export function templateOptions(templates: TemplateChoice[], shape: SendShape | null = null, current = "") {
   return [
     { label: en.flow.chooseTemplate, value: "" },
-    ...templates.map((tpl) => ({ label: `${tpl.name} (${tpl.language})`, value: templateValue(tpl.name, tpl.language) })),
+    ...templates.map((tpl) => {
+      const value = templateValue(tpl.name, tpl.language);
+      const label = `${tpl.name} (${tpl.language})`;
+      const misfit = shape ? templateFits(shape, tpl.components)[0] : undefined;
+      return misfit
+        ? { label: fill(en.flow.templateMisfit, { template: label, reason: misfit }), value, disabled: value !== current }
+        : { label, value };
+    }),
   ];
 }
 

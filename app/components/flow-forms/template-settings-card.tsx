@@ -16,8 +16,8 @@ export function TemplateSettingsCard<K extends string>(props: {
   onChange: (key: K, value: string) => void;
   template: string;
   onTemplateChange: (value: string) => void;
-} & Pick<FlowFormProps<unknown>, "templates" | "category" | "errors" | "collections">) {
-  const { fields, values, onChange, template, onTemplateChange, templates, category, errors, collections } = props;
+} & Pick<FlowFormProps<unknown>, "templates" | "category" | "errors" | "collections" | "shape">) {
+  const { fields, values, onChange, template, onTemplateChange, templates, category, errors, collections, shape } = props;
   const collectionOptions = [
     { label: t.noCollection, value: "" },
     ...(collections?.options ?? []).map((c) => ({ label: c.known ? c.title : fill(t.collectionUnknown, { id: c.id }), value: c.id })),
@@ -27,8 +27,8 @@ export function TemplateSettingsCard<K extends string>(props: {
       <BlockStack gap="400">
         <Text as="h2" variant="headingMd">{t.settings}</Text>
         <FormLayout>
-          <Select label={t.template} name="config.templateName" options={templateOptions(templates)} value={template} onChange={onTemplateChange}
-            helpText={fill(t.templateHelp, { category })}
+          <Select label={t.template} name="config.templateName" options={templateOptions(templates, shape, template)} value={template}
+            onChange={onTemplateChange} helpText={fill(t.templateHelpFit, { category })}
             error={errors["config.templateName"] ?? errors["config.language"]} />
           {fields.map((f) => f.kind === "collection" ? (
             <Select key={f.key} label={t.fields[f.key]?.label ?? f.key} helpText={collections?.failed ? t.collectionsUnavailable : t.fields[f.key]?.help}

@@ -1,5 +1,6 @@
 import type { ReactElement, ReactNode } from "react";
 import type { CollectionChoices } from "../../admin/flow-settings.server";
+import type { SendShape } from "../../outbox/template-fit";
 
 /** An approved template of the flow's category, as the page lists it. */
 export interface TemplateChoice {
@@ -30,6 +31,8 @@ export interface FlowFormParts {
 export interface FlowFormProps<C> {
   config: C;
   templates: TemplateChoice[];
+  /** What the flow's messages carry (app/flows/send-shape.ts); null when it depends on the form (cart steps) */
+  shape: SendShape | null;
   /** The template category, lower case, for help texts */
   category: string;
   errors: Record<string, string>;

@@ -8,10 +8,19 @@ export const homeCopy = {
     finishingReason: "Last error: {reason}",
     finishingNext: "Attempt {attempts} failed; next try at {at} (UTC).",
     checklistProgress: "{done} of {total} done",
+    confirmationMissing:
+      "There is no approved optin_confirmation template in {language}, so opt-in confirmations can't be sent: shoppers who opt in stay pending and get no messages until it is approved.",
+    confirmationEnglish:
+      "There is no approved optin_confirmation template in {language}: confirmations go out in English, or in the shopper's own language where that translation is approved.",
     steps: {
       connect: { title: "Connect your WhatsApp Business number", body: "Add the phone number ID, account ID and access token from WhatsApp Manager.", action: "Connect" },
       test_message: { title: "Send a test message", body: "Send an approved template to your own phone to check the connection.", action: "Send test" },
       templates: { title: "Sync your message templates", body: "Approved templates appear here once synced from WhatsApp.", action: "Sync templates" },
+      confirmation_template: {
+        title: "Get the opt-in confirmation template approved",
+        body: "With double opt-in, shoppers confirm on WhatsApp with the optin_confirmation template in your store's language.",
+        action: "Open templates",
+      },
       theme: { title: "Turn on the opt-in blocks", body: "Let shoppers subscribe from the cart and product pages.", action: "Turn on cart embed", secondary: "Add product block" },
       flows: { title: "Choose your flows", body: "Switch on the messages you want to send.", action: "Choose flows" },
     },

@@ -17,7 +17,14 @@ export async function seedShop(prisma: PrismaClient, shop: string, now: Date, la
           { type: "HEADER", format: "TEXT", text: "Still thinking it over?" },
           { type: "BODY", text: "You left {{1}} in your cart. Your total is {{2}}. Use code {{3}} for a discount." },
           { type: "FOOTER", text: "Reply STOP to opt out" },
-          { type: "BUTTONS", buttons: [{ type: "URL", text: "Back to cart" }, { type: "QUICK_REPLY", text: "Stop promotions" }] },
+          { type: "BUTTONS", buttons: [{ type: "URL", text: "Back to cart", url: "https://rebound.example/r/{{1}}" }, { type: "QUICK_REPLY", text: "Stop promotions" }] },
+        ],
+      },
+      {
+        shop, name: "product_pick", language: "en", category: "MARKETING", status: "APPROVED",
+        components: [
+          { type: "BODY", text: "{{1}} goes well with your {{2}}." },
+          { type: "BUTTONS", buttons: [{ type: "URL", text: "Have a look", url: "https://rebound.example/r/{{1}}" }] },
         ],
       },
       { shop, name: "cart_reminder_pending", language: "en", category: "MARKETING", status: "PENDING", components: [{ type: "BODY", text: "Pending {{1}}" }] },

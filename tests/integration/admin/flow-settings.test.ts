@@ -28,6 +28,8 @@ function post(path: string, form: Record<string, string>) {
   });
 }
 
+const LINK = { type: "BUTTONS", buttons: [{ type: "URL", text: "Shop", url: "https://rebound.example/r/{{1}}" }] };
+
 const backInStock = (overrides: Record<string, string> = {}) => ({
   enabled: "true",
   holdoutPercent: "5",
@@ -45,8 +47,12 @@ beforeAll(async () => {
   await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", accessToken: "shpat_x", isOnline: false } });
   await prisma.messageTemplate.createMany({
     data: [
-      { shop: SHOP, name: "restock_alert", language: "en", category: "MARKETING", status: "APPROVED", components: [{ type: "BODY", text: "{{1}} {{2}} is back" }] },
-      { shop: SHOP, name: "visit_reminder", language: "en", category: "UTILITY", status: "APPROVED", components: [{ type: "BODY", text: "See you" }] },
+      { shop: SHOP, name: "restock_alert", language: "en", category: "MARKETING", status: "APPROVED", components: [{ type: "BODY", text: "{{1}} {{2}} is back" }, LINK] },
+      // One body variable where the back-in-stock flow sends two
+      { shop: SHOP, name: "restock_short", language: "en", category: "MARKETING", status: "APPROVED", components: [{ type: "BODY", text: "{{1}} is back" }, LINK] },
+      // The right variables but no button for the flow's link
+      { shop: SHOP, name: "restock_no_link", language: "en", category: "MARKETING", status: "APPROVED", components: [{ type: "BODY", text: "{{1}} {{2}} is back" }] },
+      { shop: SHOP, name: "visit_reminder", language: "en", category: "UTILITY", status: "APPROVED", components: [{ type: "BODY", text: "See you for {{1}} on {{2}} at {{3}}" }] },
     ],
   });
 });
@@ -70,6 +76,65 @@ describe("flow settings form", () => {
     expect(response.status).toBe(422);
     expect(await response.text()).toContain("Choose an approved marketing template");
     expect(await prisma.flowSetting.count({ where: { shop: SHOP } })).toBe(0);
+  });
+
+  it("refuses a template whose variables or buttons do not match what the flow sends: 422 on the field, nothing saved", async () => {
+    const short = await post("/app/flows/back_in_stock", backInStock({ "config.templateName": "restock_short|en" }));
+    expect(short.status).toBe(422);
+    const html = await short.text();
+    expect(html).toContain("body has 1 variable, the flow sends 2");
+    expect(html).toMatch(/aria-invalid="true"|Polaris-InlineError/);
+    const noLink = await post("/app/flows/back_in_stock", backInStock({ "config.templateName": "restock_no_link|en" }));
+    expect(noLink.status).toBe(422);
+    expect(await noLink.text()).toContain("no URL button with a variable at index 0");
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP } })).toBe(0);
+  });
+
+  it("marks the templates that do not fit in the picker", async () => {
+    const page = await fetch(`${server.url}/app/flows/back_in_stock`, {
+      headers: { authorization: `Bearer ${signSessionToken({ shop: SHOP, apiKey: server.apiKey, secret: server.secret })}`, "user-agent": CHROME_UA },
+    });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toMatch(/<option[^>]*disabled[^>]*>restock_short \(en\) \(does not fit: body has 1 variable, the flow sends 2\)/);
+    expect(html).toMatch(/<option value="restock_alert\|en"[^>]*>restock_alert \(en\)<\/option>/);
+  });
+
+  it("will not switch a flow on while its template does not fit, and does once it fits", async () => {
+    await prisma.flowSetting.create({
+      data: { shop: SHOP, flow: "reorder", enabled: false, config: { templateName: "restock_short", language: "en", defaultDays: 30 } },
+    });
+    const refused = await post("/app/flows?index", { flow: "reorder", enabled: "true" });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain("body has 1 variable, the flow sends 2");
+    expect((await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP, flow: "reorder" } } })).enabled).toBe(false);
+
+    await prisma.flowSetting.update({
+      where: { shop_flow: { shop: SHOP, flow: "reorder" } },
+      data: { config: { templateName: "restock_alert", language: "en", defaultDays: 30 } },
+    });
+    const accepted = await post("/app/flows?index", { flow: "reorder", enabled: "true" });
+    expect(accepted.status).toBe(200);
+    await accepted.text();
+    expect((await prisma.flowSetting.findUniqueOrThrow({ where: { shop_flow: { shop: SHOP, flow: "reorder" } } })).enabled).toBe(true);
+  });
+
+  it("refuses a campaign whose template has no button for the tracked link, and lists only templates that fit", async () => {
+    const refused = await post("/app/campaigns/new", { name: "Spring", template: "restock_no_link|en", "body.1": "Mugs", "body.2": "20%" });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain("no URL button with a variable at index 0");
+    expect(await prisma.campaign.count({ where: { shop: SHOP } })).toBe(0);
+
+    const page = await fetch(`${server.url}/app/campaigns/new`, {
+      headers: { authorization: `Bearer ${signSessionToken({ shop: SHOP, apiKey: server.apiKey, secret: server.secret })}`, "user-agent": CHROME_UA },
+    });
+    const html = await page.text();
+    expect(html).toContain("restock_alert (en)");
+    expect(html).not.toContain("restock_no_link (en)");
+
+    const accepted = await post("/app/campaigns/new", { name: "Spring", template: "restock_alert|en", "body.1": "Mugs", "body.2": "20%" });
+    expect(accepted.status).toBe(302);
+    expect(await prisma.campaign.count({ where: { shop: SHOP } })).toBe(1);
   });
 
   it("stores a valid form in the flow's own config shape", async () => {
@@ -116,6 +181,6 @@ describe("flow settings form", () => {
     const toggle = await post("/app/flows?index", { flow: "newsletter", enabled: "true" });
     expect(toggle.status).toBe(400);
     await toggle.text();
-    expect(await prisma.flowSetting.count({ where: { shop: SHOP, flow: { notIn: ["back_in_stock", "appointment"] } } })).toBe(0);
+    expect(await prisma.flowSetting.count({ where: { shop: SHOP, flow: { notIn: ["back_in_stock", "appointment", "reorder"] } } })).toBe(0);
   });
 });

@@ -106,18 +106,20 @@ describe("claiming the outbox", () => {
     await prisma.notification.update({ where: { id: taken.id }, data: { leaseOwner: "other" } });
     const recorded = await claim.markSentMany(
       [
-        { id: mine.id, waMessageId: "wamid.a", at: at(1_234) },
-        { id: moved.id, waMessageId: "wamid.b", at: at(1_235) },
-        { id: taken.id, waMessageId: "wamid.c", at: at(1_236) },
+        { id: mine.id, waMessageId: "wamid.a", at: at(1_234), language: "es" },
+        { id: moved.id, waMessageId: "wamid.b", at: at(1_235), language: "en" },
+        { id: taken.id, waMessageId: "wamid.c", at: at(1_236), language: "de" },
       ],
       "w",
     );
     expect([...recorded].sort()).toEqual([mine.id, moved.id].sort());
     const a = await prisma.notification.findUniqueOrThrow({ where: { id: mine.id } });
-    expect(a).toMatchObject({ status: "sent", waMessageId: "wamid.a", leaseOwner: null, leaseUntil: null, decision: "send", attempts: 1 });
+    // The language sent is recorded, whatever was planned.
+    expect(a).toMatchObject({ status: "sent", waMessageId: "wamid.a", templateLanguage: "es", leaseOwner: null, leaseUntil: null, decision: "send", attempts: 1 });
     expect(a.sentAt?.toISOString()).toBe(at(1_234).toISOString());
     expect((await prisma.notification.findUniqueOrThrow({ where: { id: moved.id } })).status).toBe("delivered");
     expect(await prisma.notification.findUniqueOrThrow({ where: { id: taken.id } })).toMatchObject({ status: "sending", waMessageId: null, leaseOwner: "other" });
+    expect((await prisma.notification.findUniqueOrThrow({ where: { id: taken.id } })).templateLanguage).not.toBe("de");
     const events = await prisma.notificationEvent.findMany({ where: { shop, notificationId: { in: [mine.id, moved.id, taken.id] } } });
     expect(events.map((e) => [e.notificationId, e.kind, e.detail, e.at.toISOString()]).sort()).toEqual(
       [
