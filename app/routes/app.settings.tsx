@@ -61,7 +61,7 @@ export default function Settings() {
             {connection ? <ConnectedWhatsApp connection={connection} busy={busy("disconnect")} error={errorsFor("disconnect").form} /> : null}
             {!connection && signup ? <ConnectWhatsApp settings={signup} error={errorsFor("signup").form} /> : null}
             {!connection && signup ? <Text as="h3" variant="headingSm">{en.signup.manual}</Text> : null}
-            <ConnectionForm connection={connection} errors={errorsFor("connection")} saved={savedFor("connection")} busy={busy("connection")} />
+            <ConnectionForm key={connection?.phoneNumberId ?? "none"} connection={connection} errors={errorsFor("connection")} saved={savedFor("connection")} busy={busy("connection")} />
             {connection ? (
               <Card>
                 <Form method="post">
