@@ -53,18 +53,27 @@ function readSessionInfo(raw: unknown): SessionInfo | null {
   return info && typeof info === "object" && info.type === "WA_EMBEDDED_SIGNUP" ? info : null;
 }
 
-/** Loads the SDK once per page; resolves with window.FB, or null when it could not load. */
+let sdk: Promise<FacebookSdk | null> | undefined;
+
+/**
+ * Loads the SDK once per page, however often the effect runs: a second copy of the script would
+ * replace window.FB with one that was never initialised. Resolves with null when it cannot load.
+ */
 function loadSdk(url: string): Promise<FacebookSdk | null> {
   if (window.FB) return Promise.resolve(window.FB);
-  return new Promise((resolve) => {
+  sdk ??= new Promise((resolve) => {
     const script = document.createElement("script");
     script.src = url;
     script.async = true;
     script.crossOrigin = "anonymous";
     script.onload = () => resolve(window.FB ?? null);
-    script.onerror = () => resolve(null);
+    script.onerror = () => {
+      sdk = undefined;
+      resolve(null);
+    };
     document.body.appendChild(script);
   });
+  return sdk;
 }
 
 export function ConnectWhatsApp({ settings, error }: { settings: SignupSettings; error?: string }) {

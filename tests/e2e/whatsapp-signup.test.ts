@@ -48,8 +48,13 @@ async function openSettings(): Promise<Page> {
 
 /** Clicks Connect WhatsApp and returns Meta's (stand-in) popup. */
 async function openPopup(page: Page): Promise<Page> {
+  // The button waits for the SDK (loaded when the page opens, so the click itself opens the popup).
+  await page.waitForFunction(
+    () => Boolean((window as { FB?: unknown }).FB) && [...document.querySelectorAll("button")].some((b) => b.textContent === "Connect WhatsApp" && !b.disabled),
+    null,
+    { timeout: 30_000 },
+  );
   const connect = page.getByRole("button", { name: "Connect WhatsApp" });
-  await expect.poll(() => connect.isEnabled()).toBe(true);
   const [popup] = await Promise.all([page.waitForEvent("popup"), connect.click()]);
   await popup.waitForLoadState();
   return popup;
