@@ -20,6 +20,8 @@ const OTHER = "signup-other.myshopify.com";
 const APP_ID = "731000000000001";
 const APP_SECRET = "signup-test-app-secret";
 const NUMBER = { phoneNumberId: "1077701234", wabaId: "2077701234", accessToken: "EAAG-merchant-own-token", displayPhoneNumber: "+34 910 777 123" };
+const MANUAL = { phoneNumberId: "1077709999", wabaId: "2077709999", accessToken: "EAAG-merchant-app-token" };
+const THIRD = "signup-manual.myshopify.com";
 const SECOND = { phoneNumberId: "1077705678", wabaId: "2077705678", accessToken: "EAAG-second-token", displayPhoneNumber: "+34 910 777 567" };
 
 let server: TestServer;
@@ -56,13 +58,13 @@ async function nothingSaved(shop: string) {
 }
 
 beforeAll(async () => {
-  fake = await startFakeWhatsApp({ numbers: [NUMBER, SECOND], templates: { [NUMBER.wabaId]: TEMPLATES, [SECOND.wabaId]: TEMPLATES }, appId: APP_ID, appSecret: APP_SECRET });
+  fake = await startFakeWhatsApp({ numbers: [NUMBER, SECOND, MANUAL], templates: { [NUMBER.wabaId]: TEMPLATES, [SECOND.wabaId]: TEMPLATES }, appId: APP_ID, appSecret: APP_SECRET });
   snapshot = snapshotBuild();
   server = await startTestServer(
     { DISPATCHER: "on", WHATSAPP_API_ORIGIN: fake.origin, WHATSAPP_APP_ID: APP_ID, WHATSAPP_APP_SECRET: APP_SECRET, WHATSAPP_SIGNUP_CONFIG_ID: "5550001" },
     { root: snapshot.root },
   );
-  for (const shop of [SHOP, OTHER]) {
+  for (const shop of [SHOP, OTHER, THIRD]) {
     await prisma.shop.create({ data: { shop, name: "Signup", settings: { create: { quietHoursEnabled: false, messagingLimitTier: 0 } } } });
     await prisma.session.create({ data: { id: `offline_${shop}`, shop, state: "", accessToken: "shpat_x", isOnline: false } });
   }
@@ -193,5 +195,20 @@ describe("Embedded Signup", () => {
     // Connecting again clears the pause.
     expect((await signup(fake.signup.issueCode(SECOND.phoneNumberId).code, SECOND, OTHER)).status).toBe(200);
     expect((await prisma.shop.findUniqueOrThrow({ where: { shop: OTHER } })).sendingPausedReason).toBeNull();
+  });
+
+  it("disconnects a manual connection without asking Meta to undo what the merchant set up", async () => {
+    const saved = await post({ intent: "connection", phoneNumberId: MANUAL.phoneNumberId, businessAccountId: MANUAL.wabaId, accessToken: MANUAL.accessToken }, THIRD);
+    expect(saved.status).toBe(200);
+    expect((await prisma.whatsAppConnection.findUniqueOrThrow({ where: { shop: THIRD } })).connectedVia).toBe("manual");
+    const before = fake.signup.calls.length;
+    const answer = await post({ intent: "disconnect" }, THIRD);
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain("WhatsApp disconnected. Sending is paused.");
+    expect(fake.signup.calls.length).toBe(before);
+    await nothingSaved(THIRD);
+    expect((await prisma.shop.findUniqueOrThrow({ where: { shop: THIRD } })).sendingPausedReason).toBe("whatsapp_disconnected");
+    // A second disconnect has nothing to act on.
+    expect((await post({ intent: "disconnect" }, THIRD)).status).toBe(422);
   });
 });
