@@ -56,6 +56,22 @@ const schema = z.object({
   WHATSAPP_VERIFY_TOKEN: z.string().optional(),
   /** The id of that Meta app (numeric), for Embedded Signup's code exchange. */
   WHATSAPP_APP_ID: z.string().regex(/^[0-9]{1,32}$/, "must be the numeric Meta app id").optional(),
+  /**
+   * The Embedded Signup configuration (Facebook Login for Business) on that Meta app. With the app
+   * id it shows "Connect WhatsApp"; without either, only the manual form. ADR 031.
+   */
+  WHATSAPP_SIGNUP_CONFIG_ID: z.string().regex(/^[0-9]{1,32}$/, "must be the numeric configuration id").optional(),
+  /** Where the admin loads the Facebook JS SDK from (the sandbox and tests serve a local stand-in). */
+  WHATSAPP_SDK_URL: z.string().url().default("https://connect.facebook.net/en_US/sdk.js"),
+  /**
+   * Origins whose Embedded Signup session-info messages the admin accepts (comma separated).
+   * Meta's popup posts them from www.facebook.com or web.facebook.com.
+   */
+  WHATSAPP_SIGNUP_ORIGINS: z
+    .string()
+    .default("https://www.facebook.com,https://web.facebook.com")
+    .transform((list) => list.split(",").map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url().transform((o) => new URL(o).origin)).min(1, "needs at least one origin")),
   /** Where App Bridge is loaded from; the sandbox serves a local stand-in. */
   APP_BRIDGE_URL: optionalUrl,
   /** "off" runs no dispatcher in the web process (use `npm run worker` processes instead). */

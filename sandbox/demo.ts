@@ -65,6 +65,7 @@ function sandboxEnvironment() {
   process.env.WHATSAPP_APP_SECRET ||= randomBytes(16).toString("hex");
   process.env.WHATSAPP_VERIFY_TOKEN ||= randomBytes(16).toString("hex");
   process.env.WHATSAPP_APP_ID ||= String(100_000_000_000_000 + (randomBytes(4).readUInt32BE() % 900_000_000_000));
+  process.env.WHATSAPP_SIGNUP_CONFIG_ID ||= String(100_000_000 + (randomBytes(4).readUInt32BE() % 900_000_000));
   // App Bridge comes from the sandbox's admin stand-in, not Shopify's CDN.
   process.env.APP_BRIDGE_URL = `http://127.0.0.1:${ADMIN_PORT}/sandbox/app-bridge.js`;
   // The sandbox drives the dispatcher and task runner itself, in simulated time.

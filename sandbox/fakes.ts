@@ -5,7 +5,8 @@ import { DEMO_NUMBER, demoTemplates } from "./templates";
 
 /**
  * The outside world of the sandbox: a fake Shopify Admin API that knows the demo shop and its
- * catalogue, and a fake WhatsApp Cloud API with the shop's number and approved templates. They
+ * catalogue, and a fake WhatsApp Cloud API with the shop's number and approved templates (and
+ * the stand-in for Embedded Signup's SDK and popup, which the admin loads from it). They
  * start before any app module loads, because the app reads their addresses from the environment
  * once, at start-up, like it reads Shopify's and Meta's real ones.
  */
@@ -52,5 +53,8 @@ export async function startFakes(options: { whatsAppSecret: string; whatsAppAppI
   });
   process.env.SHOPIFY_ADMIN_API_ORIGIN = shopify.origin;
   process.env.WHATSAPP_API_ORIGIN = whatsapp.origin;
+  // Embedded Signup's SDK and popup are the fake's local stand-in (Meta's cannot be reached).
+  process.env.WHATSAPP_SDK_URL = `${whatsapp.origin}/en_US/sdk.js`;
+  process.env.WHATSAPP_SIGNUP_ORIGINS = whatsapp.origin;
   return { accessToken, shopify, whatsapp };
 }

@@ -2,7 +2,7 @@ import prisma from "../app/db.server";
 import { env } from "../app/env.server";
 import { recordInstall } from "../app/shops/shop.server";
 import { unauthenticated } from "../app/shopify.server";
-import { saveConnection, sendTestMessage } from "../app/admin/whatsapp-connection.server";
+import { sendTestMessage } from "../app/admin/whatsapp-connection.server";
 import { saveFlowSetting } from "../app/flows/flow-settings.server";
 import { launchCampaign } from "../app/flows/promotion.server";
 import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "../app/consent/keywords";
@@ -16,6 +16,7 @@ import {
 } from "../tests/fakes/shopify/payloads";
 import { DESKTOP_CHROME_UA, proxyFetch } from "../tests/fakes/shopify/app-proxy";
 import { sendWebhook } from "../tests/fakes/shopify/webhooks";
+import { signSessionToken } from "../tests/fakes/shopify/session-token";
 import type { AcceptedMessage } from "../tests/fakes/whatsapp/server";
 import { Progress } from "./progress";
 import type { SandboxServices } from "./services";
@@ -84,6 +85,20 @@ export async function playWeek(s: SandboxServices, options: { quiet: boolean }) 
     progress.log(now(), "webhook", topic);
   }
 
+  /** A form post from the embedded admin: a fresh session token, as App Bridge attaches it. */
+  function adminPost(path: string, form: Record<string, string>) {
+    return fetch(`${s.appUrl}${path}`, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        Authorization: `Bearer ${signSessionToken({ shop: s.shop, apiKey: s.apiKey, secret: s.secret })}`,
+        "User-Agent": DESKTOP_CHROME_UA,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams(form),
+    });
+  }
+
   async function optIn(who: DemoShopper, form: Record<string, unknown>) {
     const response = await proxyFetch(
       s.appUrl,
@@ -148,18 +163,16 @@ export async function playWeek(s: SandboxServices, options: { quiet: boolean }) 
     const { admin } = await unauthenticated.admin(s.shop);
     await recordInstall(s.shop, admin);
     progress.log(now(), "setup", `${DEMO_SHOP_NAME} installed Rebound`);
-    const saved = await saveConnection(
-      s.shop,
-      {
-        phoneNumberId: DEMO_NUMBER.phoneNumberId,
-        businessAccountId: DEMO_NUMBER.wabaId,
-        displayPhoneNumber: DEMO_NUMBER.displayPhoneNumber,
-        accessToken: DEMO_NUMBER.accessToken,
-      },
-      now(),
-    );
-    if (!saved.ok) throw new Error(`connecting WhatsApp failed: ${JSON.stringify(saved.errors)}`);
-    progress.log(now(), "setup", "WhatsApp number connected; templates syncing");
+    // What Meta's popup does when the merchant finishes Embedded Signup: a code for the number,
+    // posted with the session-info ids to the settings page's action, as the admin page posts it.
+    const { code } = s.whatsapp.signup.issueCode(DEMO_NUMBER.phoneNumberId);
+    const connect = await adminPost("/app/settings", { intent: "signup", code, phoneNumberId: DEMO_NUMBER.phoneNumberId, businessAccountId: DEMO_NUMBER.wabaId });
+    const connected = await prisma.whatsAppConnection.findUnique({ where: { shop: s.shop } });
+    if (connect.status !== 200 || connected?.connectedVia !== "signup") throw new Error(`connecting WhatsApp failed: ${connect.status} ${await connect.text()}`);
+    if (!s.whatsapp.signup.isSubscribed(DEMO_NUMBER.wabaId) || !s.whatsapp.signup.registrations.has(DEMO_NUMBER.phoneNumberId)) {
+      throw new Error("Embedded Signup did not subscribe the app or register the number");
+    }
+    progress.log(now(), "setup", "WhatsApp connected through Embedded Signup (app subscribed, number registered); templates syncing");
     const enable = async (flow: Parameters<typeof saveFlowSetting>[1], config: unknown, holdoutPercent = 0) => {
       const result = await saveFlowSetting(s.shop, flow, { enabled: true, config, holdoutPercent });
       if (!result.ok) throw new Error(`enabling ${flow} failed: ${JSON.stringify(result.errors)}`);

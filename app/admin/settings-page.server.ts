@@ -3,6 +3,7 @@ import { listDataRequests } from "../privacy/data-request.server";
 import { loadRetentionStatus } from "../privacy/retention.server";
 import { loadConnection } from "./whatsapp-connection.server";
 import { loadShopSettings } from "./shop-settings.server";
+import { signupConfigFromEnv } from "../whatsapp/signup-graph.server";
 
 /**
  * The settings page's data: sending rules, the connection (without secrets), test templates,
@@ -24,6 +25,8 @@ export async function loadSettingsPage(shop: string) {
   return {
     settings,
     connection,
+    /** Embedded Signup's public settings, or null (then only the manual form) */
+    signup: signupConfigFromEnv(),
     timezone: shopRow?.timezone ?? "UTC",
     templates,
     retention,

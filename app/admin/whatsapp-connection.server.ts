@@ -22,6 +22,8 @@ export interface ConnectionView {
   displayPhoneNumber: string | null;
   status: "unconfigured" | "healthy" | "token_invalid";
   statusReason: string | null;
+  /** Embedded Signup or the manual form: disconnecting undoes only what Rebound did. */
+  connectedVia: "manual" | "signup";
   hasAccessToken: boolean;
   lastTestAt: string | null;
 }
@@ -35,6 +37,7 @@ export async function loadConnection(shop: string): Promise<ConnectionView | nul
     displayPhoneNumber: row.displayPhoneNumber,
     status: row.status,
     statusReason: row.statusReason,
+    connectedVia: row.connectedVia,
     hasAccessToken: Boolean(row.accessTokenEnc),
     lastTestAt: row.lastTestAt?.toISOString() ?? null,
   };
@@ -52,6 +55,9 @@ const connectionForm = z.object({
 export type SaveConnectionResult = { ok: true } | { ok: false; errors: FieldErrors };
 
 const CLAIMED = { phoneNumberId: "This number is connected to another store" };
+
+/** Pauses a new connection or token ends; other pauses (uninstalled, ...) stay. */
+export const CONNECTION_PAUSES = ["whatsapp_token_invalid", "whatsapp_disconnected"];
 
 /**
  * Saves the connection once Meta confirmed the token reads the account and the number is one of
@@ -86,7 +92,13 @@ export async function saveConnection(shop: string, form: Record<string, unknown>
       if (existing) {
         await tx.whatsAppConnection.update({
           where: { shop },
-          data: { ...fields, ...secrets, ...(tokenChanged ? { status: "healthy", statusReason: null } : {}) },
+          data: {
+            ...fields,
+            ...secrets,
+            ...(tokenChanged ? { status: "healthy", statusReason: null } : {}),
+            // Another number typed in by hand is no longer the one Embedded Signup registered.
+            ...(existing.phoneNumberId !== data.phoneNumberId ? { connectedVia: "manual", registrationPinEnc: null } : {}),
+          },
         });
       } else {
         await tx.whatsAppConnection.create({
@@ -95,10 +107,10 @@ export async function saveConnection(shop: string, form: Record<string, unknown>
       }
       // A new connection or token brings the account's templates in.
       if (tokenChanged || !existing) await requestTemplateSync(shop, now, tx);
-      // A new token clears a pause caused by the old one being rejected; other pauses stay.
+      // A new token clears a pause caused by the old one being rejected or by a disconnect.
       if (tokenChanged) {
         await tx.shop.updateMany({
-          where: { shop, sendingPausedReason: "whatsapp_token_invalid" },
+          where: { shop, sendingPausedReason: { in: CONNECTION_PAUSES } },
           data: { sendingPausedReason: null, sendingPausedAt: null },
         });
       }
@@ -112,7 +124,7 @@ export async function saveConnection(shop: string, form: Record<string, unknown>
 }
 
 /** The stored token, or null when it cannot be decrypted any more (ENCRYPTION_KEYS changed). */
-function storedToken(envelope: string): string | null {
+export function storedToken(envelope: string): string | null {
   try {
     return decryptSecret(envelope);
   } catch {
@@ -120,12 +132,12 @@ function storedToken(envelope: string): string | null {
   }
 }
 
-async function claimedElsewhere(shop: string, phoneNumberId: string): Promise<boolean> {
+export async function claimedElsewhere(shop: string, phoneNumberId: string): Promise<boolean> {
   const owner = await prisma.whatsAppConnection.findUnique({ where: { phoneNumberId }, select: { shop: true } });
   return Boolean(owner && owner.shop !== shop);
 }
 
-const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+export const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
 const testForm = z.object({
   to: z.string().trim().regex(/^\+[1-9]\d{6,14}$/, "Use an international number like +34612345678"),

@@ -45,6 +45,7 @@ export const en = {
     flowTitle: "{flow} is paused",
     reasons: {
       whatsapp_token_invalid: "WhatsApp rejected the access token. Reconnect WhatsApp in Settings to resume.",
+      whatsapp_disconnected: "WhatsApp was disconnected. Connect it in Settings to resume.",
       token_invalid: "WhatsApp rejected the access token. Reconnect WhatsApp in Settings to resume.",
       uninstalled: "The app was uninstalled from this store.",
       template_recategorized: "WhatsApp changed the template's category. Choose another template.",

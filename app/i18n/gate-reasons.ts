@@ -15,6 +15,7 @@ const REASONS: Record<string, string> = {
   template_missing: "The template is not synced or no longer exists",
   shop_uninstalled: "The app was uninstalled",
   whatsapp_not_connected: "WhatsApp is not connected",
+  "shop_paused:whatsapp_disconnected": "WhatsApp was disconnected",
   expired: "Too late to be useful",
   holdout: "Control group: not sent on purpose",
   cart_converted: "The cart was bought",

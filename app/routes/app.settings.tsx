@@ -10,6 +10,9 @@ import { systemClock } from "../shared/clock";
 import { loadSettingsPage } from "../admin/settings-page.server";
 import { saveShopSettings } from "../admin/shop-settings.server";
 import { requestTemplateSync, saveConnection, sendTestMessage } from "../admin/whatsapp-connection.server";
+import { completeSignup } from "../admin/whatsapp-signup.server";
+import { disconnectWhatsApp } from "../admin/whatsapp-disconnect.server";
+import { ConnectedWhatsApp, ConnectWhatsApp, DisconnectedNotice } from "../components/whatsapp-signup";
 import { formatDateTime } from "../components/money";
 import { DataRequestsCard } from "../components/data-requests-card";
 import { RouteError } from "../components/route-error";
@@ -20,7 +23,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return loadSettingsPage(session.shop);
 };
 
-type Intent = "settings" | "connection" | "test" | "sync";
+type Intent = "settings" | "connection" | "test" | "sync" | "signup" | "disconnect";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -29,18 +32,20 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const result =
     intent === "settings" ? await saveShopSettings(session.shop, form) :
     intent === "connection" ? await saveConnection(session.shop, form, systemClock.now()) :
+    intent === "signup" ? await completeSignup(session.shop, form, systemClock.now()) :
+    intent === "disconnect" ? await disconnectWhatsApp(session.shop, systemClock.now()) :
     intent === "sync" ? await requestTemplateSync(session.shop, systemClock.now()).then(() => ({ ok: true as const })) :
     intent === "test" ? await sendTestMessage(session.shop, form, systemClock.now()) :
     null;
   if (!result) return data({ intent, ok: false as const, errors: { form: "Unknown action" } as Record<string, string> }, { status: 400 });
   if (!result.ok) return data({ intent, ok: false as const, errors: result.errors }, { status: 422 });
-  return { intent, ok: true as const, errors: {} as Record<string, string> };
+  return { intent, ok: true as const, errors: {} as Record<string, string>, notUndone: "notUndone" in result ? result.notUndone : [] };
 };
 
 const t = en.settings;
 
 export default function Settings() {
-  const { settings, connection, timezone, templates, retention, dataRequests } = useLoaderData<typeof loader>();
+  const { settings, connection, signup, timezone, templates, retention, dataRequests } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = (intent: Intent) => navigation.state === "submitting" && navigation.formData?.get("intent") === intent;
@@ -52,7 +57,11 @@ export default function Settings() {
       <Layout>
         <Layout.AnnotatedSection title={t.whatsapp} description={connection ? undefined : t.notConnected}>
           <BlockStack gap="400">
-            <ConnectionForm connection={connection} errors={errorsFor("connection")} saved={savedFor("connection")} busy={busy("connection")} />
+            {savedFor("disconnect") && result && "notUndone" in result ? <DisconnectedNotice notUndone={result.notUndone ?? []} /> : null}
+            {connection ? <ConnectedWhatsApp connection={connection} busy={busy("disconnect")} error={errorsFor("disconnect").form} /> : null}
+            {!connection && signup ? <ConnectWhatsApp settings={signup} error={errorsFor("signup").form} /> : null}
+            {!connection && signup ? <Text as="h3" variant="headingSm">{en.signup.manual}</Text> : null}
+            <ConnectionForm key={connection?.phoneNumberId ?? "none"} connection={connection} errors={errorsFor("connection")} saved={savedFor("connection")} busy={busy("connection")} />
             {connection ? (
               <Card>
                 <Form method="post">

@@ -15,13 +15,22 @@ export interface ManagedNumber {
   phoneNumberId: string;
   wabaId: string;
   accessToken: string;
+  /** Business tokens Embedded Signup issued for the number's account (signup.ts) */
+  grantedTokens?: string[];
   displayPhoneNumber?: string;
   verifiedName?: string;
 }
 
+/** The token may manage the number's account: the number's own, or one Embedded Signup issued. */
+export const holds = (number: Pick<ManagedNumber, "accessToken" | "grantedTokens">, token: string) =>
+  Boolean(token) && (number.accessToken === token || (number.grantedTokens ?? []).includes(token));
+
 export interface GraphAnswer {
   status: number;
+  /** JSON, unless contentType says otherwise (then a string sent as is) */
   body: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
 }
 
 const fbtrace = () => randomBytes(8).toString("base64url");
@@ -30,9 +39,9 @@ function error(status: number, fields: { message: string; type: string; code: nu
   return { status, body: { error: { ...fields, fbtrace_id: fbtrace() } } };
 }
 
-const noToken = () => error(400, { message: "An access token is required to request this resource.", type: "OAuthException", code: 104 });
-const badToken = () => error(401, { message: "Invalid OAuth access token - Cannot parse access token", type: "OAuthException", code: 190 });
-const unreadable = (id: string) =>
+export const noToken = () => error(400, { message: "An access token is required to request this resource.", type: "OAuthException", code: 104 });
+export const badToken = () => error(401, { message: "Invalid OAuth access token - Cannot parse access token", type: "OAuthException", code: 190 });
+export const unreadable = (id: string) =>
   error(400, {
     message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
     type: "GraphMethodException",
@@ -69,9 +78,9 @@ export function answerBusinessManagement(numbers: ManagedNumber[], url: URL, aut
   const node = parts[1];
   const token = /^Bearer (.+)$/.exec(authorization ?? "")?.[1] ?? url.searchParams.get("access_token");
   if (!token) return noToken();
-  if (!numbers.some((n) => n.accessToken === token)) return badToken();
+  if (!numbers.some((n) => holds(n, token))) return badToken();
   // A token reads the accounts whose numbers it was issued for.
-  const readable = (wabaId: string) => numbers.some((n) => n.wabaId === wabaId && n.accessToken === token);
+  const readable = (wabaId: string) => numbers.some((n) => n.wabaId === wabaId && holds(n, token));
 
   if (isNode) {
     const number = numbers.find((n) => n.phoneNumberId === node);

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { answerBusinessManagement, type GraphAnswer } from "./business-management";
+import { answerBusinessManagement, holds, type GraphAnswer } from "./business-management";
+import { registerSignup, type FakeSignup } from "./signup";
 
 /**
  * A local WhatsApp Cloud API (Graph API) for tests and the sandbox. It speaks Meta's documented
@@ -29,6 +30,8 @@ export interface FakeNumber {
   phoneNumberId: string;
   wabaId: string;
   accessToken: string;
+  /** Business tokens Embedded Signup issued for the number's account (signup.ts) */
+  grantedTokens?: string[];
   displayPhoneNumber?: string;
   /** The business name Meta shows for the number */
   verifiedName?: string;
@@ -250,6 +253,10 @@ export class FakeWhatsApp {
   private closing = false;
   /** Routes added by the fake's other parts (signup, template review, ...), tried first in order */
   private readonly routes: GraphRoute[] = [];
+  /** Non-Graph pages (the Embedded Signup stand-in's SDK and popup), tried before the Graph paths */
+  private readonly pages: GraphRoute[] = [];
+  /** Embedded Signup: code exchange, subscriptions, registrations, the popup stand-in */
+  readonly signup: FakeSignup;
   origin = "";
   /** The Meta app this fake stands for: its secret signs every webhook the fake sends. */
   readonly appSecret: string;
@@ -258,6 +265,7 @@ export class FakeWhatsApp {
   constructor(private readonly options: FakeWhatsAppOptions) {
     this.appSecret = options.appSecret || process.env.WHATSAPP_APP_SECRET || randomBytes(16).toString("hex");
     this.appId = options.appId || process.env.WHATSAPP_APP_ID || String(100_000_000_000_000 + (randomBytes(4).readUInt32BE() % 900_000_000_000));
+    this.signup = registerSignup(this, options.numbers);
     this.templates = Object.fromEntries(
       Object.entries(options.templates ?? {}).map(([waba, list]) => [
         waba,
@@ -338,6 +346,11 @@ export class FakeWhatsApp {
     if (kinds) this.options.faultKinds = kinds;
   }
 
+  /** Adds a page outside the Graph API's versioned paths; its path is every segment. */
+  addPage(page: GraphRoute) {
+    this.pages.push(page);
+  }
+
   /** Adds endpoints to the fake: tried before the built-in ones, in the order added. */
   addRoute(route: GraphRoute) {
     this.routes.push(route);
@@ -388,6 +401,13 @@ export class FakeWhatsApp {
       res.end(JSON.stringify(body));
     };
     const parts = url.pathname.split("/").filter(Boolean);
+    const raw = { method: req.method ?? "GET", url, path: parts, token: "", authorization: req.headers.authorization, body: Buffer.concat(chunks) };
+    for (const page of this.pages) {
+      const answer = await page(raw);
+      if (!answer) continue;
+      res.writeHead(answer.status, { "Content-Type": answer.contentType ?? "application/json", ...answer.headers });
+      return res.end(answer.contentType ? String(answer.body) : JSON.stringify(answer.body));
+    }
     if (parts.length < 2 || parts.length > 3 || !/^v\d+\.\d+$/.test(parts[0])) return send(404, graphError(100, "unknown path").body);
     const request: GraphRequest = {
       method: req.method ?? "GET",
@@ -410,7 +430,7 @@ export class FakeWhatsApp {
 
     if (req.method === "GET" && edge === "message_templates") {
       const owner = this.options.numbers.find((n) => n.wabaId === node);
-      if (!owner || owner.accessToken !== token) return send(401, graphError(190).body);
+      if (!owner || !holds(owner, token)) return send(401, graphError(190).body);
       const list = this.templates[node] ?? [];
       const limit = Number(url.searchParams.get("limit") ?? 25);
       const after = Number(url.searchParams.get("after") ?? 0);
@@ -461,7 +481,7 @@ export class FakeWhatsApp {
     }
     const callbackData = typeof body.biz_opaque_callback_data === "string" ? body.biz_opaque_callback_data : null;
     const attempt = (outcome: string) => this.attempts.push({ callbackData, outcome });
-    if (!number || number.accessToken !== token) {
+    if (!number || !holds(number, token)) {
       attempt("190");
       const e = graphError(190);
       return send(e.status, e.body);
