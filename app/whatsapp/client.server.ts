@@ -196,37 +196,40 @@ export function templateComponents(params: TemplateParams) {
   return components;
 }
 
+/** One Graph API call: the parsed JSON answer, or WhatsAppApiError / WhatsAppUnreachable. */
+export async function graphCall(url: string, token: string, timeoutMs: number, init: { method?: "GET" | "POST"; body?: string } = {}): Promise<unknown> {
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" };
+  const response = await exchange(url, init.method ?? "GET", headers, init.body, timeoutMs);
+  const ok = response.status >= 200 && response.status < 300;
+  let body: unknown;
+  try {
+    body = JSON.parse(response.text);
+  } catch {
+    if (ok) throw new WhatsAppApiError({ code: 1, title: "Answer is not JSON", httpStatus: 502 });
+    throw new WhatsAppApiError({ code: response.status, title: response.statusText || "HTTP error", httpStatus: response.status });
+  }
+  if (!ok) {
+    const parsed = graphError.safeParse(body);
+    if (!parsed.success) {
+      throw new WhatsAppApiError({ code: response.status, title: "Unrecognised error answer", httpStatus: response.status });
+    }
+    const e = parsed.data.error;
+    throw new WhatsAppApiError({
+      code: e.code,
+      title: e.error_user_title ?? e.message ?? e.type ?? "error",
+      details: e.error_data?.details ?? null,
+      httpStatus: response.status,
+      subcode: e.error_subcode ?? null,
+    });
+  }
+  return body;
+}
+
 export function createWhatsAppClient(options: ClientOptions): WhatsAppClient {
   const base = `${options.origin.replace(/\/$/, "")}/${options.version}`;
   const timeoutMs = options.timeoutMs ?? 15_000;
 
-  async function call(url: string, token: string, init: { method?: "GET" | "POST"; body?: string } = {}): Promise<unknown> {
-    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" };
-    const response = await exchange(url, init.method ?? "GET", headers, init.body, timeoutMs);
-    const ok = response.status >= 200 && response.status < 300;
-    let body: unknown;
-    try {
-      body = JSON.parse(response.text);
-    } catch {
-      if (ok) throw new WhatsAppApiError({ code: 1, title: "Answer is not JSON", httpStatus: 502 });
-      throw new WhatsAppApiError({ code: response.status, title: response.statusText || "HTTP error", httpStatus: response.status });
-    }
-    if (!ok) {
-      const parsed = graphError.safeParse(body);
-      if (!parsed.success) {
-        throw new WhatsAppApiError({ code: response.status, title: "Unrecognised error answer", httpStatus: response.status });
-      }
-      const e = parsed.data.error;
-      throw new WhatsAppApiError({
-        code: e.code,
-        title: e.error_user_title ?? e.message ?? e.type ?? "error",
-        details: e.error_data?.details ?? null,
-        httpStatus: response.status,
-        subcode: e.error_subcode ?? null,
-      });
-    }
-    return body;
-  }
+  const call = (url: string, token: string, init: { method?: "GET" | "POST"; body?: string } = {}) => graphCall(url, token, timeoutMs, init);
 
   /** Every item of a Graph API list, following its cursor paging links. */
   async function readPages<T>(first: string, token: string, schema: z.ZodType<{ data: T[]; paging?: { next?: string } }>, what: string): Promise<T[]> {
