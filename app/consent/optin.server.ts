@@ -10,6 +10,7 @@ import { linkCart } from "./cart-link.server";
 import { appendConsentEvent, lastOptOutAt, lockSubscriber } from "./ledger.server";
 import type { Db } from "../db.server";
 import type { ParsedPhone } from "./phone.server";
+import type { TemplateParams } from "../outbox/types";
 import { linkSubscriberToCustomer } from "./shopify-consent-queue.server";
 import { openWidening, SCOPE_RANK } from "./widening.server";
 
@@ -212,6 +213,17 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
   });
 }
 
+/** The confirmation's parameters: the store's name, and the payloads of its two quick replies. */
+export function confirmationParams(storeName: string): TemplateParams {
+  return {
+    body: [storeName],
+    buttons: [
+      { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
+      { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
+    ],
+  };
+}
+
 /**
  * Double opt-in: a UTILITY template asking the shopper to confirm, with quick replies to confirm
  * or stop. The subscriber stays `pending` (no marketing) until inbound.server.ts sees the answer.
@@ -228,13 +240,7 @@ async function scheduleConfirmation(tx: Db, input: OptInInput, subscriberId: str
         expiresAt: new Date(input.at.getTime() + 24 * 3600_000),
         templateName: "optin_confirmation",
         templateLanguage: templateLanguage(input.locale),
-        params: {
-          body: [storeName],
-          buttons: [
-            { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
-            { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
-          ],
-        },
+        params: confirmationParams(storeName),
       },
     ],
     tx,

@@ -62,6 +62,11 @@ export interface FanOutPart {
   of: number;
 }
 
+/** What every message of a restock carries: the planner's body, the link token in URL button 0. */
+export function restockParams(f: Pick<RestockFanOut, "body">): StoredTemplateParams {
+  return { body: f.body, buttons: [{ index: 0, type: "url", derivedLinkToken: true }] };
+}
+
 /**
  * The fan-out as set-based SQL: one statement picks the waiting requests (oldest first, up to
  * the limit), has the outbox insert their notifications (control group marked held_out) and
@@ -84,7 +89,7 @@ export async function fanOutRestock(
 ): Promise<Omit<RestockOutcome, "rewaited">> {
   // LIMIT NULL is LIMIT ALL in PostgreSQL.
   const limit = f.limit === null ? null : BigInt(f.limit);
-  const params: StoredTemplateParams = { body: f.body, buttons: [{ index: 0, type: "url", derivedLinkToken: true }] };
+  const params = restockParams(f);
   // A restock usually follows a bulk of new requests the statistics have not seen yet; the
   // planner then guesses "one row" and nests loops over 100k x 100k. Hash joins are always
   // right for a fan-out, so nested loops are off for this transaction only, and the sort and
