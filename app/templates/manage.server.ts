@@ -95,6 +95,9 @@ export interface LibraryRow {
   /** The words now: the submitted ones, or the library's */
   words: TemplateWords;
   components: unknown;
+  /** Sample values for the preview */
+  examples: string[];
+  step: number | null;
 }
 
 /** Every library template of a language with the shop's state of it, in flow order. */
@@ -118,6 +121,8 @@ export async function libraryRows(shop: string, language: LibraryLanguage): Prom
       origin: row?.origin ?? null,
       words: row ? wordsOf(row.components) ?? libraryWords(d.name, language) : libraryWords(d.name, language),
       components: row?.components ?? template.components,
+      examples: [...d.examples],
+      step: d.step ?? null,
     };
   });
 }
