@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigate, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, Divider, InlineStack, Layout, Page, Select, Text } from "@shopify/polaris";
 import { authenticate } from "../shopify.server";
 import { systemClock } from "../shared/clock";
@@ -29,7 +29,7 @@ export default function Templates() {
   const page = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
-  const submit = useSubmit();
+  const navigate = useNavigate();
   const busy = navigation.state === "submitting";
   const flows = [...new Set(page.rows.map((r) => r.flow))];
   const languageNames = page.defaults.map((l) => t.languages[l] ?? l).join(" + ");
@@ -57,10 +57,8 @@ export default function Templates() {
                       <Text as="p" tone="subdued" variant="bodySm">{t.submitAllHelp}</Text>
                     </BlockStack>
                   </Form>
-                  <Form method="get" onChange={(e) => submit(e.currentTarget)}>
-                    <Select label={t.show} name="language" value={page.language}
-                      options={page.languages.map((l) => ({ label: t.languages[l] ?? l, value: l }))} />
-                  </Form>
+                  <Select label={t.show} name="language" value={page.language} onChange={(value) => navigate(`?language=${value}`)}
+                    options={page.languages.map((l) => ({ label: t.languages[l] ?? l, value: l }))} />
                 </InlineStack>
               </BlockStack>
             </Card>

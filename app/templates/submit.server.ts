@@ -4,7 +4,7 @@ import { env } from "../env.server";
 import { enqueueTask } from "../tasks/queue.server";
 import type { WhatsAppCredentials } from "../whatsapp/client.server";
 import { TOKEN_INVALID, WhatsAppApiError } from "../whatsapp/errors";
-import { createTemplate, TEMPLATE_EXISTS_SUBCODE } from "../whatsapp/template-api.server";
+import { createTemplate, TEMPLATE_BEING_DELETED_SUBCODE, TEMPLATE_EXISTS_SUBCODE } from "../whatsapp/template-api.server";
 import { SYNC_TEMPLATES } from "../whatsapp/template-sync-task.server";
 import { buildTemplate, DEFINITIONS, type LibraryLanguage, type LibraryName, type LibraryTemplate, type TemplateWords } from "./library";
 
@@ -48,7 +48,10 @@ export async function submitTemplate(shop: string, credentials: WhatsAppCredenti
       return { outcome: "exists" };
     }
     if (error instanceof WhatsAppApiError && !error.retryable && error.code !== TOKEN_INVALID) {
-      const reason = [error.title, error.details].filter(Boolean).join(": ");
+      const reason =
+        error.subcode === TEMPLATE_BEING_DELETED_SUBCODE
+          ? "WhatsApp is still deleting an earlier template of this name and language; submit it again later."
+          : [error.title, error.details].filter(Boolean).join(": ");
       await prisma.messageTemplate.updateMany({ where, data: { status: "REFUSED", rejectedReason: reason.slice(0, 500) } });
       return { outcome: "refused", reason };
     }
