@@ -1,11 +1,11 @@
 import { FakeAdminStore, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../tests/fakes/shopify/admin";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../tests/fakes/whatsapp/server";
 import { CATALOGUE, DEMO_COLLECTION, DEMO_CURRENCY, DEMO_SHOP, DEMO_SHOP_NAME, DEMO_TIMEZONE } from "./store";
-import { DEMO_NUMBER, demoTemplates } from "./templates";
+import { DEMO_NUMBER, handMadeTemplates } from "./templates";
 
 /**
  * The outside world of the sandbox: a fake Shopify Admin API that knows the demo shop and its
- * catalogue, and a fake WhatsApp Cloud API with the shop's number and approved templates. They
+ * catalogue, and a fake WhatsApp Cloud API with the shop's number, which reviews the templates the app submits. They
  * start before any app module loads, because the app reads their addresses from the environment
  * once, at start-up, like it reads Shopify's and Meta's real ones.
  */
@@ -45,7 +45,7 @@ export async function startFakes(options: { whatsAppSecret: string; whatsAppAppI
   const shopify = await startFakeShopifyAdmin({ store });
   const whatsapp = await startFakeWhatsApp({
     numbers: [DEMO_NUMBER],
-    templates: { [DEMO_NUMBER.wabaId]: demoTemplates() },
+    templates: { [DEMO_NUMBER.wabaId]: handMadeTemplates() },
     appSecret: options.whatsAppSecret,
     appId: options.whatsAppAppId,
     autoStatuses: false,
