@@ -24,7 +24,7 @@ export const templatesCopy = {
     body: "Message",
     bodyHelp: "Keep every {{n}}: the flow fills them in. Don't start or end with one.",
     button: "Button {n}",
-    editHelpApproved: "WhatsApp reviews the change again. An approved template can change once a day.",
+    editHelpApproved: "WhatsApp reviews the change again; flows can't send it until it is approved. An approved template can change once a day.",
     done: "Sent to WhatsApp for review.",
     fixErrors: "Fix the highlighted fields.",
     rejectedBecause: "Rejected: {reason}",
