@@ -4,7 +4,7 @@ import prisma from "../db.server";
 import type { Clock } from "../shared/clock";
 import { templateLanguage } from "../consent/optin.server";
 import type { TaskHandlers } from "../tasks/registry.server";
-import { enqueueTask } from "../tasks/queue.server";
+import { enqueueTask, hasOpenTask } from "../tasks/queue.server";
 import { loadCredentials, pauseForInvalidToken } from "../whatsapp/connection.server";
 import { TOKEN_INVALID, WhatsAppApiError } from "../whatsapp/errors";
 import { isLibraryLanguage, LIBRARY_LANGUAGES, type LibraryLanguage } from "./library";
@@ -40,9 +40,8 @@ export async function requestLibrarySubmission(shop: string, languages: readonly
 }
 
 /** Whether a "Submit all" is queued or running for the shop. */
-export async function submissionRunning(shop: string): Promise<boolean> {
-  const task = await prisma.task.findFirst({ where: { shop, kind: SUBMIT_LIBRARY, status: { in: ["queued", "running"] } }, select: { id: true } });
-  return task !== null;
+export function submissionRunning(shop: string): Promise<boolean> {
+  return hasOpenTask(shop, SUBMIT_LIBRARY);
 }
 
 async function runLibrarySubmission(task: Task, clock: Clock) {
