@@ -44,6 +44,7 @@ export function LibraryTemplateRow({ row, busy, errors }: { row: LibraryRowView;
     : null;
   const rendered = renderTemplate(open === "edit" ? [{ type: "BODY", text: body }, { type: "BUTTONS", buttons: buttons.map((text) => ({ text })) }] : row.components, row.examples);
   return (
+    <div data-template={row.name}>
     <BlockStack gap="200">
       <InlineStack align="space-between" blockAlign="center" gap="200">
         <InlineStack gap="200" blockAlign="center">
@@ -92,5 +93,6 @@ export function LibraryTemplateRow({ row, busy, errors }: { row: LibraryRowView;
         </Form>
       ) : null}
     </BlockStack>
+    </div>
   );
 }

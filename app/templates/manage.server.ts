@@ -120,7 +120,8 @@ export async function libraryRows(shop: string, language: LibraryLanguage): Prom
       quality: row?.quality ?? null,
       origin: row?.origin ?? null,
       words: row ? wordsOf(row.components) ?? libraryWords(d.name, language) : libraryWords(d.name, language),
-      components: row?.components ?? template.components,
+      // A row synced without its components (none listed) previews the library's.
+      components: Array.isArray(row?.components) && row.components.length > 0 ? row.components : template.components,
       examples: [...d.examples],
       step: d.step ?? null,
     };

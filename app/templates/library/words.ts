@@ -13,8 +13,8 @@ const MAX_BODY = 1024;
 const MAX_LABEL = 25;
 const variables = (text: string) => [...text.matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => Number(m[1]));
 const sameSet = (a: number[], b: number[]) => {
-  const x = [...new Set(a)].sort();
-  const y = [...new Set(b)].sort();
+  const x = [...new Set(a)].sort((m, n) => m - n);
+  const y = [...new Set(b)].sort((m, n) => m - n);
   return x.length === y.length && x.every((v, i) => v === y[i]);
 };
 
@@ -25,7 +25,7 @@ export function checkWords(name: LibraryName, language: LibraryLanguage, input: 
   const expected = variables(library.body);
   if (!body) errors.body = "Write the message";
   else if (body.length > MAX_BODY) errors.body = `At most ${MAX_BODY} characters`;
-  else if (!sameSet(variables(body), expected)) errors.body = `Keep exactly the values ${[...new Set(expected)].map((n) => `{{${n}}}`).join(", ")}`;
+  else if (!sameSet(variables(body), expected)) errors.body = `Keep exactly the values ${[...new Set(expected)].sort((m, n) => m - n).map((n) => `{{${n}}}`).join(", ")}`;
   else if (/^\{\{\s*\d+\s*\}\}/.test(body) || /\{\{\s*\d+\s*\}\}$/.test(body)) errors.body = "Don't start or end the message with a value";
   else if (/\{\{(?!\d+\}\})|(?<!\{\{\d+)\}\}/.test(body)) errors.body = "Write values as {{1}}, {{2}}, ...";
   const buttons = library.buttons.map((_, i) => String(input.buttons[i] ?? "").trim());
