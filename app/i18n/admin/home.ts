@@ -11,7 +11,7 @@ export const homeCopy = {
     steps: {
       connect: { title: "Connect your WhatsApp Business number", body: "Add the phone number ID, account ID and access token from WhatsApp Manager.", action: "Connect" },
       test_message: { title: "Send a test message", body: "Send an approved template to your own phone to check the connection.", action: "Send test" },
-      templates: { title: "Sync your message templates", body: "Approved templates appear here once synced from WhatsApp.", action: "Sync templates" },
+      templates: { title: "Get your message templates approved", body: "Submit Rebound's ready-made templates for WhatsApp's review, or sync the ones you made yourself.", action: "Open templates" },
       theme: { title: "Turn on the opt-in blocks", body: "Let shoppers subscribe from the cart and product pages.", action: "Turn on cart embed", secondary: "Add product block" },
       flows: { title: "Choose your flows", body: "Switch on the messages you want to send.", action: "Choose flows" },
     },
