@@ -8,6 +8,7 @@ import { unauthenticated } from "./shopify.server";
 import { appTaskRegistry, type TaskRegistry } from "./tasks/registry.server";
 import { startTaskRunner } from "./tasks/runner.server";
 import { templateTaskHandlers } from "./whatsapp/template-sync-task.server";
+import { libraryTaskHandlers } from "./templates/submit-task.server";
 
 export interface BackgroundWork {
   stop(): Promise<void>;
@@ -22,7 +23,7 @@ export interface BackgroundWork {
 const openShopAdmin = async (shop: string) => (await unauthenticated.admin(shop)).admin;
 
 export function createAppTaskRegistry(): TaskRegistry {
-  return appTaskRegistry([catalogTaskHandlers, consentTaskHandlers, flowTaskHandlers, installTaskHandlers(openShopAdmin), templateTaskHandlers]);
+  return appTaskRegistry([catalogTaskHandlers, consentTaskHandlers, flowTaskHandlers, installTaskHandlers(openShopAdmin), templateTaskHandlers, libraryTaskHandlers]);
 }
 
 /**

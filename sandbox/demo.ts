@@ -98,6 +98,7 @@ async function main() {
 
   console.log("");
   console.log(`A week at ${services.shopName}, played in ${seconds}s:`);
+  console.log(`  templates submitted from the library ${summary.templatesSubmitted}, approved by WhatsApp ${summary.templatesApproved}`);
   console.log(`  shoppers opted in ${summary.optIns}, opted out ${summary.optOuts}; webhooks received ${summary.webhooks}`);
   console.log(
     `  messages sent ${summary.sent}, delivered ${summary.delivered}, read ${summary.read}, clicked ${summary.clicked}; held back by policy ${summary.blockedByPolicy}`,

@@ -1,12 +1,13 @@
 import { FakeAdminStore, startFakeShopifyAdmin, type FakeShopifyAdmin } from "../tests/fakes/shopify/admin";
 import { startFakeWhatsApp, type FakeWhatsApp } from "../tests/fakes/whatsapp/server";
 import { CATALOGUE, DEMO_COLLECTION, DEMO_CURRENCY, DEMO_SHOP, DEMO_SHOP_NAME, DEMO_TIMEZONE } from "./store";
-import { DEMO_NUMBER, demoTemplates } from "./templates";
+import { DEMO_NUMBER, handMadeTemplates } from "./templates";
 
 /**
  * The outside world of the sandbox: a fake Shopify Admin API that knows the demo shop and its
- * catalogue, and a fake WhatsApp Cloud API with the shop's number and approved templates (and
- * the stand-in for Embedded Signup's SDK and popup, which the admin loads from it). They
+ * catalogue, and a fake WhatsApp Cloud API with the shop's number, which reviews the templates
+ * the app submits (and serves the stand-in for Embedded Signup's SDK and popup, which the admin
+ * loads from it). They
  * start before any app module loads, because the app reads their addresses from the environment
  * once, at start-up, like it reads Shopify's and Meta's real ones.
  */
@@ -46,7 +47,7 @@ export async function startFakes(options: { whatsAppSecret: string; whatsAppAppI
   const shopify = await startFakeShopifyAdmin({ store });
   const whatsapp = await startFakeWhatsApp({
     numbers: [DEMO_NUMBER],
-    templates: { [DEMO_NUMBER.wabaId]: demoTemplates() },
+    templates: { [DEMO_NUMBER.wabaId]: handMadeTemplates() },
     appSecret: options.whatsAppSecret,
     appId: options.whatsAppAppId,
     autoStatuses: false,

@@ -3,6 +3,7 @@ import { env } from "../app/env.server";
 import { recordInstall } from "../app/shops/shop.server";
 import { unauthenticated } from "../app/shopify.server";
 import { sendTestMessage } from "../app/admin/whatsapp-connection.server";
+import { runTemplatesAction } from "../app/admin/template-library.server";
 import { saveFlowSetting } from "../app/flows/flow-settings.server";
 import { launchCampaign } from "../app/flows/promotion.server";
 import { CONFIRM_PAYLOAD, STOP_PAYLOAD } from "../app/consent/keywords";
@@ -22,7 +23,7 @@ import { Progress } from "./progress";
 import type { SandboxServices } from "./services";
 import { WEEK_START } from "./services";
 import { CATALOGUE, DEMO_COLLECTION, DEMO_CURRENCY, DEMO_SHOP_NAME, DEMO_TIMEZONE, SHOPPERS, type DemoShopper } from "./store";
-import { DEMO_NUMBER } from "./templates";
+import { DEMO_LIBRARY_LANGUAGES, DEMO_NUMBER } from "./templates";
 
 /**
  * A week at the demo store, played in simulated time through the app's real endpoints:
@@ -173,6 +174,16 @@ export async function playWeek(s: SandboxServices, options: { quiet: boolean }) 
       throw new Error("Embedded Signup did not subscribe the app or register the number");
     }
     progress.log(now(), "setup", "WhatsApp connected through Embedded Signup (app subscribed, number registered); templates syncing");
+    await s.drain();
+    // The merchant presses "Submit all" on the templates page: the same action, task and calls.
+    const submitted = await runTemplatesAction(s.shop, { intent: "submit_all", languages: DEMO_LIBRARY_LANGUAGES.join(",") }, now());
+    if (!submitted.ok) throw new Error(`submitting the template library failed: ${submitted.error}`);
+    await s.drain();
+    await s.whatsapp.review.settled();
+    const library = await prisma.messageTemplate.groupBy({ by: ["status"], where: { shop: s.shop, origin: "library" }, _count: { _all: true } });
+    const approved = library.find((g) => g.status === "APPROVED")?._count._all ?? 0;
+    const total = library.reduce((sum, g) => sum + g._count._all, 0);
+    progress.log(now(), "setup", `template library submitted (${total} templates); WhatsApp approved ${approved}`);
     const enable = async (flow: Parameters<typeof saveFlowSetting>[1], config: unknown, holdoutPercent = 0) => {
       const result = await saveFlowSetting(s.shop, flow, { enabled: true, config, holdoutPercent });
       if (!result.ok) throw new Error(`enabling ${flow} failed: ${JSON.stringify(result.errors)}`);
@@ -317,7 +328,7 @@ export async function playWeek(s: SandboxServices, options: { quiet: boolean }) 
       data: {
         shop: s.shop,
         name: "Weekend beans offer",
-        templateName: "weekend_offer",
+        templateName: "store_offer",
         templateLanguage: "en",
         params: { body: ["15% off", DEMO_SHOP_NAME], link: `https://${s.shop}/collections/beans` },
         audience: { lastOrderWithinDays: 60, countries: [] },

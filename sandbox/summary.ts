@@ -21,6 +21,9 @@ export interface DemoSummary {
   recoveredOrders: number;
   recoveredRevenue: number;
   currency: string;
+  /** Library templates the app submitted to WhatsApp, and those WhatsApp approved */
+  templatesSubmitted: number;
+  templatesApproved: number;
   byFlow: Record<"abandoned_cart" | "back_in_stock" | "reorder" | "upsell" | "promotion" | "appointment", number>;
 }
 
@@ -28,7 +31,7 @@ const REPORTED_FLOWS = ["abandoned_cart", "back_in_stock", "reorder", "upsell", 
 
 export async function summarise(shop: string): Promise<DemoSummary> {
   const sentStatuses = ["sent", "delivered", "read"] as const;
-  const [optIns, optOuts, webhooks, sent, delivered, read, clicked, skipped, deferredRows, attributed, shopRow, perFlow] =
+  const [optIns, optOuts, webhooks, sent, delivered, read, clicked, skipped, deferredRows, attributed, shopRow, perFlow, templatesSubmitted, templatesApproved] =
     await Promise.all([
       prisma.consentEvent.count({ where: { shop, kind: { in: ["opt_in", "re_opt_in"] } } }),
       prisma.consentEvent.count({ where: { shop, kind: "opt_out" } }),
@@ -50,6 +53,8 @@ export async function summarise(shop: string): Promise<DemoSummary> {
         where: { shop, status: { in: [...sentStatuses] } },
         _count: { _all: true },
       }),
+      prisma.messageTemplate.count({ where: { shop, origin: "library", submittedAt: { not: null } } }),
+      prisma.messageTemplate.count({ where: { shop, origin: "library", status: "APPROVED" } }),
     ]);
   const byFlow = Object.fromEntries(REPORTED_FLOWS.map((flow) => [flow, 0])) as DemoSummary["byFlow"];
   for (const row of perFlow) {
@@ -70,6 +75,8 @@ export async function summarise(shop: string): Promise<DemoSummary> {
     recoveredOrders: attributed._count._all,
     recoveredRevenue: Number(attributed._sum.revenue ?? 0),
     currency: shopRow?.currency ?? "USD",
+    templatesSubmitted,
+    templatesApproved,
     byFlow,
   };
 }

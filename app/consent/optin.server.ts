@@ -207,6 +207,17 @@ export async function recordOptIn(input: OptInInput, db: typeof prisma = prisma)
   });
 }
 
+/** The confirmation's parameters: the store's name, and the payloads of its two quick replies. */
+export function confirmationParams(storeName: string): TemplateParams {
+  return {
+    body: [storeName],
+    buttons: [
+      { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
+      { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
+    ],
+  };
+}
+
 /**
  * Double opt-in: a UTILITY template asking the shopper to confirm, with quick replies to confirm
  * or stop. The subscriber stays `pending` (no marketing) until inbound.server.ts sees the answer.
@@ -232,15 +243,4 @@ async function scheduleConfirmation(tx: Db, input: OptInInput, subscriberId: str
     tx,
   );
   return created > 0;
-}
-
-/** The confirmation's parameters: {{1}} the store's name; quick replies to confirm (0) or stop (1). */
-export function confirmationParams(storeName: string): TemplateParams {
-  return {
-    body: [storeName],
-    buttons: [
-      { index: 0, type: "quick_reply", payload: CONFIRM_PAYLOAD },
-      { index: 1, type: "quick_reply", payload: STOP_PAYLOAD },
-    ],
-  };
 }

@@ -3,6 +3,7 @@ import { flowsCopy } from "./admin/flows";
 import { campaignsCopy } from "./admin/campaigns";
 import { messagesCopy } from "./admin/messages";
 import { settingsCopy } from "./admin/settings";
+import { templatesCopy } from "./admin/templates";
 
 /**
  * Merchant-facing copy of the admin pages, in one dictionary so it can be translated as a whole;
@@ -10,7 +11,7 @@ import { settingsCopy } from "./admin/settings";
  * Short, in the merchant's words; {placeholders} are filled by `fill`.
  */
 export const en = {
-  nav: { home: "Home", flows: "Flows", campaigns: "Campaigns", messages: "Messages", demand: "Demand", settings: "Settings" },
+  nav: { home: "Home", flows: "Flows", campaigns: "Campaigns", messages: "Messages", demand: "Demand", settings: "Settings", templates: "Templates" },
   flowNames: {
     abandoned_cart: "Abandoned cart",
     back_in_stock: "Back in stock",
@@ -67,6 +68,7 @@ export const en = {
   ...flowsCopy,
   ...campaignsCopy,
   ...messagesCopy,
+  ...templatesCopy,
   ...settingsCopy,
 };
 

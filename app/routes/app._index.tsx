@@ -185,7 +185,7 @@ function StepAction({ id, links }: { id: keyof typeof t.steps; links: { embed: s
       </InlineStack>
     );
   }
-  const url = id === "flows" ? "/app/flows" : "/app/settings";
+  const url = id === "flows" ? "/app/flows" : id === "templates" ? "/app/templates" : "/app/settings";
   return <Button url={url} variant="primary">{copy.action}</Button>;
 }
 

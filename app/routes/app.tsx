@@ -37,6 +37,7 @@ export default function App() {
         </Link>
         <Link to="/app/flows">{en.nav.flows}</Link>
         <Link to="/app/campaigns">{en.nav.campaigns}</Link>
+        <Link to="/app/templates">{en.nav.templates}</Link>
         <Link to="/app/messages">{en.nav.messages}</Link>
         <Link to="/app/subscribers">Subscribers</Link>
         <Link to="/app/demand">{en.nav.demand}</Link>

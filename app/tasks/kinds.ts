@@ -27,6 +27,8 @@ export const TASK_KINDS = [
   "shops.finish_install",
   // The shop's WhatsApp templates
   "whatsapp.sync_templates",
+  // Rebound's template library, submitted to Meta for review (app/templates/)
+  "templates.submit_library",
 ] as const;
 
 export type TaskKind = (typeof TASK_KINDS)[number];

@@ -80,6 +80,12 @@ export async function enqueueOrRestartTask(input: NewTask & { dedupKey: string }
 }
 
 /** A shop's task under a dedup key, as the queue holds it (for showing progress). */
+/** Whether a task of this kind is queued or running for the shop (a progress banner's question). */
+export async function hasOpenTask(shop: string, kind: TaskKind, db: TaskClient = prisma): Promise<boolean> {
+  const task = await db.task.findFirst({ where: { shop, kind, status: { in: ["queued", "running"] } }, select: { id: true } });
+  return task !== null;
+}
+
 export function findTask(shop: string, dedupKey: string, db: TaskClient = prisma) {
   return db.task.findUnique({ where: { shop_dedupKey: { shop, dedupKey } } });
 }

@@ -19,7 +19,7 @@ export const templateStatusField: FieldHandler = {
             name: change.message_template_name,
             language: change.message_template_language,
             event: change.event,
-            reason: change.reason,
+            reason: change.other_info?.description ? `${change.reason ?? "NONE"}: ${change.other_info.description}` : change.reason,
           }),
         ),
     };

@@ -15,6 +15,7 @@ const graphError = z.object({
     code: z.number(),
     error_subcode: z.number().optional(),
     error_user_title: z.string().optional(),
+    error_user_msg: z.string().optional(),
     error_data: z.object({ details: z.string().optional() }).passthrough().optional(),
   }),
 });
@@ -117,7 +118,7 @@ export async function graphCall(
     throw new WhatsAppApiError({
       code: e.code,
       title: e.error_user_title ?? e.message ?? e.type ?? "error",
-      details: e.error_data?.details ?? null,
+      details: e.error_data?.details ?? e.error_user_msg ?? null,
       httpStatus: response.status,
       subcode: e.error_subcode ?? null,
     });

@@ -47,10 +47,33 @@ export async function applyTemplateStatus(
   // REINSTATED returns a paused template to service; FLAGGED is a quality warning, still sendable.
   if (change.event === "FLAGGED") return;
   const status = change.event === "REINSTATED" ? "APPROVED" : change.event;
-  await db.messageTemplate.updateMany({ where: { shop, name: change.name, language: change.language }, data: { status } });
-  if (status !== "APPROVED") {
-    await pauseFlows(db, shop, await flowsUsingTemplate(db, shop, change.name), `template_${status.toLowerCase()}:${change.name}`);
+  // Meta sends reason "NONE" when it has nothing to say; a rejection keeps its reason until approved.
+  const reason = change.reason && change.reason !== "NONE" ? change.reason.slice(0, 500) : null;
+  const rejectedReason = status === "REJECTED" ? (reason ?? "NONE") : status === "APPROVED" ? null : undefined;
+  await db.messageTemplate.updateMany({ where: { shop, name: change.name, language: change.language }, data: { status, rejectedReason } });
+  if (status === "APPROVED") {
+    await resumeFlows(db, shop, change.name);
+    return;
   }
+  await pauseFlows(db, shop, await flowsUsingTemplate(db, shop, change.name), `template_${status.toLowerCase()}:${change.name}`);
+}
+
+/** An approved template puts back into service the flows its rejection, pause or disabling paused. */
+async function resumeFlows(db: Prisma.TransactionClient, shop: string, name: string) {
+  const reasons = ["rejected", "paused", "disabled", "pending_deletion"].map((s) => `template_${s}:${name}`);
+  await db.flowSetting.updateMany({ where: { shop, pausedReason: { in: reasons } }, data: { pausedReason: null } });
+}
+
+/** Applied with the webhook's receipt, like the status. */
+export async function applyTemplateQuality(
+  db: Prisma.TransactionClient,
+  shop: string,
+  change: { name: string; language: string; quality: string; at: Date },
+): Promise<void> {
+  await db.messageTemplate.updateMany({
+    where: { shop, name: change.name, language: change.language },
+    data: { quality: change.quality, qualityUpdatedAt: change.at },
+  });
 }
 
 export async function applyTemplateCategory(

@@ -50,6 +50,8 @@ export const templateStatusSchema = z.object({
   message_template_name: z.string().min(1),
   message_template_language: z.string().min(1),
   reason: z.string().nullable().optional(),
+  /** Meta's explanation of a rejection, when it gives one */
+  other_info: z.object({ title: z.string().optional(), description: z.string().optional() }).passthrough().optional(),
 });
 
 export const templateCategorySchema = z.object({
@@ -59,6 +61,18 @@ export const templateCategorySchema = z.object({
   new_category: z.string().min(1),
   previous_category: z.string().optional(),
   correct_category: z.string().optional(),
+});
+
+/**
+ * `message_template_quality_update`: a template's quality score changed.
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_quality_update
+ */
+export const templateQualitySchema = z.object({
+  previous_quality_score: z.string().optional(),
+  new_quality_score: z.enum(["GREEN", "YELLOW", "RED", "UNKNOWN"]),
+  message_template_id: z.union([z.number(), z.string()]),
+  message_template_name: z.string().min(1),
+  message_template_language: z.string().min(1),
 });
 
 export const envelopeSchema = z.object({

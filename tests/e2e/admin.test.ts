@@ -95,7 +95,7 @@ describe.skipIf(!haveBrowser)("admin pages", () => {
     await page.getByText("Set up Rebound").waitFor();
     // Templates are synced and the cart block produced opt-ins; no WhatsApp connection yet.
     const step = (title: string) => page.locator("div", { hasText: title }).filter({ has: page.getByText(/^(Done|To do)$/) }).last();
-    await expect(step("Sync your message templates").getByText("Done").count()).resolves.toBe(1);
+    await expect(step("Get your message templates approved").getByText("Done").count()).resolves.toBe(1);
     await expect(step("Turn on the opt-in blocks").getByText("Done").count()).resolves.toBe(1);
     await expect(step("Connect your WhatsApp Business number").getByText("To do").count()).resolves.toBe(1);
     await expect(page.getByRole("link", { name: "Turn on cart embed" }).count()).resolves.toBe(0);

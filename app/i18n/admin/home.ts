@@ -13,9 +13,9 @@ export const homeCopy = {
     confirmationEnglish:
       "There is no approved optin_confirmation template in {language}: confirmations go out in English, or in the shopper's own language where that translation is approved.",
     steps: {
-      connect: { title: "Connect your WhatsApp Business number", body: "Add the phone number ID, account ID and access token from WhatsApp Manager.", action: "Connect" },
+      connect: { title: "Connect your WhatsApp Business number", body: "Sign in with Meta and pick the number shoppers will hear from.", action: "Connect" },
       test_message: { title: "Send a test message", body: "Send an approved template to your own phone to check the connection.", action: "Send test" },
-      templates: { title: "Sync your message templates", body: "Approved templates appear here once synced from WhatsApp.", action: "Sync templates" },
+      templates: { title: "Get your message templates approved", body: "Submit Rebound's ready-made templates for WhatsApp's review, or sync the ones you made yourself.", action: "Open templates" },
       confirmation_template: {
         title: "Get the opt-in confirmation template approved",
         body: "With double opt-in, shoppers confirm on WhatsApp with the optin_confirmation template in your store's language.",

@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { answerBusinessManagement, holds, type GraphAnswer } from "./business-management";
 import { registerSignup, type FakeSignup } from "./signup";
+import { TemplateReview } from "./template-review";
 
 /**
  * A local WhatsApp Cloud API (Graph API) for tests and the sandbox. It speaks Meta's documented
@@ -261,6 +262,8 @@ export class FakeWhatsApp {
   /** The Meta app this fake stands for: its secret signs every webhook the fake sends. */
   readonly appSecret: string;
   readonly appId: string;
+  /** Template creation, edits and Meta's review of them (template-review.ts) */
+  readonly review: TemplateReview;
 
   constructor(private readonly options: FakeWhatsAppOptions) {
     this.appSecret = options.appSecret || process.env.WHATSAPP_APP_SECRET || randomBytes(16).toString("hex");
@@ -272,6 +275,8 @@ export class FakeWhatsApp {
         list.map((t, i) => ({ id: t.id ?? String(900000 + i), status: "APPROVED", ...t })),
       ]),
     );
+    this.review = new TemplateReview({ templates: this.templates, numbers: options.numbers, envelope: (...a) => this.envelope(...a), deliver: (p) => this.deliver(p) });
+    this.addRoute(this.review.route);
   }
 
   async start(): Promise<this> {
@@ -638,7 +643,7 @@ export class FakeWhatsApp {
     return response;
   }
 
-  private envelope(wabaId: string, field: string, value: Record<string, unknown>) {
+  envelope(wabaId: string, field: string, value: Record<string, unknown>) {
     return {
       object: "whatsapp_business_account",
       entry: [{ id: wabaId, time: Math.floor(Date.now() / 1000), changes: [{ field, value }] }],

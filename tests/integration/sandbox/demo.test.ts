@@ -89,6 +89,11 @@ describe("npm run demo", () => {
       expect(summary.optOuts).toBe(await count(db, `SELECT count(*) AS n FROM "ConsentEvent" WHERE ${shop} AND kind = 'opt_out'`));
       expect(summary.recoveredOrders).toBe(await count(db, `SELECT count(*) AS n FROM "Attribution" WHERE ${shop}`));
       expect(summary.webhooks).toBe(await count(db, `SELECT count(*) AS n FROM "WebhookReceipt" WHERE ${shop}`));
+      // The flows' templates came from the library, submitted through the app and reviewed.
+      expect(summary.templatesSubmitted).toBe(await count(db, `SELECT count(*) AS n FROM "MessageTemplate" WHERE ${shop} AND origin = 'library' AND "submittedAt" IS NOT NULL`));
+      expect(summary.templatesApproved).toBe(await count(db, `SELECT count(*) AS n FROM "MessageTemplate" WHERE ${shop} AND origin = 'library' AND status = 'APPROVED'`));
+      expect(summary.templatesSubmitted).toBe(45);
+      expect(summary.templatesApproved).toBe(45);
 
       // Every flow did its job, and the week had the moments the sandbox promises.
       for (const flow of ["abandoned_cart", "back_in_stock", "reorder", "upsell", "promotion", "appointment"]) {
