@@ -82,8 +82,8 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
 
   const sentRecorder = createSentRecorder(owner);
 
-  async function recordSent(row: ClaimedNotification, waMessageId: string): Promise<Outcome> {
-    return (await sentRecorder.record({ id: row.id, waMessageId, at: clock.now() })) ? "sent" : "lost_lease";
+  async function recordSent(row: ClaimedNotification, sent: { waMessageId: string; waId?: string | null }): Promise<Outcome> {
+    return (await sentRecorder.record({ id: row.id, waMessageId: sent.waMessageId, waId: sent.waId ?? null, at: clock.now() })) ? "sent" : "lost_lease";
   }
 
   /**
@@ -159,9 +159,9 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     await pacer.take(account.phoneNumberId, account.messagesPerSecond);
     const stopped = await stillAllowed(row, snapshot);
     if (stopped) return stopped;
-    let waMessageId: string;
+    let sent: { waMessageId: string; waId?: string | null };
     try {
-      const sent = await account.send({
+      sent = await account.send({
         to: phone,
         templateName: row.templateName,
         language: row.templateLanguage,
@@ -169,11 +169,10 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
         viaMarketingApi: useMarketingApi,
         callbackData: row.id,
       });
-      waMessageId = sent.waMessageId;
     } catch (error) {
       return failures.handle(row, error, (shop) => batch.pausedShops.add(shop));
     }
-    return recordSent(row, waMessageId);
+    return recordSent(row, sent);
   }
 
   async function runOnce(): Promise<number> {
