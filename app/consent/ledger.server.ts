@@ -62,9 +62,9 @@ export function statusAfter(event: StatusEvent): SubscriberStatus | null {
     case "opt_out":
       return "unsubscribed";
     case "marketing_stopped":
-      // Meta stopped marketing only (131050, user_preferences); utility messages remain allowed, status unchanged.
     case "marketing_resumed":
-      // Lifts Meta's marketing stop only: a shopper who sent STOP stays unsubscribed.
+      // Meta stopped (131050, user_preferences) or resumed marketing only: utility messages remain
+      // allowed, and a shopper who sent STOP stays unsubscribed. Status unchanged either way.
       return null;
     case "merchant_claim":
       // Shopify's admin says the customer subscribed: the merchant's word, not the shopper's
