@@ -50,10 +50,12 @@ export async function lockIdentity(db: Db, shop: string, bsuid: string): Promise
  * it names one WhatsApp user. A STOP waiting for that BSUID is applied here.
  */
 export async function attachIdentity(db: Db, shop: string, subscriberId: string, ids: { waId?: string | null; bsuid?: string | null }) {
-  const row = await db.subscriber.findFirst({ where: { shop, id: subscriberId }, select: { waId: true, bsuid: true } });
+  const row = await db.subscriber.findFirst({ where: { shop, id: subscriberId }, select: { phone: true, waId: true, bsuid: true } });
   if (!row) return;
-  const data: { waId?: string; bsuid?: string } = {};
-  if (ids.waId && row.waId !== ids.waId) data.waId = ids.waId;
+  const data: { waId?: string | null; bsuid?: string } = {};
+  // Kept only where it is not the number's digits (see markSentMany): null means "the digits".
+  const waId = ids.waId && ids.waId !== row.phone.replace(/^\+/, "") ? ids.waId : null;
+  if (ids.waId && row.waId !== waId) data.waId = waId;
   if (ids.bsuid && row.bsuid !== ids.bsuid) {
     await db.subscriber.updateMany({ where: { shop, bsuid: ids.bsuid, id: { not: subscriberId } }, data: { bsuid: null } });
     data.bsuid = ids.bsuid;

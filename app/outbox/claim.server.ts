@@ -110,20 +110,21 @@ export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<
 }
 
 /**
- * The subscriber keeps the latest wa_id Meta resolved for their number, which replies are matched
- * on first. Its own statement, after the rows' is committed: a consent change locks the subscriber
- * and then their messages, so taking the two in one transaction here could wait on it in a cycle.
- * A row is only written when the wa_id changed, which after the first send is almost never.
+ * The subscriber keeps the latest wa_id Meta resolved for their number where it is not simply the
+ * number's digits (Brazil's ninth digit, Mexico's "1"): replies are matched on it first, and a
+ * null means the digits are the wa_id. So almost no send writes here, only a changed exception.
+ * Its own statement, after the rows' is committed: a consent change locks the subscriber and
+ * then their messages, so taking the two in one transaction here could wait on it in a cycle.
  */
 async function rememberRecipientWaIds(rows: Array<{ shop: string; subscriberId: string | null; recipient: string | null }>) {
   const known = rows.filter((r) => r.subscriberId && r.recipient);
   if (known.length === 0) return;
   await sqlQuery(Prisma.sql`
-    UPDATE "Subscriber" s SET "waId" = k.recipient
+    UPDATE "Subscriber" s SET "waId" = NULLIF(k.recipient, ltrim(s.phone, '+'))
       FROM (SELECT DISTINCT ON (shop, id) shop, id, recipient
               FROM unnest(${known.map((r) => r.shop)}::text[], ${known.map((r) => r.subscriberId)}::text[], ${known.map((r) => r.recipient)}::text[])
                 AS k(shop, id, recipient)) k
-     WHERE s.shop = k.shop AND s.id = k.id AND s."waId" IS DISTINCT FROM k.recipient`);
+     WHERE s.shop = k.shop AND s.id = k.id AND s."waId" IS DISTINCT FROM NULLIF(k.recipient, ltrim(s.phone, '+'))`);
 }
 
 export interface FailureRecord {
