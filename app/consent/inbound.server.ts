@@ -6,6 +6,7 @@ import { applyConfirmedWidening } from "./widening.server";
 import { recordOptOut, stopScheduledMessages } from "./opt-out.server";
 import { restoreSuppression } from "./suppression.server";
 import { InvalidPhoneNumber, parseWhatsAppSender } from "./phone.server";
+import { attachIdentity, findByIdentity, lockIdentity, rememberIdentityStop } from "./identity.server";
 
 /**
  * Consent changes that arrive as WhatsApp messages: STOP (in the shopper's language or the
@@ -14,12 +15,19 @@ import { InvalidPhoneNumber, parseWhatsAppSender } from "./phone.server";
  * effect in one transaction: ledger event, status `unsubscribed`, every scheduled message for
  * that shopper cancelled, waiting back-in-stock requests cancelled. The dispatcher's gate reads
  * the status too, so a message claimed a moment earlier is still stopped at send time.
+ * The sender is found by wa_id, then phone, then business-scoped user id (identity.server.ts); a
+ * STOP carrying only a BSUID no subscriber is known by is kept until the BSUID is tied to one.
  */
 export interface InboundMessage {
   shop: string;
   phoneNumberId: string;
-  /** E.164 with "+" (digits only is accepted too: that is how Meta's webhook sends it) */
-  from: string;
+  /**
+   * The sender's wa_id (digits, as Meta's webhook gives `from`; "+" accepted too). Absent when
+   * the shopper adopted a WhatsApp username and Meta withheld their number.
+   */
+  from?: string | null;
+  /** The sender's business-scoped user id (`from_user_id`) */
+  bsuid?: string | null;
   messageId: string;
   text?: string;
   buttonPayload?: string;
@@ -35,27 +43,42 @@ const ACTION_OF: Partial<Record<ConsentKind, InboundAction>> = {
   re_opt_in: "opted_in",
 };
 
-export async function handleInboundMessage(input: InboundMessage): Promise<{ action: InboundAction }> {
-  const intent = classifyReply(input);
-  if (intent === "none") return { action: "ignored" };
-
-  let phone;
+function senderPhone(from: string | null | undefined) {
+  if (!from) return null;
   try {
-    phone = parseWhatsAppSender(input.from);
+    return parseWhatsAppSender(from);
   } catch (error) {
-    if (error instanceof InvalidPhoneNumber) return { action: "ignored" };
+    if (error instanceof InvalidPhoneNumber) return null;
     throw error;
   }
+}
+
+export async function handleInboundMessage(input: InboundMessage): Promise<{ action: InboundAction }> {
+  const intent = classifyReply(input);
+  const waId = input.from ? input.from.trim().replace(/^\+/, "") : null;
+  const bsuid = input.bsuid || null;
+  const phone = senderPhone(waId);
+  // A message that asks nothing may still tie a BSUID to a number the shop knows.
+  if (intent === "none" && !(bsuid && waId)) return { action: "ignored" };
+  if (!waId && !bsuid) return { action: "ignored" };
 
   return prisma.$transaction(async (tx) => {
-    let subscriber = await tx.subscriber.findUnique({
-      where: { shop_phone: { shop: input.shop, phone: phone.e164 } },
-      select: { id: true },
-    });
+    let subscriber = await findByIdentity(tx, input.shop, { waId, phone: phone?.e164, bsuid });
+    if (!subscriber && bsuid) {
+      // Waits for a webhook tying this BSUID to a subscriber right now, then looks again.
+      await lockIdentity(tx, input.shop, bsuid);
+      subscriber = await findByIdentity(tx, input.shop, { bsuid });
+    }
     if (!subscriber) {
       // A STOP from someone we do not know yet is still remembered: if their number is later
       // imported or typed into a form, the ledger shows they asked not to be messaged.
       if (intent !== "stop") return { action: "ignored" as const };
+      if (!phone) {
+        if (!bsuid) return { action: "ignored" as const };
+        // Only a BSUID: kept until a webhook ties it to a subscriber (identity.server.ts).
+        await rememberIdentityStop(tx, input.shop, bsuid, { optedOutAt: input.at, messageId: input.messageId });
+        return { action: "opted_out" as const };
+      }
       subscriber = await tx.subscriber.upsert({
         where: { shop_phone: { shop: input.shop, phone: phone.e164 } },
         create: {
@@ -73,6 +96,8 @@ export async function handleInboundMessage(input: InboundMessage): Promise<{ act
       await restoreSuppression(tx, input.shop, subscriber.id, phone.e164);
     }
     await lockSubscriber(tx, input.shop, subscriber.id);
+    await attachIdentity(tx, input.shop, subscriber.id, { waId, bsuid });
+    if (intent === "none") return { action: "ignored" as const };
 
     // Meta delivers webhooks at least once; the same message id must not write twice.
     const replayed = await tx.consentEvent.findFirst({

@@ -62,7 +62,9 @@ export function statusAfter(event: StatusEvent): SubscriberStatus | null {
     case "opt_out":
       return "unsubscribed";
     case "marketing_stopped":
-      // Meta stopped marketing only (131050); utility messages remain allowed, status unchanged.
+    case "marketing_resumed":
+      // Meta stopped (131050, user_preferences) or resumed marketing only: utility messages remain
+      // allowed, and a shopper who sent STOP stays unsubscribed. Status unchanged either way.
       return null;
     case "merchant_claim":
       // Shopify's admin says the customer subscribed: the merchant's word, not the shopper's
@@ -116,7 +118,7 @@ export async function appendConsentEvent(db: Db, event: NewConsentEvent): Promis
 }
 
 /** Events that never change Subscriber.status (statusAfter is null for them). */
-const NO_STATUS_KINDS: ConsentKind[] = ["marketing_stopped", "merchant_claim"];
+const NO_STATUS_KINDS: ConsentKind[] = ["marketing_stopped", "marketing_resumed", "merchant_claim"];
 
 /**
  * Recomputes Subscriber.status from the latest status-bearing event by occurrence time: a STOP

@@ -39,7 +39,7 @@ export async function linkSubscriberToCustomer(db: Db, shop: string, subscriberI
   const subscriber = await db.subscriber.findFirst({ where: { shop, id: subscriberId }, select: { status: true } });
   if (!subscriber || !PUSHED.has(subscriber.status)) return true;
   const latest = await db.consentEvent.findFirst({
-    where: { shop, subscriberId, kind: { notIn: ["marketing_stopped", "merchant_claim"] } },
+    where: { shop, subscriberId, kind: { notIn: ["marketing_stopped", "marketing_resumed", "merchant_claim"] } },
     orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
     select: { id: true },
   });

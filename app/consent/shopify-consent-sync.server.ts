@@ -23,7 +23,7 @@ import {
  * event's own time, and Shopify's consent is applied only when it is newer than the ledger's
  * latest event, so Rebound's own write returning through customers/update changes nothing.
  */
-const NO_STATUS_KINDS = ["marketing_stopped", "merchant_claim"] as const;
+const NO_STATUS_KINDS = ["marketing_stopped", "marketing_resumed", "merchant_claim"] as const;
 
 function e164(raw: string): string | null {
   try {

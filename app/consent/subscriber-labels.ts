@@ -42,6 +42,7 @@ export const subscriberText = {
     thank_you: "Thank-you page",
     whatsapp_reply: "WhatsApp reply",
     whatsapp_status: "WhatsApp status",
+    whatsapp_preferences: "WhatsApp marketing preferences",
     admin: "Admin",
     import: "Import",
     suppression: "Earlier opt-out, kept after their data was deleted",
@@ -53,6 +54,7 @@ export const subscriberText = {
     opt_out: "Opted out",
     re_opt_in: "Opted in again",
     marketing_stopped: "Stopped marketing in WhatsApp",
+    marketing_resumed: "Resumed marketing in WhatsApp",
     merchant_claim: "Marked subscribed in Shopify (not an opt-in)",
   } satisfies Record<ConsentKind, string>,
 };

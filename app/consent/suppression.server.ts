@@ -25,6 +25,14 @@ export function phoneHash(shop: string, e164: string): string {
 }
 
 /**
+ * The same keyed hash for Meta's other identifiers of a shopper (a business-scoped user id, a
+ * wa_id): what is kept or used as a key without naming the person.
+ */
+export function identityHash(shop: string, kind: "bsuid" | "wa_id", value: string): string {
+  return createHmac("sha256", suppressionKey()).update(`${shop}\n${kind}\n${value}`).digest("hex");
+}
+
+/**
  * Erases subscribers with their consent ledger and back-in-stock requests (cascade), keeping a
  * suppression for those who opted out and an anonymous tally of their consent events. Call in
  * the caller's transaction, with the rows locked. Resolves to the number of subscribers erased.

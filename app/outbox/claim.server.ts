@@ -40,6 +40,8 @@ const detailJson = (detail: Record<string, unknown>) => JSON.stringify(detail);
 
 export interface SentResult {
   waMessageId: string;
+  /** The WhatsApp id Meta resolved for the recipient (the send answer's contacts[0].wa_id) */
+  waId?: string | null;
   at: Date;
 }
 
@@ -53,7 +55,7 @@ export async function markSent(id: string, owner: string, result: SentResult): P
     WITH u AS (
       UPDATE "Notification"
          SET status = CASE WHEN status = 'sending' THEN 'sent'::"NotificationStatus" ELSE status END,
-             "waMessageId" = ${result.waMessageId}, "sentAt" = COALESCE("sentAt", ${result.at}),
+             "waMessageId" = ${result.waMessageId}, "recipientWaId" = COALESCE(${result.waId ?? null}, "recipientWaId"), "sentAt" = COALESCE("sentAt", ${result.at}),
              attempts = attempts + 1, decision = 'send', "decisionReason" = NULL,
              "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = ${result.at}
        WHERE id = ${id} AND "leaseOwner" = ${owner} AND status IN ('sending', 'sent', 'delivered', 'read')
@@ -82,29 +84,50 @@ export async function markSentMany(rows: SentRow[], owner: string): Promise<Set<
   if (rows.length === 0) return new Set();
   const ids = rows.map((r) => r.id);
   const waIds = rows.map((r) => r.waMessageId);
+  const recipients = rows.map((r) => r.waId ?? null);
   // Timestamps travel as ISO text: columns are UTC timestamp(3) without time zone.
   const ats = rows.map((r) => r.at.toISOString());
   const languages = rows.map((r) => r.language);
-  const done = await sqlQuery<{ id: string }>(Prisma.sql`
+  const done = await sqlQuery<{ id: string; shop: string; subscriberId: string | null; recipient: string | null }>(Prisma.sql`
     WITH v AS (
-      SELECT v.id, v.wa, v.lang, (v.at::timestamptz AT TIME ZONE 'UTC')::timestamp(3) AS at
-        FROM unnest(${ids}::text[], ${waIds}::text[], ${ats}::text[], ${languages}::text[]) AS v(id, wa, at, lang)),
+      SELECT v.id, v.wa, v.recipient, v.lang, (v.at::timestamptz AT TIME ZONE 'UTC')::timestamp(3) AS at
+        FROM unnest(${ids}::text[], ${waIds}::text[], ${recipients}::text[], ${ats}::text[], ${languages}::text[]) AS v(id, wa, recipient, at, lang)),
     held AS (SELECT n.id FROM "Notification" n WHERE n.id = ANY(${ids}::text[]) ORDER BY n.id FOR NO KEY UPDATE),
     u AS (
       UPDATE "Notification" n
          SET status = CASE WHEN n.status = 'sending' THEN 'sent'::"NotificationStatus" ELSE n.status END,
-             "waMessageId" = v.wa, "sentAt" = COALESCE(n."sentAt", v.at), "templateLanguage" = v.lang,
+             "waMessageId" = v.wa, "recipientWaId" = COALESCE(v.recipient, n."recipientWaId"),
+             "sentAt" = COALESCE(n."sentAt", v.at), "templateLanguage" = v.lang,
              attempts = n.attempts + 1, decision = 'send', "decisionReason" = NULL,
              "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = v.at
         FROM v
        WHERE n.id = v.id AND n.id IN (SELECT id FROM held)
          AND n."leaseOwner" = ${owner} AND n.status IN ('sending', 'sent', 'delivered', 'read')
-       RETURNING n.id, n.shop, v.wa, v.at),
+       RETURNING n.id, n.shop, n."subscriberId", v.wa, v.recipient, v.at),
     e AS (
       INSERT INTO "NotificationEvent" (id, shop, "notificationId", kind, detail, at)
       SELECT gen_random_uuid()::text, u.shop, u.id, 'sent', jsonb_build_object('waMessageId', u.wa), u.at FROM u)
-    SELECT id FROM u`);
+    SELECT id, shop, "subscriberId", recipient FROM u`);
+  await rememberRecipientWaIds(done);
   return new Set(done.map((r) => r.id));
+}
+
+/**
+ * The subscriber keeps the latest wa_id Meta resolved for their number where it is not simply the
+ * number's digits (Brazil's ninth digit, Mexico's "1"): replies are matched on it first, and a
+ * null means the digits are the wa_id. So almost no send writes here, only a changed exception.
+ * Its own statement, after the rows' is committed: a consent change locks the subscriber and
+ * then their messages, so taking the two in one transaction here could wait on it in a cycle.
+ */
+async function rememberRecipientWaIds(rows: Array<{ shop: string; subscriberId: string | null; recipient: string | null }>) {
+  const known = rows.filter((r) => r.subscriberId && r.recipient);
+  if (known.length === 0) return;
+  await sqlQuery(Prisma.sql`
+    UPDATE "Subscriber" s SET "waId" = NULLIF(k.recipient, ltrim(s.phone, '+'))
+      FROM (SELECT DISTINCT ON (shop, id) shop, id, recipient
+              FROM unnest(${known.map((r) => r.shop)}::text[], ${known.map((r) => r.subscriberId)}::text[], ${known.map((r) => r.recipient)}::text[])
+                AS k(shop, id, recipient)) k
+     WHERE s.shop = k.shop AND s.id = k.id AND s."waId" IS DISTINCT FROM NULLIF(k.recipient, ltrim(s.phone, '+'))`);
 }
 
 export interface FailureRecord {

@@ -82,8 +82,8 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
 
   const sentRecorder = createSentRecorder(owner);
 
-  async function recordSent(row: ClaimedNotification, waMessageId: string, language: string): Promise<Outcome> {
-    return (await sentRecorder.record({ id: row.id, waMessageId, language, at: clock.now() })) ? "sent" : "lost_lease";
+  async function recordSent(row: ClaimedNotification, sent: { waMessageId: string; waId?: string | null }, language: string): Promise<Outcome> {
+    return (await sentRecorder.record({ id: row.id, waMessageId: sent.waMessageId, waId: sent.waId ?? null, language, at: clock.now() })) ? "sent" : "lost_lease";
   }
 
   /**
@@ -159,9 +159,9 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
     await pacer.take(account.phoneNumberId, account.messagesPerSecond);
     const stopped = await stillAllowed(row, snapshot);
     if (stopped) return stopped;
-    let waMessageId: string;
+    let sent: { waMessageId: string; waId?: string | null };
     try {
-      const sent = await account.send({
+      sent = await account.send({
         to: phone,
         templateName: row.templateName,
         // The shopper's language when its version is approved and fits, else the configured one.
@@ -170,11 +170,10 @@ export function createDispatcher(deps: DispatcherDeps, options: DispatcherOption
         viaMarketingApi: useMarketingApi,
         callbackData: row.id,
       });
-      waMessageId = sent.waMessageId;
     } catch (error) {
       return failures.handle(row, error, (shop) => batch.pausedShops.add(shop));
     }
-    return recordSent(row, waMessageId, snapshot.notification.templateLanguage);
+    return recordSent(row, sent, snapshot.notification.templateLanguage);
   }
 
   async function runOnce(): Promise<number> {

@@ -30,7 +30,7 @@ export async function eraseShopperFromNotifications(tx: Prisma.TransactionClient
   // Template parameters hold names, cart contents and links made for this person.
   await tx.notification.updateMany({
     where: { shop, id: { in: notificationIds } },
-    data: { subscriberId: null, params: {}, errorDetails: null },
+    data: { subscriberId: null, params: {}, errorDetails: null, recipientWaId: null },
   });
   // Links not tapped yet have no TrackedLink row; the one made on a first tap copies this.
   await tx.notification.updateMany({

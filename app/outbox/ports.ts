@@ -36,7 +36,8 @@ export interface OutgoingMessage {
 export interface SendingAccount {
   phoneNumberId: string;
   messagesPerSecond: number;
-  send(message: OutgoingMessage): Promise<{ waMessageId: string }>;
+  /** waId: the WhatsApp id Meta resolved for the recipient, when its answer named one */
+  send(message: OutgoingMessage): Promise<{ waMessageId: string; waId?: string | null }>;
 }
 
 /** Meta's answer to a refused send, as the dispatcher acts on it. */

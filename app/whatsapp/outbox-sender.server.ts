@@ -41,7 +41,7 @@ export function whatsAppSender(client: () => WhatsAppClient): MessageSender {
         messagesPerSecond: credentials.messagesPerSecond,
         async send(message) {
           const sent = await client().sendTemplate(credentials, message);
-          return { waMessageId: sent.waMessageId };
+          return { waMessageId: sent.waMessageId, waId: sent.waId };
         },
       };
     },

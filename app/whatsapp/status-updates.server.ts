@@ -1,4 +1,5 @@
 import { MARKETING_LIMIT_WAIT_MS, recordMarketingLimited, recordMarketingStopped } from "../consent/marketing-signals.server";
+import { learnIdentity } from "../consent/identity.server";
 import { recordDeliveryStatus, type DeliveryStatus, type StatusOutcome } from "../outbox/delivery-statuses.server";
 import { MARKETING_LIMIT, MARKETING_STOPPED, WhatsAppApiError } from "./errors";
 import type { StatusUpdate } from "./webhook-payload";
@@ -44,6 +45,11 @@ export async function applyStatusUpdate(phoneNumberId: string, update: StatusUpd
   const at = new Date(Number(update.timestamp) * 1000);
   const { outcome, shop, subscriberId } = await recordDeliveryStatus(statusParam(phoneNumberId, update, at));
 
+  // A status naming both the recipient's wa_id and BSUID ties the BSUID to the subscriber (and
+  // applies a STOP that arrived with only the BSUID).
+  if (shop && subscriberId && update.recipient_user_id) {
+    await learnIdentity(shop, subscriberId, { waId: update.recipient_id ?? null, bsuid: update.recipient_user_id });
+  }
   // Subscriber-level consequences of a failure, after the status itself is recorded. They commit
   // apart from its receipt, so a crash in between would leave a receipt without them: they are
   // applied again for a duplicate of an applied failure (Meta's retry), and each is idempotent

@@ -16,13 +16,28 @@ export const statusSchema = z.object({
   id: z.string().min(1),
   status: z.string().min(1),
   timestamp: z.string().regex(/^\d+$/),
+  /** The recipient's wa_id */
   recipient_id: z.string().optional(),
+  /** The recipient's business-scoped user id */
+  recipient_user_id: z.string().optional(),
   biz_opaque_callback_data: z.string().optional(),
   errors: z.array(statusError).optional(),
 });
 
+/**
+ * A business-scoped user id: ISO country code, a period, alphanumerics ("US.13491208655302741918");
+ * a parent BSUID shared across portfolios has ".ENT." ("US.ENT.11815799212886844830").
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
+ */
+const bsuid = z.string().min(1).max(200); // read as given: a change is never refused over its format
+
+/**
+ * A shopper's message. `from` (their wa_id) may be absent for a shopper who adopted a WhatsApp
+ * username; `from_user_id` (their BSUID) is then what names them.
+ */
 export const inboundSchema = z.object({
-  from: z.string().min(1),
+  from: z.string().min(1).optional(),
+  from_user_id: bsuid.optional(),
   id: z.string().min(1),
   timestamp: z.string().regex(/^\d+$/),
   type: z.string(),
@@ -37,11 +52,44 @@ export const inboundSchema = z.object({
     .optional(),
 });
 
+/** Who sent the messages: wa_id and user_id (BSUID) each may be absent, username only for username users. */
+const contactSchema = z.object({
+  wa_id: z.string().min(1).optional(),
+  user_id: bsuid.optional(),
+  username: z.string().optional(),
+  profile: z.object({ name: z.string().optional() }).passthrough().optional(),
+});
+
+const metadataSchema = z.object({ display_phone_number: z.string().optional(), phone_number_id: z.string().min(1) });
+
 export const messagesValueSchema = z.object({
   messaging_product: z.literal("whatsapp"),
-  metadata: z.object({ display_phone_number: z.string().optional(), phone_number_id: z.string().min(1) }),
+  metadata: metadataSchema,
+  contacts: z.array(contactSchema).optional(),
   statuses: z.array(statusSchema).optional(),
   messages: z.array(inboundSchema).optional(),
+});
+
+/**
+ * `user_preferences`: a shopper stopped or resumed marketing messages inside WhatsApp.
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/user_preferences
+ */
+export const userPreferenceSchema = z
+  .object({
+    wa_id: z.string().min(1).optional(),
+    user_id: bsuid.optional(),
+    detail: z.string().optional(),
+    category: z.string().min(1),
+    value: z.string().min(1),
+    timestamp: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]),
+  })
+  .refine((p) => p.wa_id !== undefined || p.user_id !== undefined, { message: "names no shopper (wa_id or user_id)" });
+
+export const userPreferencesValueSchema = z.object({
+  messaging_product: z.literal("whatsapp"),
+  metadata: metadataSchema,
+  contacts: z.array(contactSchema).optional(),
+  user_preferences: z.array(userPreferenceSchema).min(1),
 });
 
 export const templateStatusSchema = z.object({
@@ -90,3 +138,5 @@ export const envelopeSchema = z.object({
 
 export type StatusUpdate = z.infer<typeof statusSchema>;
 export type InboundWhatsAppMessage = z.infer<typeof inboundSchema>;
+export type InboundContact = z.infer<typeof contactSchema>;
+export type UserPreference = z.infer<typeof userPreferenceSchema>;

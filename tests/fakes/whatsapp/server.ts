@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { answerBusinessManagement, holds, type GraphAnswer } from "./business-management";
 import { registerSignup, type FakeSignup } from "./signup";
 import { TemplateReview } from "./template-review";
+import { FakeIdentities, type FakeIdentity } from "./identities";
 
 /**
  * A local WhatsApp Cloud API (Graph API) for tests and the sandbox. It speaks Meta's documented
@@ -259,6 +260,8 @@ export class FakeWhatsApp {
   /** Embedded Signup: code exchange, subscriptions, registrations, the popup stand-in */
   readonly signup: FakeSignup;
   origin = "";
+  /** How WhatsApp names each user (wa_id, BSUID, username): identities.ts */
+  private readonly identities = new FakeIdentities();
   /** The Meta app this fake stands for: its secret signs every webhook the fake sends. */
   readonly appSecret: string;
   readonly appId: string;
@@ -359,6 +362,14 @@ export class FakeWhatsApp {
   /** Adds endpoints to the fake: tried before the built-in ones, in the order added. */
   addRoute(route: GraphRoute) {
     this.routes.push(route);
+  }
+
+  /**
+   * How WhatsApp names the user of a number from now on: a wa_id other than its digits (Brazil),
+   * a business-scoped user id, a username (their number then left out of what they send).
+   */
+  setIdentity(phone: string, identity: FakeIdentity) {
+    this.identities.set(phone, identity);
   }
 
   setWebhookUrl(url: string) {
@@ -547,7 +558,7 @@ export class FakeWhatsApp {
     }
     if (this.holdingAnswers) await new Promise<void>((resume) => this.heldAnswers.push(resume));
     if (res.destroyed || res.socket?.destroyed) return;
-    send(200, { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: to.replace(/^\+/, "") }], messages: [{ id }] });
+    send(200, { messaging_product: "whatsapp", contacts: [{ input: to, wa_id: this.identities.of(to).waId }], messages: [{ id }] });
   }
 
   private scheduleStatus(item: ScheduledStatus) {
@@ -667,7 +678,7 @@ export class FakeWhatsApp {
       id: waMessageId,
       status,
       timestamp: String(Math.floor(Date.now() / 1000)),
-      recipient_id: message.to.replace(/^\+/, ""),
+      ...this.identities.statusRecipient(message.to),
       ...(message.callbackData ? { biz_opaque_callback_data: message.callbackData } : {}),
     };
     if (status !== "failed") {
@@ -699,15 +710,31 @@ export class FakeWhatsApp {
   inboundPayload(phoneNumberId: string, from: string, reply: InboundReply) {
     const number = this.number(phoneNumberId);
     if (!number) throw new Error(`unknown number ${phoneNumberId}`);
-    const wa = from.replace(/^\+/, "");
+    const sender = this.identities.messageSender(from);
     const message: Record<string, unknown> = {
-      from: wa,
+      ...sender.message,
       id: `wamid.${randomBytes(18).toString("base64url")}`,
       timestamp: String(Math.floor(Date.now() / 1000)),
     };
     if ("text" in reply) Object.assign(message, { type: "text", text: { body: reply.text } });
     else Object.assign(message, { type: "button", button: { payload: reply.buttonPayload, text: reply.buttonText } });
-    return this.envelope(number.wabaId, "messages", this.messagesValue(number, { contacts: [{ profile: { name: "Shopper" }, wa_id: wa }], messages: [message] }));
+    return this.envelope(number.wabaId, "messages", this.messagesValue(number, { contacts: [sender.contact], messages: [message] }));
+  }
+
+  /**
+   * user_preferences: the user of `phone` stopped or resumed marketing messages inside WhatsApp.
+   * Named by wa_id and, when they have one, BSUID (only the BSUID for a username user).
+   * deliver() the payload again to play Meta's retry.
+   */
+  userPreferencesPayload(phoneNumberId: string, phone: string, value: "stop" | "resume", at: Date = new Date()) {
+    const number = this.number(phoneNumberId);
+    if (!number) throw new Error(`unknown number ${phoneNumberId}`);
+    const preference = this.identities.preferenceValue(phone, value, Math.floor(at.getTime() / 1000));
+    return this.envelope(number.wabaId, "user_preferences", this.messagesValue(number, preference));
+  }
+
+  sendUserPreference(phoneNumberId: string, phone: string, value: "stop" | "resume", at?: Date) {
+    return this.deliver(this.userPreferencesPayload(phoneNumberId, phone, value, at));
   }
 
   /** message_template_status_update (APPROVED, REJECTED, PAUSED, DISABLED, ...). */
