@@ -7,6 +7,7 @@ import { installTaskHandlers } from "./shops/install-completion.server";
 import { unauthenticated } from "./shopify.server";
 import { appTaskRegistry, type TaskRegistry } from "./tasks/registry.server";
 import { startTaskRunner } from "./tasks/runner.server";
+import { signalsTaskHandlers } from "./whatsapp/signals-task.server";
 import { templateTaskHandlers } from "./whatsapp/template-sync-task.server";
 
 export interface BackgroundWork {
@@ -22,7 +23,7 @@ export interface BackgroundWork {
 const openShopAdmin = async (shop: string) => (await unauthenticated.admin(shop)).admin;
 
 export function createAppTaskRegistry(): TaskRegistry {
-  return appTaskRegistry([catalogTaskHandlers, consentTaskHandlers, flowTaskHandlers, installTaskHandlers(openShopAdmin), templateTaskHandlers]);
+  return appTaskRegistry([catalogTaskHandlers, consentTaskHandlers, flowTaskHandlers, installTaskHandlers(openShopAdmin), templateTaskHandlers, signalsTaskHandlers]);
 }
 
 /**

@@ -27,6 +27,8 @@ export const TASK_KINDS = [
   "shops.finish_install",
   // The shop's WhatsApp templates
   "whatsapp.sync_templates",
+  // The number's messaging limit, quality and Marketing Messages API status, read from Meta
+  "whatsapp.read_signals",
 ] as const;
 
 export type TaskKind = (typeof TASK_KINDS)[number];

@@ -1,8 +1,11 @@
+import { accountUpdateField } from "./field-account-update.server";
+import { businessCapabilityField } from "./field-business-capability.server";
 import { messagesField } from "./field-messages.server";
+import { qualityUpdateField } from "./field-quality-update.server";
 import { templateCategoryField, templateStatusField } from "./field-templates.server";
 import type { FieldHandler } from "./webhook-fields";
 
 /** Every webhook field Rebound reads, by name. A new field is one handler added here. */
-const HANDLERS: FieldHandler[] = [messagesField, templateStatusField, templateCategoryField];
+const HANDLERS: FieldHandler[] = [messagesField, templateStatusField, templateCategoryField, businessCapabilityField, qualityUpdateField, accountUpdateField];
 
 export const FIELD_HANDLERS: ReadonlyMap<string, FieldHandler> = new Map(HANDLERS.map((handler) => [handler.field, handler]));
