@@ -25,6 +25,10 @@ export interface ConnectionView {
   statusReason: string | null;
   hasAccessToken: boolean;
   lastTestAt: string | null;
+  /** Meta's quality rating of the number (GREEN, YELLOW, RED), when read */
+  qualityRating: string | null;
+  /** The last quality event Meta sent for the number (FLAGGED, UNFLAGGED, ...) */
+  qualityEvent: string | null;
 }
 
 export async function loadConnection(shop: string): Promise<ConnectionView | null> {
@@ -38,6 +42,8 @@ export async function loadConnection(shop: string): Promise<ConnectionView | nul
     statusReason: row.statusReason,
     hasAccessToken: Boolean(row.accessTokenEnc),
     lastTestAt: row.lastTestAt?.toISOString() ?? null,
+    qualityRating: row.qualityRating,
+    qualityEvent: row.qualityEvent,
   };
 }
 
