@@ -1,4 +1,5 @@
 import type { Prisma } from "@prisma/client";
+import { bringForward } from "../outbox/schedule.server";
 import { sameDisplayNumber } from "./number-signals";
 
 /**
@@ -16,6 +17,10 @@ type AccountPause = (typeof ACCOUNT_PAUSES)[number];
 
 /** The portfolio's messaging limit as Meta just told it; 0 = unlimited. */
 export async function applyMessagingLimit(db: Db, shop: string, limit: number, at: Date): Promise<void> {
+  const before = (await db.shopSettings.findUnique({ where: { shop }, select: { messagingLimitTier: true } }))?.messagingLimitTier ?? 250;
+  const raised = before !== 0 && (limit === 0 || limit > before);
+  // Messages held for the old limit may go now; the gate counts them against the new one.
+  if (raised) await bringForward(db, shop, ["messaging_limit_tier"], at);
   await db.shopSettings.upsert({
     where: { shop },
     create: { shop, messagingLimitTier: limit, messagingLimitReadAt: at },
@@ -39,11 +44,12 @@ async function pause(db: Db, shop: string, reason: AccountPause, at: Date, until
   });
 }
 
-async function lift(db: Db, shop: string, reason: AccountPause) {
-  await db.shop.updateMany({
+async function lift(db: Db, shop: string, reason: AccountPause, at: Date) {
+  const lifted = await db.shop.updateMany({
     where: { shop, sendingPausedReason: reason },
     data: { sendingPausedReason: null, sendingPausedAt: null, sendingPausedUntil: null },
   });
+  if (lifted.count > 0) await bringForward(db, shop, [`shop_paused:${reason}`], at);
 }
 
 async function warn(db: Db, shop: string, warning: string | null, at: Date) {
@@ -69,11 +75,11 @@ export async function applyAccountChange(db: Db, shop: string, change: AccountCh
   switch (change.event) {
     case "ACCOUNT_RESTRICTION": {
       const blocking = change.restrictions.filter((r) => r.type === BLOCKING_RESTRICTION);
-      if (blocking.length === 0) return lift(db, shop, "whatsapp_account_restricted");
+      if (blocking.length === 0) return lift(db, shop, "whatsapp_account_restricted", at);
       // Without an expiration the restriction holds until Meta says otherwise.
       const ends = blocking.map((r) => r.expiration?.getTime() ?? Infinity);
       const until = Math.max(...ends);
-      if (until !== Infinity && until <= at.getTime()) return lift(db, shop, "whatsapp_account_restricted");
+      if (until !== Infinity && until <= at.getTime()) return lift(db, shop, "whatsapp_account_restricted", at);
       return pause(db, shop, "whatsapp_account_restricted", at, until === Infinity ? null : new Date(until));
     }
     case "ACCOUNT_VIOLATION":
@@ -82,7 +88,7 @@ export async function applyAccountChange(db: Db, shop: string, change: AccountCh
       if (change.banState === "DISABLE") return pause(db, shop, "whatsapp_account_disabled", at, null);
       if (change.banState === "REINSTATE") {
         await warn(db, shop, null, at);
-        return lift(db, shop, "whatsapp_account_disabled");
+        return lift(db, shop, "whatsapp_account_disabled", at);
       }
       if (change.banState === "SCHEDULE_FOR_DISABLE") return warn(db, shop, `schedule_for_disable:${change.banDate ?? ""}`, at);
       return;
@@ -98,7 +104,7 @@ export async function applyAccountChange(db: Db, shop: string, change: AccountCh
       return pause(db, shop, "whatsapp_partner_removed", at, null);
     case "PARTNER_ADDED":
       await db.whatsAppConnection.updateMany({ where: { shop, status: "access_removed" }, data: { status: "healthy", statusReason: null } });
-      return lift(db, shop, "whatsapp_partner_removed");
+      return lift(db, shop, "whatsapp_partner_removed", at);
     case "MM_LITE_TERMS_SIGNED":
       return applyMarketingMessagesOnboarded(db, shop);
     default:

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { AccountSignals } from "./account-signals";
 import { answerBusinessManagement, type GraphAnswer } from "./business-management";
 
 /**
@@ -32,9 +33,12 @@ export interface FakeNumber {
   displayPhoneNumber?: string;
   /** The business name Meta shows for the number */
   verifiedName?: string;
+  /** The portfolio's messaging limit (TIER_250 when unset) and the number's quality rating; see account-signals.ts */
+  messagingLimit?: string;
+  qualityRating?: string;
 }
 
-export type Fault = "http_500" | "timeout" | "reset" | 130429 | 131056 | 131049 | 131050 | 131026 | 190 | 368;
+export type Fault = "http_500" | "timeout" | "reset" | 130429 | 131048 | 131056 | 131049 | 131050 | 131026 | 190 | 368;
 
 export interface AcceptedMessage {
   id: string;
@@ -88,6 +92,7 @@ const ERRORS: Record<number, { status: number; title: string; details: string }>
   190: { status: 401, title: "Error validating access token", details: "The access token has expired or is invalid." },
   368: { status: 400, title: "Temporarily blocked for policies violations", details: "The account is restricted for policy violations." },
   130429: { status: 400, title: "Rate limit hit", details: "Cloud API message throughput has been reached." },
+  131048: { status: 400, title: "Spam rate limit hit", details: "Message failed to send because there are restrictions on how many messages can be sent from this phone number. This may be because too many previous messages were blocked or flagged as spam." },
   131026: { status: 400, title: "Message undeliverable", details: "Unable to deliver message." },
   131049: { status: 400, title: "This message was not delivered to maintain healthy ecosystem engagement.", details: "In order to maintain a healthy ecosystem engagement, the message failed to be delivered." },
   131050: { status: 400, title: "User has stopped marketing messages from this business", details: "Unable to deliver the marketing message because the user stopped marketing messages." },
@@ -254,8 +259,11 @@ export class FakeWhatsApp {
   /** The Meta app this fake stands for: its secret signs every webhook the fake sends. */
   readonly appSecret: string;
   readonly appId: string;
+  /** Messaging limit, quality, account restrictions and their webhooks (account-signals.ts) */
+  readonly signals: AccountSignals;
 
   constructor(private readonly options: FakeWhatsAppOptions) {
+    this.addRoute((this.signals = new AccountSignals(options.numbers, (payload) => this.deliver(payload))).route);
     this.appSecret = options.appSecret || process.env.WHATSAPP_APP_SECRET || randomBytes(16).toString("hex");
     this.appId = options.appId || process.env.WHATSAPP_APP_ID || String(100_000_000_000_000 + (randomBytes(4).readUInt32BE() % 900_000_000_000));
     this.templates = Object.fromEntries(
