@@ -10,7 +10,11 @@ import { monthStart, readAudience, type CampaignAudience } from "./promotion";
 interface Countries {
   blocked: string[];
   allowed: string[];
-  /** Regions closed to marketing by Meta (US), matched on the number's region, not its calling code */
+  /**
+   * Regions closed to marketing by Meta (US), matched on the number's region, not its calling
+   * code. A +1 number whose region was never recorded counts as US here (the gate reads it from
+   * the number), so the estimate never promises a send the gate will skip.
+   */
   blockedRegions: string[];
 }
 
@@ -27,7 +31,7 @@ function audienceSql(shop: string, audience: CampaignAudience, countries: Countr
      WHERE s.shop = ${shop} AND s.status = 'subscribed' AND s.scope = 'marketing'
        AND s."acceptsOffers" AND s."marketingStoppedAt" IS NULL
        AND NOT (s."callingCode" = ANY(${blocked}::text[]))
-       AND NOT (coalesce(s."countryCode", '') = ANY(${countries.blockedRegions}::text[]))
+       AND NOT (coalesce(s."countryCode", CASE WHEN s."callingCode" = '1' THEN 'US' END, '') = ANY(${countries.blockedRegions}::text[]))
        ${allowed.length ? Prisma.sql`AND s."callingCode" = ANY(${allowed}::text[])` : Prisma.empty}
        ${audience.countries.length ? Prisma.sql`AND s."callingCode" = ANY(${only}::text[])` : Prisma.empty}
        ${since ? Prisma.sql`AND s."lastOrderAt" >= ${since}` : Prisma.empty}

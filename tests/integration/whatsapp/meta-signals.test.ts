@@ -12,6 +12,9 @@ const WABA = "7101";
 const NUMBER = "7001";
 const HOUR = 3_600_000;
 
+/** The machine running the suite may be busy: give each wait room. */
+const WAIT_MS = 90_000;
+
 const h = useFlowHarness({
   shop: "meta-signals.myshopify.com",
   templates: [marketingTemplate("back_in_stock", "{{1}} is back ({{2}}).")],
@@ -20,6 +23,8 @@ const h = useFlowHarness({
   settings: { messagingLimitTier: 250, marketingCapPerDay: 10, marketingCapPerWeek: 30 },
   autoStatuses: false,
 });
+
+const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = WAIT_MS) => h.waitFor(what, probe, ms);
 
 /** A sold-out variant with the given subscribers waiting, then restocked with `available` units. */
 async function restock(harness: FlowHarness, waiting: string[], available = waiting.length) {
@@ -44,7 +49,7 @@ async function restock(harness: FlowHarness, waiting: string[], available = wait
   const level = inventoryLevelPayload({ inventoryItemId: item, locationId: shopifyNumericId(), available, updatedAt: new Date(harness.clock.now().getTime() + 1000) });
   expect((await harness.send("inventory_levels/update", level)).status).toBe(200);
   const variant = String(variantId);
-  await harness.waitFor("the restock's alerts to be planned", async () =>
+  await waitFor("the restock's alerts to be planned", async () =>
     (await harness.prisma.notification.count({ where: { shop: harness.shop, variantId: variant } })) === waiting.length,
   );
   return variant;
@@ -74,7 +79,7 @@ describe("Meta's messaging limit, read not guessed", () => {
     expect(await page()).toContain("Meta&#x27;s limit: not read yet");
     h.fake.signals.setLimit(WABA, "TIER_2K");
     expect((await h.adminFetch("/app/settings", { form: { intent: "sync" } })).status).toBe(200);
-    await h.waitFor("the limit to be read from Meta", async () => {
+    await waitFor("the limit to be read from Meta", async () => {
       const s = await h.prisma.shopSettings.findUnique({ where: { shop: h.shop } });
       return s?.messagingLimitTier === 2000 && s.messagingLimitReadAt;
     });
@@ -82,10 +87,10 @@ describe("Meta's messaging limit, read not guessed", () => {
 
     const waiting = await subscribers("w", 5000);
     const variant = await restock(h, waiting);
-    await h.waitFor("2,000 sent and 3,000 held for the limit", async () => {
+    await waitFor("2,000 sent and 3,000 held for the limit", async () => {
       const s = await statuses(variant);
       return s["sent:"] === 2000 && s["scheduled:messaging_limit_tier"] === 3000 ? s : null;
-    }, 120_000);
+    }, 300_000);
     // Held, not hurried: nothing more leaves in the window, and each held row waits a day.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(h.fake.accepted.filter((m) => m.template === "back_in_stock")).toHaveLength(2000);
@@ -94,13 +99,13 @@ describe("Meta's messaging limit, read not guessed", () => {
 
     // Meta raises the portfolio to 10,000 (business_capability_update, signed with the app secret).
     expect((await h.fake.signals.sendCapabilityUpdate(WABA, "TIER_10K")).status).toBe(200);
-    await h.waitFor("the rest to be sent", async () => (await statuses(variant))["sent:"] === 5000, 120_000);
+    await waitFor("the rest to be sent", async () => (await statuses(variant))["sent:"] === 5000, 300_000);
     const sent = h.fake.accepted.filter((m) => m.template === "back_in_stock");
     expect(sent).toHaveLength(5000);
     expect(new Set(sent.map((m) => m.to)).size).toBe(5000);
     expect((await h.prisma.shopSettings.findUnique({ where: { shop: h.shop } }))?.messagingLimitTier).toBe(10000);
     expect(await page()).toContain("Meta&#x27;s limit: 10,000 people a day");
-  }, 300_000);
+  }, 700_000);
 });
 
 describe("account signals pause sending with a banner that says why", () => {
@@ -114,16 +119,16 @@ describe("account signals pause sending with a banner that says why", () => {
 
     const [shopper] = await subscribers("r", 1);
     const variant = await restock(h, [shopper]);
-    await h.waitFor("the alert to wait for the restriction", async () => (await statuses(variant))["scheduled:shop_paused:whatsapp_account_restricted"] === 1);
+    await waitFor("the alert to wait for the restriction", async () => (await statuses(variant))["scheduled:shop_paused:whatsapp_account_restricted"] === 1);
     const row = await h.prisma.notification.findFirst({ where: { shop: h.shop, variantId: variant } });
     expect(h.fake.accepted.some((m) => m.callbackData === row!.id)).toBe(false);
 
     // Meta lifts it: the restriction list no longer names business-initiated messaging.
     expect((await h.fake.signals.sendAccountUpdate(WABA, "ACCOUNT_RESTRICTION", { restriction_info: [] })).status).toBe(200);
     expect((await h.prisma.shop.findUnique({ where: { shop: h.shop } }))?.sendingPausedReason).toBeNull();
-    await h.waitFor("the alert to go once lifted", async () => (await statuses(variant))["sent:"] === 1);
+    await waitFor("the alert to go once lifted", async () => (await statuses(variant))["sent:"] === 1);
     expect(await page("/app")).not.toContain("Meta restricted your WhatsApp Business account");
-  }, 60_000);
+  }, 300_000);
 
   it("Rebound removed as a partner keeps the connection, marks it unusable and pauses; added back resumes", async () => {
     expect((await h.fake.signals.sendAccountUpdate(WABA, "PARTNER_REMOVED", { waba_info: { waba_id: WABA } })).status).toBe(200);
@@ -135,7 +140,7 @@ describe("account signals pause sending with a banner that says why", () => {
     expect((await h.fake.signals.sendAccountUpdate(WABA, "PARTNER_ADDED", { waba_info: { waba_id: WABA } })).status).toBe(200);
     expect((await h.prisma.whatsAppConnection.findUnique({ where: { shop: h.shop } }))?.status).toBe("healthy");
     expect((await h.prisma.shop.findUnique({ where: { shop: h.shop } }))?.sendingPausedReason).toBeNull();
-  });
+  }, 300_000);
 
   it("a quality flag on the shop's number shows a warning, and a malformed signal changes nothing", async () => {
     await h.prisma.whatsAppConnection.update({ where: { shop: h.shop }, data: { displayPhoneNumber: "+1 555-000-0000" } });
@@ -154,7 +159,7 @@ describe("account signals pause sending with a banner that says why", () => {
 
     expect((await h.fake.signals.sendQualityUpdate(NUMBER, "UNFLAGGED")).status).toBe(200);
     expect(await page("/app")).not.toContain("quality low");
-  });
+  }, 300_000);
 });
 
 describe("131048: Meta's spam rate limit holds the number", () => {
@@ -162,16 +167,16 @@ describe("131048: Meta's spam rate limit holds the number", () => {
     h.fake.injectFaults(131048);
     const shoppers = await subscribers("s", 2);
     const variant = await restock(h, shoppers);
-    await h.waitFor("both alerts to wait for the hold", async () => (await statuses(variant))["scheduled:meta_spam_rate_limit"] === 2);
+    await waitFor("both alerts to wait for the hold", async () => (await statuses(variant))["scheduled:meta_spam_rate_limit"] === 2);
     const connection = await h.prisma.whatsAppConnection.findUnique({ where: { shop: h.shop } });
     expect(connection!.spamHeldUntil!.getTime() - connection!.spamHeldAt!.getTime()).toBe(HOUR);
     expect(await page("/app")).toContain("WhatsApp is holding your number");
     expect(h.fake.attempts.filter((a) => a.outcome === "131048")).toHaveLength(1);
 
     h.clock.advance(HOUR + 60_000);
-    await h.waitFor("both alerts to go after the hold", async () => (await statuses(variant))["sent:"] === 2, 60_000);
+    await waitFor("both alerts to go after the hold", async () => (await statuses(variant))["sent:"] === 2);
     expect(await page("/app")).not.toContain("WhatsApp is holding your number");
-  }, 90_000);
+  }, 300_000);
 });
 
 describe("the US marketing block by region, and the Marketing Messages API", () => {
@@ -179,21 +184,21 @@ describe("the US marketing block by region, and the Marketing Messages API", () 
     const us = await h.subscriber("+12025550143", { callingCode: "1" }); // no region stored: read from the number
     const ca = await h.prisma.subscriber.create({ data: { shop: h.shop, phone: "+14165550143", callingCode: "1", countryCode: "CA", status: "subscribed" } });
     const variant = await restock(h, [us.id, ca.id]);
-    await h.waitFor("the Canadian alert to be sent and the US one skipped", async () => {
+    await waitFor("the Canadian alert to be sent and the US one skipped", async () => {
       const s = await statuses(variant);
       return s["sent:"] === 1 && s["skipped:marketing_not_allowed_to_region:US"] === 1;
     });
     expect(h.fake.accepted.some((m) => m.to === "+14165550143")).toBe(true);
     expect(h.fake.accepted.some((m) => m.to === "+12025550143")).toBe(false);
     expect(await page()).toContain("Don&#x27;t send marketing to US numbers");
-  });
+  }, 300_000);
 
   it("routes marketing to marketing_messages once Meta onboards the account, unless the merchant turned it off", async () => {
     expect((await h.fake.signals.sendMarketingMessagesTermsSigned(WABA)).status).toBe(200);
     expect((await h.prisma.shopSettings.findUnique({ where: { shop: h.shop } }))?.useMarketingMessagesApi).toBe(true);
     const [shopper] = await subscribers("m", 1);
     const variant = await restock(h, [shopper]);
-    await h.waitFor("the alert to be sent", async () => (await statuses(variant))["sent:"] === 1);
+    await waitFor("the alert to be sent", async () => (await statuses(variant))["sent:"] === 1);
     const row = await h.prisma.notification.findFirst({ where: { shop: h.shop, variantId: variant } });
     expect(h.fake.accepted.find((m) => m.callbackData === row!.id)?.edge).toBe("marketing_messages");
 
@@ -211,8 +216,8 @@ describe("the US marketing block by region, and the Marketing Messages API", () 
     expect(await h.prisma.shopSettings.findUnique({ where: { shop: h.shop } })).toMatchObject({ useMarketingMessagesApi: false, marketingMessagesApiChosen: true });
     const [next] = await subscribers("n", 1);
     const second = await restock(h, [next]);
-    await h.waitFor("the next alert to be sent", async () => (await statuses(second))["sent:"] === 1);
+    await waitFor("the next alert to be sent", async () => (await statuses(second))["sent:"] === 1);
     const nextRow = await h.prisma.notification.findFirst({ where: { shop: h.shop, variantId: second } });
     expect(h.fake.accepted.find((m) => m.callbackData === nextRow!.id)?.edge).toBe("messages");
-  });
+  }, 300_000);
 });
