@@ -31,8 +31,8 @@ type ConnectionRow = {
   qualityEvent: string | null;
 } | null;
 
-/** The most important banner for what was read, or null. Exported for the settings page's summary. */
-export function shopBanner(shop: ShopRow, connection: ConnectionRow, now: Date): ShopBanner | null {
+/** The most important banner for what was read, or null. */
+function shopBanner(shop: ShopRow, connection: ConnectionRow, now: Date): ShopBanner | null {
   const t = now.getTime();
   if (shop?.sendingPausedReason && (!shop.sendingPausedUntil || shop.sendingPausedUntil.getTime() > t)) {
     return { reason: shop.sendingPausedReason, tone: "critical", until: shop.sendingPausedUntil?.toISOString() ?? null, detail: null };

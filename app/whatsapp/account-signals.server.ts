@@ -12,7 +12,7 @@ import { sameDisplayNumber } from "./number-signals";
 type Db = Prisma.TransactionClient;
 
 /** Pauses that come from Meta's account signals, most severe first. */
-export const ACCOUNT_PAUSES = ["whatsapp_account_deleted", "whatsapp_account_disabled", "whatsapp_partner_removed", "whatsapp_account_restricted"] as const;
+const ACCOUNT_PAUSES = ["whatsapp_account_deleted", "whatsapp_account_disabled", "whatsapp_partner_removed", "whatsapp_account_restricted"] as const;
 type AccountPause = (typeof ACCOUNT_PAUSES)[number];
 
 /** The portfolio's messaging limit as Meta just told it; 0 = unlimited. */

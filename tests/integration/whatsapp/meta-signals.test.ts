@@ -163,18 +163,23 @@ describe("account signals pause sending with a banner that says why", () => {
 });
 
 describe("131048: Meta's spam rate limit holds the number", () => {
-  it("holds every message of the number for an hour with a banner, then sends them", async () => {
+  it("holds the refused message and every later one for an hour with a banner, then sends them", async () => {
     h.fake.injectFaults(131048);
-    const shoppers = await subscribers("s", 2);
-    const variant = await restock(h, shoppers);
-    await waitFor("both alerts to wait for the hold", async () => (await statuses(variant))["scheduled:meta_spam_rate_limit"] === 2);
+    const [first] = await subscribers("s", 1);
+    const refused = await restock(h, [first]);
+    await waitFor("the refused alert to wait for the hold", async () => (await statuses(refused))["scheduled:meta_spam_rate_limit"] === 1);
     const connection = await h.prisma.whatsAppConnection.findUnique({ where: { shop: h.shop } });
     expect(connection!.spamHeldUntil!.getTime() - connection!.spamHeldAt!.getTime()).toBe(HOUR);
     expect(await page("/app")).toContain("WhatsApp is holding your number");
+
+    // A message planned during the hold does not try its luck: the gate holds it too.
+    const [second] = await subscribers("t", 1);
+    const later = await restock(h, [second]);
+    await waitFor("the later alert to wait for the hold", async () => (await statuses(later))["scheduled:meta_spam_rate_limit"] === 1);
     expect(h.fake.attempts.filter((a) => a.outcome === "131048")).toHaveLength(1);
 
     h.clock.advance(HOUR + 60_000);
-    await waitFor("both alerts to go after the hold", async () => (await statuses(variant))["sent:"] === 2);
+    await waitFor("both alerts to go after the hold", async () => (await statuses(refused))["sent:"] === 1 && (await statuses(later))["sent:"] === 1);
     expect(await page("/app")).not.toContain("WhatsApp is holding your number");
   }, 300_000);
 });
