@@ -38,6 +38,7 @@ function shopBanner(shop: ShopRow, connection: ConnectionRow, now: Date): ShopBa
     return { reason: shop.sendingPausedReason, tone: "critical", until: shop.sendingPausedUntil?.toISOString() ?? null, detail: null };
   }
   if (connection?.status === "access_removed") return { reason: "whatsapp_partner_removed", tone: "critical", until: null, detail: null };
+  if (connection?.status === "token_invalid") return { reason: "whatsapp_token_invalid", tone: "critical", until: null, detail: null };
   if (connection?.spamHeldUntil && connection.spamHeldUntil.getTime() > t) {
     return { reason: "meta_spam_rate_limit", tone: "critical", until: connection.spamHeldUntil.toISOString(), detail: null };
   }
