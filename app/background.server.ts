@@ -7,6 +7,7 @@ import { installTaskHandlers } from "./shops/install-completion.server";
 import { unauthenticated } from "./shopify.server";
 import { appTaskRegistry, type TaskRegistry } from "./tasks/registry.server";
 import { startTaskRunner } from "./tasks/runner.server";
+import { signalsTaskHandlers } from "./whatsapp/signals-task.server";
 import { templateTaskHandlers } from "./whatsapp/template-sync-task.server";
 import { libraryTaskHandlers } from "./templates/submit-task.server";
 
@@ -23,7 +24,15 @@ export interface BackgroundWork {
 const openShopAdmin = async (shop: string) => (await unauthenticated.admin(shop)).admin;
 
 export function createAppTaskRegistry(): TaskRegistry {
-  return appTaskRegistry([catalogTaskHandlers, consentTaskHandlers, flowTaskHandlers, installTaskHandlers(openShopAdmin), templateTaskHandlers, libraryTaskHandlers]);
+  return appTaskRegistry([
+    catalogTaskHandlers,
+    consentTaskHandlers,
+    flowTaskHandlers,
+    installTaskHandlers(openShopAdmin),
+    templateTaskHandlers,
+    libraryTaskHandlers,
+    signalsTaskHandlers,
+  ]);
 }
 
 /**

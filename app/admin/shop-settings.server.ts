@@ -22,6 +22,9 @@ const callingCodes = z
 
 const checkbox = z.union([z.literal("on"), z.literal("true"), z.literal("false"), z.literal("")]).optional()
   .transform((v) => v === "on" || v === "true");
+/** A setting added after the form's first version: absent leaves it as it is. */
+const keptCheckbox = z.union([z.literal("on"), z.literal("true"), z.literal("false"), z.literal("")]).optional()
+  .transform((v) => (v === undefined ? undefined : v === "on" || v === "true"));
 
 export const shopSettingsForm = z
   .object({
@@ -35,6 +38,8 @@ export const shopSettingsForm = z
     blockedCallingCodes: callingCodes,
     attributionWindowDays: z.coerce.number().int("Use a whole number").min(1, "At least 1 day").max(30, "At most 30 days"),
     doubleOptIn: checkbox,
+    blockUsMarketing: keptCheckbox,
+    useMarketingMessagesApi: keptCheckbox,
     dataRetentionDays: z.coerce.number().int("Use a whole number").min(30, "At least 30 days").max(3650, "At most 10 years"),
     flowPriority: z
       .string()
@@ -66,13 +71,23 @@ export async function loadShopSettings(shop: string) {
     doubleOptIn: settings.doubleOptIn,
     dataRetentionDays: settings.dataRetentionDays,
     flowPriority: normalisePriority(settings.flowPriority),
+    blockUsMarketing: settings.blockUsMarketing,
+    useMarketingMessagesApi: settings.useMarketingMessagesApi,
+    /** Meta's messaging limit (0 = unlimited) and when it was read; null = not read yet */
+    messagingLimit: settings.messagingLimitTier,
+    messagingLimitReadAt: settings.messagingLimitReadAt?.toISOString() ?? null,
   };
 }
 
 export async function saveShopSettings(shop: string, form: Record<string, unknown>): Promise<{ ok: true } | { ok: false; errors: FieldErrors }> {
   const parsed = shopSettingsForm.safeParse(form);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
-  await prisma.shopSettings.upsert({ where: { shop }, create: { shop, ...parsed.data }, update: parsed.data });
+  const current = await prisma.shopSettings.findUnique({ where: { shop }, select: { useMarketingMessagesApi: true } });
+  // Once the merchant changes the Marketing Messages API setting, Meta's onboarding signal no
+  // longer changes it for them.
+  const chosen = parsed.data.useMarketingMessagesApi !== undefined && parsed.data.useMarketingMessagesApi !== (current?.useMarketingMessagesApi ?? false);
+  const data = { ...parsed.data, ...(chosen ? { marketingMessagesApiChosen: true } : {}) };
+  await prisma.shopSettings.upsert({ where: { shop }, create: { shop, ...data }, update: data });
   return { ok: true };
 }
 

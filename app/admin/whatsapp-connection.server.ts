@@ -1,10 +1,11 @@
-import { Prisma } from "@prisma/client";
+import { Prisma, type ConnectionStatus } from "@prisma/client";
 import { z } from "zod";
 import prisma from "../db.server";
 import { decryptSecret, encryptSecret } from "../security/encryption.server";
 import { enqueueTask, type TaskClient } from "../tasks/queue.server";
 import { loadCredentials, pauseForInvalidToken, whatsAppClientFromEnv } from "../whatsapp/connection.server";
 import { TOKEN_INVALID, WhatsAppApiError, WhatsAppUnreachable } from "../whatsapp/errors";
+import { READ_SIGNALS } from "../whatsapp/signals-task.server";
 import { SYNC_TEMPLATES } from "../whatsapp/template-sync-task.server";
 import { readableError } from "../i18n/whatsapp-errors";
 import { bodyPlaceholderCount } from "./template-preview";
@@ -20,12 +21,16 @@ export interface ConnectionView {
   phoneNumberId: string;
   businessAccountId: string;
   displayPhoneNumber: string | null;
-  status: "unconfigured" | "healthy" | "token_invalid";
+  status: ConnectionStatus;
   statusReason: string | null;
   /** Embedded Signup or the manual form: disconnecting undoes only what Rebound did. */
   connectedVia: "manual" | "signup";
   hasAccessToken: boolean;
   lastTestAt: string | null;
+  /** Meta's quality rating of the number (GREEN, YELLOW, RED), when read */
+  qualityRating: string | null;
+  /** The last quality event Meta sent for the number (FLAGGED, UNFLAGGED, ...) */
+  qualityEvent: string | null;
 }
 
 export async function loadConnection(shop: string): Promise<ConnectionView | null> {
@@ -40,6 +45,8 @@ export async function loadConnection(shop: string): Promise<ConnectionView | nul
     connectedVia: row.connectedVia,
     hasAccessToken: Boolean(row.accessTokenEnc),
     lastTestAt: row.lastTestAt?.toISOString() ?? null,
+    qualityRating: row.qualityRating,
+    qualityEvent: row.qualityEvent,
   };
 }
 
@@ -180,9 +187,13 @@ export async function sendTestMessage(shop: string, form: Record<string, unknown
   }
 }
 
-/** Asks for a fresh copy of the shop's templates from WhatsApp (the sync runs as a task). */
+/**
+ * Asks for a fresh copy of the shop's templates from WhatsApp, and of what Meta says about the
+ * number (messaging limit, quality, Marketing Messages API): both run as tasks.
+ */
 export async function requestTemplateSync(shop: string, now: Date, db: TaskClient = prisma): Promise<void> {
   // One sync per shop per minute is plenty; repeated clicks share it.
   const minute = Math.floor(now.getTime() / 60_000);
   await enqueueTask({ shop, kind: SYNC_TEMPLATES, dedupKey: `sync_templates:${minute}` }, db);
+  await enqueueTask({ shop, kind: READ_SIGNALS, dedupKey: `read_signals:${minute}` }, db);
 }

@@ -10,6 +10,12 @@ import { monthStart, promotionParams, readAudience, type CampaignAudience } from
 interface Countries {
   blocked: string[];
   allowed: string[];
+  /**
+   * Regions closed to marketing by Meta (US), matched on the number's region, not its calling
+   * code. A +1 number whose region was never recorded counts as US here (the gate reads it from
+   * the number), so the estimate never promises a send the gate will skip.
+   */
+  blockedRegions: string[];
 }
 
 /**
@@ -25,6 +31,7 @@ function audienceSql(shop: string, audience: CampaignAudience, countries: Countr
      WHERE s.shop = ${shop} AND s.status = 'subscribed' AND s.scope = 'marketing'
        AND s."acceptsOffers" AND s."marketingStoppedAt" IS NULL
        AND NOT (s."callingCode" = ANY(${blocked}::text[]))
+       AND NOT (coalesce(s."countryCode", CASE WHEN s."callingCode" = '1' THEN 'US' END, '') = ANY(${countries.blockedRegions}::text[]))
        ${allowed.length ? Prisma.sql`AND s."callingCode" = ANY(${allowed}::text[])` : Prisma.empty}
        ${audience.countries.length ? Prisma.sql`AND s."callingCode" = ANY(${only}::text[])` : Prisma.empty}
        ${since ? Prisma.sql`AND s."lastOrderAt" >= ${since}` : Prisma.empty}
@@ -48,7 +55,8 @@ async function shopRules(shop: string, now: Date) {
   ]);
   return {
     countries: {
-      blocked: [...(settings?.blockedMarketingCallingCodes ?? ["1"]), ...(settings?.blockedCallingCodes ?? [])],
+      blocked: [...(settings?.blockedMarketingCallingCodes ?? []), ...(settings?.blockedCallingCodes ?? [])],
+      blockedRegions: (settings?.blockUsMarketing ?? true) ? ["US"] : [],
       // The gate skips anyone outside the shop's allow list; counting them would promise sends
       // that never happen.
       allowed: settings?.allowedCallingCodes ?? [],

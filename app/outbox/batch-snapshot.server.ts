@@ -53,7 +53,7 @@ export async function loadBatchSnapshots(rows: ClaimedNotification[], now: Date,
   const shops = [...new Set(rows.map((r) => r.shop))];
   const [shopRows, connections, subscribers, templates, flowSettings, flowStates] = await Promise.all([
     prisma.shop.findMany({ where: { shop: { in: shops } }, include: { settings: true } }),
-    prisma.whatsAppConnection.findMany({ where: { shop: { in: shops } }, select: { shop: true, status: true } }),
+    prisma.whatsAppConnection.findMany({ where: { shop: { in: shops } }, select: { shop: true, status: true, spamHeldUntil: true } }),
     Promise.all(
       shops.map((shop) => {
         const ids = [...new Set(rows.filter((r) => r.shop === shop && r.subscriberId).map((r) => r.subscriberId!))];
@@ -74,7 +74,7 @@ export async function loadBatchSnapshots(rows: ClaimedNotification[], now: Date,
 
   const key = (...parts: string[]) => parts.join("\u0000");
   const shopOf = new Map(shopRows.map((s) => [s.shop, s]));
-  const connectionOf = new Map(connections.map((c) => [c.shop, { status: c.status }]));
+  const connectionOf = new Map(connections.map((c) => [c.shop, { status: c.status, spamHeldUntil: c.spamHeldUntil }]));
   const subscriberOf = new Map(subscribers.map((s) => [key(s.shop, s.id), s]));
   const templateOf = new Map(templates.map((t) => [key(t.shop, t.name, t.language), t]));
   const pausedOf = new Map(flowSettings.map((f) => [key(f.shop, f.flow), f.pausedReason]));

@@ -24,6 +24,8 @@ export interface GateSnapshot {
   shop: {
     status: ShopStatus;
     sendingPausedReason: string | null;
+    /** The pause ends by itself then (a restriction's expiration); null = until lifted */
+    sendingPausedUntil: Date | null;
     timezone: string;
   } | null;
   settings: {
@@ -37,12 +39,17 @@ export interface GateSnapshot {
     blockedMarketingCallingCodes: string[];
     flowPriority: string[];
     messagingLimitTier: number;
+    /** Meta's block on marketing to US numbers, applied by the number's region */
+    blockUsMarketing: boolean;
   };
-  connection: { status: ConnectionStatus } | null;
+  /** spamHeldUntil: Meta's spam rate limit (131048) holds the number until then */
+  connection: { status: ConnectionStatus; spamHeldUntil: Date | null } | null;
   subscriber: {
     status: SubscriberStatus;
     scope: "marketing" | "utility";
     callingCode: string;
+    /** ISO 3166 region of the number ("US", "CA"); null when unknown */
+    region: string | null;
     marketingStoppedAt: Date | null;
     marketingBlockedUntil: Date | null;
   } | null;
@@ -79,9 +86,17 @@ export function decide(s: GateSnapshot, now: Date): GateDecision {
   if (n.expiresAt && n.expiresAt.getTime() <= now.getTime()) return skip("expired");
 
   if (!s.shop || s.shop.status !== "installed") return skip("shop_uninstalled");
-  if (s.shop.sendingPausedReason) return deferOrSkip(s, now.getTime() + PAUSED_RETRY_MS, `shop_paused:${s.shop.sendingPausedReason}`);
+  const pausedUntil = s.shop.sendingPausedUntil?.getTime();
+  if (s.shop.sendingPausedReason && (pausedUntil === undefined || pausedUntil > now.getTime())) {
+    // Asked again every few minutes (Meta may lift it early), never past its announced end.
+    const retry = Math.min(now.getTime() + PAUSED_RETRY_MS, pausedUntil ?? Infinity);
+    return deferOrSkip(s, retry, `shop_paused:${s.shop.sendingPausedReason}`);
+  }
   if (!s.connection) return deferOrSkip(s, now.getTime() + PAUSED_RETRY_MS, "whatsapp_not_connected");
   if (s.connection.status !== "healthy") return deferOrSkip(s, now.getTime() + PAUSED_RETRY_MS, `whatsapp_${s.connection.status}`);
+  // 131048: Meta blocked or flagged too many of the number's messages as spam; wait it out.
+  const spamHeld = s.connection.spamHeldUntil?.getTime();
+  if (spamHeld !== undefined && spamHeld > now.getTime()) return deferOrSkip(s, spamHeld, "meta_spam_rate_limit");
 
   // Consent: an opt-in that covers this kind of message. The opt-in confirmation itself goes to
   // a pending subscriber (double opt-in asks them to confirm).
@@ -108,6 +123,7 @@ export function decide(s: GateSnapshot, now: Date): GateDecision {
   if (marketing && s.settings.blockedMarketingCallingCodes.includes(code)) {
     return skip(`marketing_not_allowed_to:+${code}`);
   }
+  if (marketing && s.settings.blockUsMarketing && sub.region === "US") return skip("marketing_not_allowed_to_region:US");
 
   if (s.flowPausedReason) return skip(`flow_paused:${s.flowPausedReason}`);
   if (!s.flowState.ok) return skip(`flow_state:${s.flowState.reason}`);

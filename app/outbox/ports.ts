@@ -49,7 +49,7 @@ export interface ApiRefusal {
   merchantReason: string;
   retryable: boolean;
   /** A refusal that says something about the shop or the shopper rather than this message */
-  signal: "token_invalid" | "marketing_limit" | "marketing_stopped" | null;
+  signal: "token_invalid" | "marketing_limit" | "marketing_stopped" | "spam_limit" | null;
 }
 
 /** Any error a send threw, classified. */
@@ -68,6 +68,8 @@ export interface MessageSender {
   classify(error: unknown): SendFailure;
   /** Meta rejected the shop's token: stop the shop's sending until the merchant reconnects. */
   pauseShop(shop: string, at: Date): Promise<void>;
+  /** Meta's spam rate limit (131048): hold the shop's number; resolves to when it may send again. */
+  holdNumber(shop: string, at: Date): Promise<Date>;
 }
 
 /** What Meta's refusals say about a shopper, kept with their consent for the gate's next read. */

@@ -90,3 +90,15 @@ export async function holdOutNotifications(shop: string, dedupKeys: string[], db
   });
   return count;
 }
+
+/**
+ * Messages that wait for a reason that no longer holds (the messaging limit rose, Meta lifted a
+ * pause) become due now instead of at the time the gate guessed; the gate decides again.
+ */
+export async function bringForward(db: Db, shop: string, reasons: string[], now: Date): Promise<number> {
+  const moved = await db.notification.updateMany({
+    where: { shop, status: "scheduled", decision: "defer", decisionReason: { in: reasons }, sendAt: { gt: now } },
+    data: { sendAt: now },
+  });
+  return moved.count;
+}

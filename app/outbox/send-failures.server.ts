@@ -83,6 +83,12 @@ export function sendFailures(policy: FailurePolicy): SendFailures {
       await sender.pauseShop(row.shop, now);
       return deferWithinExpiry(row, new Date(now.getTime() + PAUSED_RETRY_MS), "whatsapp_token_invalid", refusal);
     }
+    if (refusal?.signal === "spam_limit") {
+      // Every row of the number would meet the same wall: the gate holds them all until then.
+      onShopPaused(row.shop);
+      const until = await sender.holdNumber(row.shop, now);
+      return deferWithinExpiry(row, until, "meta_spam_rate_limit", refusal);
+    }
     if (refusal?.signal === "marketing_limit" && row.subscriberId) {
       const until = await marketing.limited(row.shop, row.subscriberId, now);
       return deferWithinExpiry(row, until, "meta_marketing_limit", refusal);

@@ -1,4 +1,5 @@
 import type { Prisma } from "@prisma/client";
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { isMarketingFlow } from "./flow-category";
 import type { GateSnapshot } from "./gate";
 import type { ClaimedNotification, GateSubscriber } from "./types";
@@ -15,9 +16,10 @@ export const DEFAULT_SETTINGS: GateSnapshot["settings"] = {
   marketingCapPerWeek: 3,
   allowedCallingCodes: [],
   blockedCallingCodes: [],
-  blockedMarketingCallingCodes: ["1"],
+  blockedMarketingCallingCodes: [],
   flowPriority: ["abandoned_cart", "back_in_stock", "reorder", "upsell", "promotion"],
   messagingLimitTier: 250,
+  blockUsMarketing: true,
 };
 
 export const UNLIMITED_TIER: GateSnapshot["tier"] = { recipients: 0, subscriberIncluded: false, oldestSentAt: null };
@@ -51,7 +53,9 @@ export function composeSnapshot(row: ClaimedNotification, parts: SnapshotParts):
       templateName: row.templateName,
       templateLanguage: parts.language,
     },
-    shop: shopRow ? { status: shopRow.status, sendingPausedReason: shopRow.sendingPausedReason, timezone: shopRow.timezone } : null,
+    shop: shopRow
+      ? { status: shopRow.status, sendingPausedReason: shopRow.sendingPausedReason, sendingPausedUntil: shopRow.sendingPausedUntil, timezone: shopRow.timezone }
+      : null,
     settings: settings
       ? {
           quietHoursEnabled: settings.quietHoursEnabled,
@@ -64,6 +68,7 @@ export function composeSnapshot(row: ClaimedNotification, parts: SnapshotParts):
           blockedMarketingCallingCodes: settings.blockedMarketingCallingCodes,
           flowPriority: settings.flowPriority,
           messagingLimitTier: settings.messagingLimitTier,
+          blockUsMarketing: settings.blockUsMarketing,
         }
       : DEFAULT_SETTINGS,
     connection: parts.connection,
@@ -72,6 +77,7 @@ export function composeSnapshot(row: ClaimedNotification, parts: SnapshotParts):
           status: subscriber.status,
           scope: subscriber.scope,
           callingCode: subscriber.callingCode,
+          region: subscriber.countryCode ?? regionOf(subscriber.phone),
           marketingStoppedAt: subscriber.marketingStoppedAt,
           marketingBlockedUntil: subscriber.marketingBlockedUntil,
         }
@@ -89,4 +95,9 @@ export function composeSnapshot(row: ClaimedNotification, parts: SnapshotParts):
     useMarketingApi: marketing && (settings?.useMarketingMessagesApi ?? false),
     phone: subscriber?.phone ?? null,
   };
+}
+
+/** The region a number belongs to ("US", "CA"), for subscribers stored before it was recorded. */
+function regionOf(phone: string): string | null {
+  return parsePhoneNumberFromString(phone)?.country ?? null;
 }

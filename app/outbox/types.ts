@@ -76,7 +76,7 @@ export type ClaimedNotification = Pick<
 /** What the gate and the send read of a subscriber. */
 export type GateSubscriber = Pick<
   Subscriber,
-  "id" | "shop" | "phone" | "status" | "scope" | "callingCode" | "marketingStoppedAt" | "marketingBlockedUntil"
+  "id" | "shop" | "phone" | "status" | "scope" | "callingCode" | "countryCode" | "marketingStoppedAt" | "marketingBlockedUntil"
 >;
 
 /** The columns of GateSubscriber, as a Prisma select. */
@@ -87,6 +87,7 @@ export const GATE_SUBSCRIBER_SELECT = {
   status: true,
   scope: true,
   callingCode: true,
+  countryCode: true,
   marketingStoppedAt: true,
   marketingBlockedUntil: true,
 } as const satisfies Record<keyof GateSubscriber, true>;

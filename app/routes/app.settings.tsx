@@ -15,6 +15,7 @@ import { disconnectWhatsApp } from "../admin/whatsapp-disconnect.server";
 import { ConnectedWhatsApp, ConnectWhatsApp, DisconnectedNotice } from "../components/whatsapp-signup";
 import { formatDateTime } from "../components/money";
 import { DataRequestsCard } from "../components/data-requests-card";
+import { MetaLimits, MetaSendingFields } from "../components/meta-signals";
 import { RouteError } from "../components/route-error";
 import { en, fill } from "../i18n/admin";
 
@@ -69,6 +70,7 @@ export default function Settings() {
                   <BlockStack gap="300">
                     <Text as="h2" variant="headingMd">{t.templates}</Text>
                     <Text as="p" tone="subdued">{fill(t.templatesCount, { count: templates.length })}</Text>
+                    <MetaLimits limit={settings.messagingLimit} readAt={settings.messagingLimitReadAt} timezone={timezone} qualityRating={connection.qualityRating} qualityEvent={connection.qualityEvent} />
                     {savedFor("sync") ? <Banner tone="info" title={t.syncRequested} /> : null}
                     <InlineStack align="end">
                       <Button submit loading={busy("sync")}>{t.sync}</Button>
@@ -234,6 +236,7 @@ function RulesForm({ settings, retention, timezone, errors, saved, busy }: Rules
               <TextField label={t.allowed} name="allowedCallingCodes" value={allowed} onChange={setAllowed} helpText={t.allowedHelp} autoComplete="off" error={errors.allowedCallingCodes} />
               <TextField label={t.blocked} name="blockedCallingCodes" value={blocked} onChange={setBlocked} autoComplete="off" error={errors.blockedCallingCodes} />
             </FormLayout>
+            <MetaSendingFields blockUsMarketing={settings.blockUsMarketing} useMarketingMessagesApi={settings.useMarketingMessagesApi} />
           </BlockStack>
           <FormLayout>
             <TextField label={t.attribution} name="attributionWindowDays" type="number" value={attribution} onChange={setAttribution} helpText={t.attributionHelp} autoComplete="off" error={errors.attributionWindowDays} />

@@ -43,7 +43,7 @@ export default function App() {
         <Link to="/app/demand">{en.nav.demand}</Link>
         <Link to="/app/settings">{en.nav.settings}</Link>
       </NavMenu>
-      <PauseBanners shopReason={pauses.shopReason} flows={pauses.flows} />
+      <PauseBanners banner={pauses.banner} flows={pauses.flows} />
       {changingPage ? (
         <SkeletonPage title={en.loading}>
           <SkeletonBodyText lines={8} />

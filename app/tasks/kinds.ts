@@ -29,6 +29,8 @@ export const TASK_KINDS = [
   "whatsapp.sync_templates",
   // Rebound's template library, submitted to Meta for review (app/templates/)
   "templates.submit_library",
+  // The number's messaging limit, quality and Marketing Messages API status, read from Meta
+  "whatsapp.read_signals",
 ] as const;
 
 export type TaskKind = (typeof TASK_KINDS)[number];

@@ -2,6 +2,8 @@ import { z } from "zod";
 import type { TemplateParams } from "../outbox/types";
 import { WhatsAppApiError } from "./errors";
 import { graphCall } from "./graph-transport.server";
+import { numberSignalsAnswer, numberSignalsFields, type NumberSignals } from "./number-signals";
+import { templateComponents } from "./template-components";
 
 /**
  * A small typed client for the WhatsApp Cloud API (Graph API). Origin and version come from
@@ -54,6 +56,8 @@ export interface WhatsAppClient {
   listTemplates(credentials: WhatsAppCredentials): Promise<RemoteTemplate[]>;
   /** The account's numbers, read with the token: proves the token can read the account. */
   listPhoneNumbers(account: { businessAccountId: string; accessToken: string }): Promise<RemotePhoneNumber[]>;
+  /** The number's messaging limit and quality, and whether the account sends marketing through the MM API. */
+  readNumberSignals(credentials: WhatsAppCredentials): Promise<NumberSignals>;
 }
 
 export interface ClientOptions {
@@ -95,25 +99,6 @@ const phoneNumbersAnswer = z.object({
   ),
   paging: z.object({ next: z.string().optional() }).passthrough().optional(),
 });
-
-/** The template components Meta expects for our parameters, in its documented order. */
-export function templateComponents(params: TemplateParams) {
-  const components: Array<Record<string, unknown>> = [];
-  if (params.headerImageUrl) {
-    components.push({ type: "header", parameters: [{ type: "image", image: { link: params.headerImageUrl } }] });
-  }
-  if (params.body && params.body.length > 0) {
-    components.push({ type: "body", parameters: params.body.map((text) => ({ type: "text", text })) });
-  }
-  for (const button of [...(params.buttons ?? [])].sort((a, b) => a.index - b.index)) {
-    components.push(
-      button.type === "url"
-        ? { type: "button", sub_type: "url", index: String(button.index), parameters: [{ type: "text", text: button.suffix }] }
-        : { type: "button", sub_type: "quick_reply", index: String(button.index), parameters: [{ type: "payload", payload: button.payload }] },
-    );
-  }
-  return components;
-}
 
 export function createWhatsAppClient(options: ClientOptions): WhatsAppClient {
   const base = `${options.origin.replace(/\/$/, "")}/${options.version}`;
@@ -178,6 +163,23 @@ export function createWhatsAppClient(options: ClientOptions): WhatsAppClient {
       const first = `${base}/${encodeURIComponent(account.businessAccountId)}/phone_numbers?fields=${fields}&limit=${options.pageSize ?? 100}`;
       const numbers = await readPages(first, account.accessToken, phoneNumbersAnswer, "phone number list");
       return numbers.map((n) => ({ id: n.id, displayPhoneNumber: n.display_phone_number ?? null, verifiedName: n.verified_name ?? null }));
+    },
+
+    // GET /{phone-number-id}?fields=whatsapp_business_manager_messaging_limit,quality_rating and
+    // GET /{waba-id}?fields=marketing_messages_onboarding_status (see ./number-signals.ts).
+    async readNumberSignals(credentials) {
+      const number = await call(`${base}/${encodeURIComponent(credentials.phoneNumberId)}?fields=${numberSignalsFields.number}`, credentials.accessToken);
+      // An account Meta has not offered the Marketing Messages API to may not know the field:
+      // the limit still counts, the MM API status stays unknown.
+      const account = await call(`${base}/${encodeURIComponent(credentials.businessAccountId)}?fields=${numberSignalsFields.account}`, credentials.accessToken).catch(
+        (error: unknown) => {
+          if (error instanceof WhatsAppApiError && error.code === 100) return {};
+          throw error;
+        },
+      );
+      const parsed = numberSignalsAnswer(number, account);
+      if (!parsed) throw new WhatsAppApiError({ code: 1, title: "Unexpected phone number answer", httpStatus: 502 });
+      return parsed;
     },
   };
 }

@@ -30,6 +30,7 @@ const REASONS: Record<number, string> = {
   131031: "The WhatsApp Business account is locked.",
   131042: "There is a payment problem on the WhatsApp Business account.",
   131045: "The WhatsApp number's registration certificate is not valid.",
+  131048: "WhatsApp held the number because too many of its messages were blocked or reported as spam; it will be retried.",
   131047: "More than 24 hours passed since the shopper last wrote; only templates may be sent.",
   131049: "WhatsApp limited marketing messages to this shopper for now; it will be retried in a day.",
   131050: "The shopper stopped marketing messages from this store on WhatsApp.",
@@ -83,3 +84,5 @@ export class WhatsAppUnreachable extends Error {
 export const TOKEN_INVALID = 190;
 export const MARKETING_LIMIT = 131049;
 export const MARKETING_STOPPED = 131050;
+/** Spam rate limit hit: too many of the number's messages were blocked or flagged as spam. */
+export const SPAM_RATE_LIMIT = 131048;

@@ -1,12 +1,13 @@
 import type { ApiRefusal, MessageSender, SendFailure } from "../outbox/ports";
 import type { WhatsAppClient } from "./client.server";
-import { loadCredentials, pauseForInvalidToken } from "./connection.server";
-import { MARKETING_LIMIT, MARKETING_STOPPED, TOKEN_INVALID, WhatsAppApiError, WhatsAppUnreachable } from "./errors";
+import { holdForSpam, loadCredentials, pauseForInvalidToken } from "./connection.server";
+import { MARKETING_LIMIT, MARKETING_STOPPED, SPAM_RATE_LIMIT, TOKEN_INVALID, WhatsAppApiError, WhatsAppUnreachable } from "./errors";
 
 const SIGNALS: Record<number, ApiRefusal["signal"]> = {
   [TOKEN_INVALID]: "token_invalid",
   [MARKETING_LIMIT]: "marketing_limit",
   [MARKETING_STOPPED]: "marketing_stopped",
+  [SPAM_RATE_LIMIT]: "spam_limit",
 };
 
 /** A send's error as the outbox acts on it: Meta's refusal, no answer, or something unexpected. */
@@ -47,5 +48,6 @@ export function whatsAppSender(client: () => WhatsAppClient): MessageSender {
     },
     classify: classifySendError,
     pauseShop: pauseForInvalidToken,
+    holdNumber: holdForSpam,
   };
 }

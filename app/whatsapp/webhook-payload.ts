@@ -123,6 +123,37 @@ export const templateQualitySchema = z.object({
   message_template_language: z.string().min(1),
 });
 
+/**
+ * Account-level signals. A limit arrives as a tier ("TIER_2K") or a count (-1 = unlimited).
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/business_capability_update
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/phone_number_quality_update
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/account_update
+ */
+const limitValue = z.union([z.number(), z.string()]);
+
+export const businessCapabilitySchema = z.object({
+  max_daily_conversations_per_business: limitValue.optional(),
+  max_daily_conversation_per_phone: limitValue.optional(),
+  max_phone_numbers_per_business: z.number().optional(),
+  max_phone_numbers_per_waba: z.number().optional(),
+});
+
+export const qualityUpdateSchema = z.object({
+  display_phone_number: z.string().min(1),
+  event: z.string().min(1),
+  current_limit: z.string().optional(),
+  old_limit: z.string().optional(),
+  max_daily_conversations_per_business: limitValue.optional(),
+});
+
+export const accountUpdateSchema = z.object({
+  event: z.string().min(1),
+  waba_info: z.object({ waba_id: z.string().optional(), owner_business_id: z.string().optional() }).passthrough().optional(),
+  violation_info: z.object({ violation_type: z.string().optional() }).passthrough().optional(),
+  restriction_info: z.array(z.object({ restriction_type: z.string(), expiration: z.string().optional() })).optional(),
+  ban_info: z.object({ waba_ban_state: z.string().optional(), waba_ban_date: z.string().optional() }).passthrough().optional(),
+});
+
 export const envelopeSchema = z.object({
   object: z.literal("whatsapp_business_account"),
   entry: z

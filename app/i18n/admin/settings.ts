@@ -89,6 +89,23 @@ export const settingsCopy = {
     via: "Connected with Meta sign-in",
     viaManual: "Connected by hand",
   },
+  metaSignals: {
+    people: "{count} people a day",
+    unlimited: "no daily limit",
+    limitRead: "Meta's limit: {people} (read {at}).",
+    limitNotRead: "Meta's limit: not read yet. Until it is, Rebound keeps to {people}, Meta's limit for a new business.",
+    quality: {
+      GREEN: "Number quality: high.",
+      YELLOW: "Number quality: medium. Shoppers have been blocking or reporting some messages.",
+      RED: "Number quality: low. Shoppers block or report its messages; Meta may lower your limit.",
+      FLAGGED: "Number quality: flagged by Meta. Shoppers block or report its messages; Meta may lower your limit.",
+    } as Record<string, string>,
+    qualityOther: "Number quality: {rating}.",
+    blockUs: "Don't send marketing to US numbers",
+    blockUsHelp: "WhatsApp doesn't deliver marketing templates to US numbers, so Rebound skips them (other +1 numbers, like Canada's, still get them).",
+    mmApi: "Send marketing through Meta's Marketing Messages API",
+    mmApiHelp: "Meta delivers marketing messages sent this way with its own optimisation; on by default once your business accepted Meta's terms for it.",
+  },
   dataRequests: {
     title: "Data requests",
     description: "When a customer asks your store for the data it holds about them, Shopify tells Rebound and a report appears here. Send it to the customer within 30 days.",

@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 /**
  * The WhatsApp Business Management reads of the fake Cloud API, as Meta documents them:
  *   GET /{version}/{waba-id}/phone_numbers   the account's numbers, cursor-paged
- *   GET /{version}/{phone-number-id}         one number
+ *   GET /{version}/{phone-number-id}         one number (with its portfolio's messaging limit:
+ *     whatsapp_business_manager_messaging_limit, as set by account-signals.ts)
  * Each demands a bearer token that may read the account: none at all is Graph error 104, a token
  * Meta does not know 190, and an id the token cannot see 100 with subcode 33 (Meta does not say
  * whether the object is missing or merely not yours).
@@ -19,6 +20,10 @@ export interface ManagedNumber {
   grantedTokens?: string[];
   displayPhoneNumber?: string;
   verifiedName?: string;
+  /** The business portfolio's messaging limit as Meta reports it (default TIER_250); see account-signals.ts */
+  messagingLimit?: string;
+  /** GREEN (default), YELLOW, RED, UNKNOWN */
+  qualityRating?: string;
 }
 
 /** The token may manage the number's account: the number's own, or one Embedded Signup issued. */
@@ -57,7 +62,8 @@ function numberNode(number: ManagedNumber, fields: string[]): Record<string, unk
     id: number.phoneNumberId,
     verified_name: number.verifiedName ?? "Test Business",
     display_phone_number: number.displayPhoneNumber ?? "+1 555-000-0000",
-    quality_rating: "GREEN",
+    quality_rating: number.qualityRating ?? "GREEN",
+    whatsapp_business_manager_messaging_limit: number.messagingLimit ?? "TIER_250",
     code_verification_status: "VERIFIED",
     platform_type: "CLOUD_API",
   };

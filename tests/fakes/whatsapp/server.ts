@@ -5,6 +5,7 @@ import { answerBusinessManagement, holds, type GraphAnswer } from "./business-ma
 import { registerSignup, type FakeSignup } from "./signup";
 import { TemplateReview } from "./template-review";
 import { FakeIdentities, type FakeIdentity } from "./identities";
+import { AccountSignals } from "./account-signals";
 
 /**
  * A local WhatsApp Cloud API (Graph API) for tests and the sandbox. It speaks Meta's documented
@@ -37,9 +38,12 @@ export interface FakeNumber {
   displayPhoneNumber?: string;
   /** The business name Meta shows for the number */
   verifiedName?: string;
+  /** The portfolio's messaging limit (TIER_250 when unset) and the number's quality rating; see account-signals.ts */
+  messagingLimit?: string;
+  qualityRating?: string;
 }
 
-export type Fault = "http_500" | "timeout" | "reset" | 130429 | 131056 | 131049 | 131050 | 131026 | 190 | 368;
+export type Fault = "http_500" | "timeout" | "reset" | 130429 | 131048 | 131056 | 131049 | 131050 | 131026 | 190 | 368;
 
 export interface AcceptedMessage {
   id: string;
@@ -93,6 +97,7 @@ const ERRORS: Record<number, { status: number; title: string; details: string }>
   190: { status: 401, title: "Error validating access token", details: "The access token has expired or is invalid." },
   368: { status: 400, title: "Temporarily blocked for policies violations", details: "The account is restricted for policy violations." },
   130429: { status: 400, title: "Rate limit hit", details: "Cloud API message throughput has been reached." },
+  131048: { status: 400, title: "Spam rate limit hit", details: "Message failed to send because there are restrictions on how many messages can be sent from this phone number. This may be because too many previous messages were blocked or flagged as spam." },
   131026: { status: 400, title: "Message undeliverable", details: "Unable to deliver message." },
   131049: { status: 400, title: "This message was not delivered to maintain healthy ecosystem engagement.", details: "In order to maintain a healthy ecosystem engagement, the message failed to be delivered." },
   131050: { status: 400, title: "User has stopped marketing messages from this business", details: "Unable to deliver the marketing message because the user stopped marketing messages." },
@@ -267,8 +272,11 @@ export class FakeWhatsApp {
   readonly appId: string;
   /** Template creation, edits and Meta's review of them (template-review.ts) */
   readonly review: TemplateReview;
+  /** Messaging limit, quality, account restrictions and their webhooks (account-signals.ts) */
+  readonly signals: AccountSignals;
 
   constructor(private readonly options: FakeWhatsAppOptions) {
+    this.addRoute((this.signals = new AccountSignals(options.numbers, (payload) => this.deliver(payload))).route);
     this.appSecret = options.appSecret || process.env.WHATSAPP_APP_SECRET || randomBytes(16).toString("hex");
     this.appId = options.appId || process.env.WHATSAPP_APP_ID || String(100_000_000_000_000 + (randomBytes(4).readUInt32BE() % 900_000_000_000));
     this.signup = registerSignup(this, options.numbers);

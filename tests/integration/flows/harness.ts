@@ -25,6 +25,8 @@ export interface FlowHarnessOptions {
   flows: Array<{ flow: Flow; config: Record<string, unknown>; holdoutPercent?: number }>;
   /** ShopSettings overrides on top of the outbox fixture's (no quiet hours) */
   settings?: Record<string, unknown>;
+  /** The fake WhatsApp reports sent/delivered/read for each message (default true) */
+  autoStatuses?: boolean;
 }
 
 export interface FlowClock {
@@ -80,7 +82,7 @@ async function startFlowHarness(options: FlowHarnessOptions): Promise<{ harness:
     numbers: [PHONE_NUMBER],
     templates: { [PHONE_NUMBER.wabaId]: options.templates },
     appSecret: WHATSAPP_APP_SECRET,
-    autoStatuses: true,
+    autoStatuses: options.autoStatuses ?? true,
     statusDelayMs: 20,
   });
   const adminToken = `shpat_${shop.split(".")[0].replace(/-/g, "_")}`;

@@ -34,7 +34,7 @@ afterAll(async () => {
 describe("send and status round trip", () => {
   it("sends due messages from the server's own dispatcher and follows them to read", async () => {
     const ids = await seedMessages(prisma, seed.shop, 5);
-    // A +1 shopper: marketing to US numbers is not allowed, the gate skips it and says why.
+    // A US shopper (region read from the number): marketing to US numbers is not allowed, the gate skips it and says why.
     const [usPromo] = await seedMessages(prisma, seed.shop, 1, "promotion");
     const us = await prisma.notification.findUniqueOrThrow({ where: { id: usPromo }, select: { subscriberId: true } });
     await prisma.subscriber.update({ where: { id: us.subscriberId! }, data: { phone: "+12025550123", callingCode: "1" } });
@@ -51,7 +51,7 @@ describe("send and status round trip", () => {
     }
     expect(fake.webhookDeliveries.every((d) => d.status === 200)).toBe(true);
     const skipped = await prisma.notification.findUniqueOrThrow({ where: { id: usPromo } });
-    expect(skipped).toMatchObject({ status: "skipped", decision: "skip", decisionReason: "marketing_not_allowed_to:+1" });
+    expect(skipped).toMatchObject({ status: "skipped", decision: "skip", decisionReason: "marketing_not_allowed_to_region:US" });
     expect(fake.accepted.some((m) => m.callbackData === usPromo)).toBe(false);
   });
 });

@@ -17,7 +17,7 @@ function base(now: Date, patch: (s: GateSnapshot) => void = () => {}): GateSnaps
       templateName: "cart_reminder",
       templateLanguage: "en",
     },
-    shop: { status: "installed", sendingPausedReason: null, timezone: "Europe/Madrid" },
+    shop: { status: "installed", sendingPausedReason: null, sendingPausedUntil: null, timezone: "Europe/Madrid" },
     settings: {
       quietHoursEnabled: true,
       quietHoursStart: 21 * 60,
@@ -26,12 +26,13 @@ function base(now: Date, patch: (s: GateSnapshot) => void = () => {}): GateSnaps
       marketingCapPerWeek: 3,
       allowedCallingCodes: [],
       blockedCallingCodes: [],
-      blockedMarketingCallingCodes: ["1"],
+      blockedMarketingCallingCodes: [],
       flowPriority: ["abandoned_cart", "back_in_stock", "reorder", "upsell", "promotion"],
       messagingLimitTier: 250,
+      blockUsMarketing: true,
     },
-    connection: { status: "healthy" },
-    subscriber: { status: "subscribed", scope: "marketing", callingCode: "34", marketingStoppedAt: null, marketingBlockedUntil: null },
+    connection: { status: "healthy", spamHeldUntil: null },
+    subscriber: { status: "subscribed", scope: "marketing", callingCode: "34", region: "ES", marketingStoppedAt: null, marketingBlockedUntil: null },
     template: { status: "APPROVED", category: "MARKETING" },
     flowPausedReason: null,
     flowState: { ok: true },
@@ -55,7 +56,7 @@ const cases: Array<[string, Date, (s: GateSnapshot) => void, Expect]> = [
   ["shop uninstalled", NOON, (s) => (s.shop!.status = "uninstalled"), { action: "skip", reason: "shop_uninstalled" }],
   ["shop paused for an invalid token", NOON, (s) => (s.shop!.sendingPausedReason = "whatsapp_token_invalid"),
     { action: "defer", reason: "shop_paused:whatsapp_token_invalid", until: "2026-06-10T10:15:00.000Z" }],
-  ["connection token invalid", NOON, (s) => (s.connection = { status: "token_invalid" }),
+  ["connection token invalid", NOON, (s) => (s.connection = { status: "token_invalid", spamHeldUntil: null }),
     { action: "defer", reason: "whatsapp_token_invalid", until: "2026-06-10T10:15:00.000Z" }],
   ["no WhatsApp connection, expiring before the retry", NOON, (s) => {
     s.connection = null;
@@ -95,9 +96,30 @@ const cases: Array<[string, Date, (s: GateSnapshot) => void, Expect]> = [
     s.notification.flow = "appointment";
     s.template!.category = "MARKETING";
   }, { action: "skip", reason: "template_category_marketing_not_utility" }],
-  ["+1 number gets no marketing", NOON, (s) => (s.subscriber!.callingCode = "1"), { action: "skip", reason: "marketing_not_allowed_to:+1" }],
-  ["+1 number gets utility", NOON, (s) => {
-    s.subscriber!.callingCode = "1";
+  ["US number gets no marketing", NOON, (s) => Object.assign(s.subscriber!, { callingCode: "1", region: "US" }),
+    { action: "skip", reason: "marketing_not_allowed_to_region:US" }],
+  ["Canadian +1 number gets marketing", NOON, (s) => Object.assign(s.subscriber!, { callingCode: "1", region: "CA" }), { action: "send" }],
+  ["US number gets marketing when the merchant turned the US block off", NOON, (s) => {
+    Object.assign(s.subscriber!, { callingCode: "1", region: "US" });
+    s.settings.blockUsMarketing = false;
+  }, { action: "send" }],
+  ["a calling code the merchant closed to marketing", NOON, (s) => (s.settings.blockedMarketingCallingCodes = ["34"]),
+    { action: "skip", reason: "marketing_not_allowed_to:+34" }],
+  ["paused by a restriction that ends before the retry", NOON, (s) => {
+    s.shop!.sendingPausedReason = "whatsapp_account_restricted";
+    s.shop!.sendingPausedUntil = new Date(NOON.getTime() + 5 * 60_000);
+  }, { action: "defer", reason: "shop_paused:whatsapp_account_restricted", until: "2026-06-10T10:05:00.000Z" }],
+  ["a restriction past its end no longer pauses", NOON, (s) => {
+    s.shop!.sendingPausedReason = "whatsapp_account_restricted";
+    s.shop!.sendingPausedUntil = new Date(NOON.getTime() - 1);
+  }, { action: "send" }],
+  ["131048 holds the number", NOON, (s) => (s.connection = { status: "healthy", spamHeldUntil: new Date(NOON.getTime() + H) }),
+    { action: "defer", reason: "meta_spam_rate_limit", until: "2026-06-10T11:00:00.000Z" }],
+  ["a 131048 hold that has ended", NOON, (s) => (s.connection = { status: "healthy", spamHeldUntil: new Date(NOON.getTime() - 1) }), { action: "send" }],
+  ["partner access removed", NOON, (s) => (s.connection = { status: "access_removed", spamHeldUntil: null }),
+    { action: "defer", reason: "whatsapp_access_removed", until: "2026-06-10T10:15:00.000Z" }],
+  ["US number gets utility", NOON, (s) => {
+    Object.assign(s.subscriber!, { callingCode: "1", region: "US" });
     s.notification.flow = "appointment";
     s.template!.category = "UTILITY";
   }, { action: "send" }],
