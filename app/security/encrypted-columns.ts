@@ -13,4 +13,6 @@ export interface EncryptedColumn {
 
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: "WhatsAppConnection", key: "shop", column: "accessTokenEnc" },
+  // The two-step verification PIN Embedded Signup registered the number with (null when manual)
+  { table: "WhatsAppConnection", key: "shop", column: "registrationPinEnc" },
 ];

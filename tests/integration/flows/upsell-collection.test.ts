@@ -67,7 +67,18 @@ beforeAll(async () => {
   await prisma.shop.create({ data: { shop: SHOP, settings: { create: {} } } });
   await prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", accessToken: ADMIN_TOKEN, isOnline: false } });
   await prisma.messageTemplate.create({
-    data: { shop: SHOP, name: "you_may_also_like", language: "en", category: "MARKETING", status: "APPROVED", components: [{ type: "BODY", text: "Pairs with {{2}}: {{1}}" }] },
+    data: {
+      shop: SHOP,
+      name: "you_may_also_like",
+      language: "en",
+      category: "MARKETING",
+      status: "APPROVED",
+      // The link button carries the tracked suffix: a template without it does not fit the flow.
+      components: [
+        { type: "BODY", text: "Pairs with {{2}}: {{1}}" },
+        { type: "BUTTONS", buttons: [{ type: "URL", text: "Have a look", url: "https://rebound.example/r/{{1}}" }] },
+      ],
+    },
   });
 }, 180_000);
 
