@@ -62,7 +62,10 @@ export default function Settings() {
             {connection ? <ConnectedWhatsApp connection={connection} busy={busy("disconnect")} error={errorsFor("disconnect").form} /> : null}
             {!connection && signup ? <ConnectWhatsApp settings={signup} error={errorsFor("signup").form} /> : null}
             {!connection && signup ? <Text as="h3" variant="headingSm">{en.signup.manual}</Text> : null}
-            <ConnectionForm key={connection?.phoneNumberId ?? "none"} connection={connection} errors={errorsFor("connection")} saved={savedFor("connection")} busy={busy("connection")} />
+            {/* A number connected through Meta's sign-in is changed by disconnecting and connecting again. */}
+            {connection?.connectedVia !== "signup" ? (
+              <ConnectionForm key={connection?.phoneNumberId ?? "none"} connection={connection} errors={errorsFor("connection")} saved={savedFor("connection")} busy={busy("connection")} />
+            ) : null}
             {connection ? (
               <Card>
                 <Form method="post">

@@ -108,6 +108,8 @@ describe.skipIf(!haveBrowser)("Connect WhatsApp (Embedded Signup)", () => {
     await page.getByText("Connected with Meta sign-in").waitFor();
     await page.getByRole("heading", { name: "+34 910 888 222" }).waitFor();
     await page.screenshot({ path: `${SHOTS}-connected.png`, fullPage: true });
+    // Nothing to paste once Meta's sign-in connected the number.
+    expect(await page.getByLabel("Access token").count()).toBe(0);
 
     const row = await prisma.whatsAppConnection.findUniqueOrThrow({ where: { shop: SHOP } });
     expect(row).toMatchObject({ phoneNumberId: "1088802222", businessAccountId: "2088802222", connectedVia: "signup" });
