@@ -145,24 +145,43 @@ export function openConnection(target: DatabaseTarget, limits?: ConnectionLimits
  * Prisma's interactive transactions never release a connection whose ROLLBACK failed: each such
  * cut kept one of the pool's slots forever, and after `max` of them every request timed out
  * waiting for a connection. A later release of the same checkout (Prisma's own) does nothing.
+ *
+ * The guard is armed only while the checkout lasts: pg-pool can release a checkout before the
+ * guard arms (a caller that stopped waiting for a connection being opened gets the timeout, and
+ * the pool releases the connection itself as soon as it opens), and whenever the pool takes a
+ * connection back, however it was released, the guard is disarmed. Armed on an idle connection,
+ * the server ending it released it a second time, and pg-pool's throw ended the process.
  */
-function releaseDeadCheckouts(pool: pg.Pool): void {
+export function releaseDeadCheckouts(pool: pg.Pool): void {
+  const disarm = new WeakMap<pg.PoolClient, () => void>();
+  const releases = new WeakMap<pg.PoolClient, number>();
+  pool.on("release", (_error, client) => {
+    releases.set(client, (releases.get(client) ?? 0) + 1);
+    disarm.get(client)?.();
+  });
   pool.on("acquire", (client) => {
+    const before = releases.get(client) ?? 0;
     // The pool assigns this checkout's release right after the event, before anyone can use it.
     queueMicrotask(() => {
+      if ((releases.get(client) ?? 0) !== before) return; // already back in the pool
       const release = client.release;
       let released = false;
-      const releaseOnce = (error?: Error | boolean) => {
-        if (released) return;
+      const stop = () => {
         released = true;
         client.removeListener("error", onDeath);
         client.removeListener("end", onEnd);
+        disarm.delete(client);
+      };
+      const releaseOnce = (error?: Error | boolean) => {
+        if (released) return;
+        stop();
         release(error);
       };
       const onDeath = (error: Error) => releaseOnce(error);
       const onEnd = () => releaseOnce(new Error("connection ended while checked out"));
       client.on("error", onDeath);
       client.on("end", onEnd);
+      disarm.set(client, stop);
       client.release = releaseOnce;
     });
   });
