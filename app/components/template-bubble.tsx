@@ -2,9 +2,9 @@ import { BlockStack, Box, Text } from "@shopify/polaris";
 import type { RenderedTemplate } from "../admin/template-preview";
 
 /** A template as the shopper sees it in WhatsApp: a green bubble, its buttons below. */
-export function TemplateBubble({ rendered }: { rendered: RenderedTemplate }) {
+export function TemplateBubble({ rendered, testId = "template-preview" }: { rendered: RenderedTemplate; testId?: string }) {
   return (
-    <div data-testid="template-preview" style={{ maxWidth: 360 }}>
+    <div data-testid={testId} style={{ maxWidth: 360 }}>
       <Box background="bg-surface-success" padding="300" borderRadius="300">
         <BlockStack gap="200">
           {rendered.header ? <Text as="p" fontWeight="bold">{rendered.header}</Text> : null}

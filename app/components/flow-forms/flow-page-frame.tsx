@@ -1,5 +1,5 @@
 import { Form, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, Checkbox, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Checkbox, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
 import { useState, type ReactNode } from "react";
 import type { MerchantFlow } from "../../admin/flow-catalog";
 import type { PreviewSample } from "../../admin/preview-sample.server";
@@ -8,6 +8,7 @@ import { templateValue } from "../../flows/settings/fields";
 import { en, fill } from "../../i18n/admin";
 import { formatMoney } from "../money";
 import type { FlowFormParts, TemplateChoice } from "./types";
+import { TemplateBubble } from "../template-bubble";
 
 const t = en.flow;
 
@@ -78,26 +79,7 @@ export function FlowPageFrame({ flow, parts, ...page }: FlowPageProps & { parts:
                 <Text as="h2" variant="headingMd">{t.preview}</Text>
                 <Text as="p" tone="subdued" variant="bodySm">{t.previewSource[sample.source]}</Text>
                 {rendered ? (
-                  <div data-testid="message-preview">
-                    <Box background="bg-surface-success" padding="300" borderRadius="300">
-                      <BlockStack gap="200">
-                        {rendered.header ? <Text as="p" fontWeight="bold">{rendered.header}</Text> : null}
-                        <Text as="p"><span style={{ whiteSpace: "pre-wrap" }}>{rendered.body}</span></Text>
-                        {rendered.footer ? <Text as="p" tone="subdued" variant="bodySm">{rendered.footer}</Text> : null}
-                      </BlockStack>
-                    </Box>
-                    {rendered.buttons.length ? (
-                      <Box paddingBlockStart="200">
-                        <BlockStack gap="100">
-                          {rendered.buttons.map((b) => (
-                            <Box key={b} background="bg-surface" borderColor="border" borderWidth="025" borderRadius="200" padding="200">
-                              <Text as="p" alignment="center" tone="magic">{b}</Text>
-                            </Box>
-                          ))}
-                        </BlockStack>
-                      </Box>
-                    ) : null}
-                  </div>
+                  <TemplateBubble rendered={rendered} testId="message-preview" />
                 ) : (
                   <Text as="p" tone="subdued">{t.previewEmpty}</Text>
                 )}
